@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test of the solution. Emulators (DynamoDB Local, fauxqs) are started and
+# stopped by the test assemblies' own fixtures, bound to 127.0.0.1 on free ports.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+results="${TEST_RESULTS_DIR:-$root/TestResults}"
+rm -rf "$results"
+dotnet test NextGenCrm.sln --report-trx --results-directory "$results" "$@"
