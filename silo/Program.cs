@@ -1,3 +1,40 @@
-var builder = WebApplication.CreateBuilder(args);
+using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Silo.Demo;
+using NextGenCrm.Silo.Extensions;
+
+// One silo with its HTTP API. `--demo` adds a simulated branch feed and a live occupancy table.
+var demo = args.Contains("--demo");
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+try
+{
+    builder.AddNextGenCrmSilo();
+    if (demo)
+    {
+        // After the silo, so the feed and the console stop before it does.
+        builder.AddBranchFeedDemo();
+    }
+}
+catch (InvalidSettingException wrong)
+{
+    Console.Error.WriteLine($"Configuration error: {wrong.Message}");
+    return 2;
+}
+
 var app = builder.Build();
-app.Run();
+app.MapNextGenCrmApi();
+try
+{
+    await app.RunAsync();
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException wrong)
+{
+    Console.Error.WriteLine($"Configuration error: {string.Join(Environment.NewLine, wrong.Failures)}");
+    return 2;
+}
+catch (InvalidOperationException wrong) when (wrong.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+{
+    // The binder names the key and the type it wanted.
+    Console.Error.WriteLine($"Configuration error: {wrong.Message}");
+    return 2;
+}
+return 0;

@@ -1,0 +1,66 @@
+using Orleans.Concurrency;
+
+namespace NextGenCrm;
+
+/// <summary>A branch camera, key "{branchId}:{cameraId}": dedupes edge tracks and recognises faces.</summary>
+public interface ICameraGrain : IGrainWithStringKey
+{
+    Task<SightingResult> RecordSighting(Sighting sighting);
+
+    Task RecordHeartbeat(CameraHeartbeat heartbeat);
+
+    Task<CameraStatus> GetStatus();
+}
+
+/// <summary>A person, key "c-{customerId}" or "v-{faceId}": owns their visits and each visit's outbox.</summary>
+public interface IVisitorGrain : IGrainWithStringKey
+{
+    Task<VisitSightingResult> RecordSighting(VisitorSighting sighting);
+
+    Task<IReadOnlyList<VisitSummary>> GetVisits();
+
+    Task RecordDeliveries(string visitId, IReadOnlyList<DeliveryReport> reports);
+
+    /// <summary>Closes visits past the inactivity timeout and re-drives due deliveries.</summary>
+    [OneWay]
+    Task Wake();
+}
+
+/// <summary>A branch, key "{branchId}": who is inside now.</summary>
+public interface IBranchGrain : IGrainWithStringKey
+{
+    Task VisitorArrived(Occupant occupant);
+
+    [OneWay]
+    Task VisitorSeen(string visitorId, string visitId, DateTimeOffset lastSeen);
+
+    Task VisitorLeft(string visitorId, string visitId);
+
+    [OneWay]
+    Task TaskStatusChanged(string visitorId, string visitId, DeliveryStatus status);
+
+    [OneWay]
+    Task CameraReported(CameraStatus status);
+
+    Task<Occupancy> GetOccupancy();
+
+    Task<IReadOnlyList<CameraStatus>> GetCameras();
+}
+
+/// <summary>The single cluster-wide list of branches and their counts (key "all"), fed by the branches.</summary>
+public interface IBranchIndexGrain : IGrainWithStringKey
+{
+    public const string Key = "all";
+
+    [OneWay]
+    Task ReportOccupancy(BranchCount count);
+
+    Task<IReadOnlyList<BranchCount>> GetBranches();
+}
+
+/// <summary>Delivers a visit's side effects outside the visitor's turn, so a slow Appian never blocks sightings.</summary>
+public interface IVisitCourierGrain : IGrainWithIntegerKey
+{
+    [OneWay]
+    Task Deliver(DeliveryOrder order);
+}

@@ -1,0 +1,89 @@
+namespace NextGenCrm;
+
+[GenerateSerializer]
+public enum VisitorKind
+{
+    Customer,
+    New,
+}
+
+/// <summary>Who the visitor is, as far as the bank knows. The name is personal data: never log it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record VisitorProfile(
+    [property: Id(0)] VisitorKind Kind,
+    [property: Id(1)] string? CustomerId,
+    [property: Id(2)] string? CustomerName);
+
+/// <summary>A sighting forwarded by a camera to the visitor it recognised.</summary>
+[GenerateSerializer, Immutable]
+public sealed record VisitorSighting(
+    [property: Id(0)] string SightingId,
+    [property: Id(1)] string BranchId,
+    [property: Id(2)] string CameraId,
+    [property: Id(3)] DateTimeOffset CapturedAt,
+    [property: Id(4)] string? ImageKey,
+    [property: Id(5)] int SightingCount,
+    [property: Id(6)] bool AtExit,
+    [property: Id(7)] VisitorProfile Profile);
+
+[GenerateSerializer, Immutable]
+public sealed record VisitSightingResult(
+    [property: Id(0)] string? VisitId,
+    [property: Id(1)] SightingOutcome Outcome);
+
+/// <summary>The side effects a visit owes the outside world, each delivered once.</summary>
+[GenerateSerializer]
+public enum VisitEffect
+{
+    HistoryRecord,
+    StaffTask,
+    NewVisitorAlert,
+}
+
+[GenerateSerializer]
+public enum DeliveryStatus
+{
+    Pending,
+    Delivered,
+    Failed,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record EffectStatus(
+    [property: Id(0)] VisitEffect Effect,
+    [property: Id(1)] DeliveryStatus Status,
+    [property: Id(2)] int Attempts,
+    [property: Id(3)] string? LastError,
+    [property: Id(4)] DateTimeOffset? DeliveredAt);
+
+/// <summary>A visit as staff and the API see it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record VisitSummary(
+    [property: Id(0)] string VisitId,
+    [property: Id(1)] string BranchId,
+    [property: Id(2)] DateTimeOffset OpenedAt,
+    [property: Id(3)] DateTimeOffset LastSeenAt,
+    [property: Id(4)] DateTimeOffset? ClosedAt,
+    [property: Id(5)] string? CloseReason,
+    [property: Id(6)] IReadOnlyList<string> Cameras,
+    [property: Id(7)] int SightingCount,
+    [property: Id(8)] IReadOnlyList<EffectStatus> Effects);
+
+/// <summary>The outcome of one delivery attempt, reported back to the visit's outbox.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeliveryReport(
+    [property: Id(0)] VisitEffect Effect,
+    [property: Id(1)] DeliveryStatus Status,
+    [property: Id(2)] string? Error);
+
+/// <summary>What the courier needs to deliver a visit's pending effects.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeliveryOrder(
+    [property: Id(0)] string VisitorId,
+    [property: Id(1)] string VisitId,
+    [property: Id(2)] string BranchId,
+    [property: Id(3)] string CameraId,
+    [property: Id(4)] DateTimeOffset OpenedAt,
+    [property: Id(5)] string? ImageKey,
+    [property: Id(6)] VisitorProfile Profile,
+    [property: Id(7)] IReadOnlyList<VisitEffect> Effects);

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+
+namespace NextGenCrm.Branches;
+
+/// <summary>
+/// Every branch with its count, in one place, so listing branches never fans out to thousands of
+/// grains. Branches push their counts here; the list is written behind, at most every few seconds.
+/// </summary>
+public sealed partial class BranchIndexGrain(
+    [PersistentState("branch-index", StorageNames.Visits)] IPersistentState<BranchIndexState> state,
+    ILogger<BranchIndexGrain> logger) : Grain, IBranchIndexGrain
+{
+    private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(5);
+    private bool _dirty;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(FlushAsync, FlushEvery, FlushEvery);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            // Counts are rebuilt from the branches' reports when the index activates again.
+            LogFlushFailed(logger, reason.ReasonCode, failure.GetType().Name);
+        }
+    }
+
+    public Task ReportOccupancy(BranchCount count)
+    {
+        var counts = state.State.Counts;
+        // Reports are one-way and may arrive out of order: the highest version wins.
+        if (!counts.TryGetValue(count.BranchId, out var known) || known.Version < count.Version)
+        {
+            counts[count.BranchId] = count;
+            _dirty = true;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<BranchCount>> GetBranches() =>
+        Task.FromResult<IReadOnlyList<BranchCount>>([.. state.State.Counts.Values.OrderBy(c => c.BranchId, StringComparer.Ordinal)]);
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty)
+        {
+            return;
+        }
+        _dirty = false;
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Branch index not flushed on deactivation ({Reason}): {Error}")]
+    private static partial void LogFlushFailed(ILogger logger, DeactivationReasonCode reason, string error);
+}
+
+[GenerateSerializer]
+public sealed class BranchIndexState
+{
+    [Id(0)] public Dictionary<string, BranchCount> Counts { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,166 @@
+using Orleans.Concurrency;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Ports;
+using NextGenCrm.Visits;
+
+namespace NextGenCrm.Cameras;
+
+/// <summary>
+/// A branch camera. Only the first sighting of an edge track (and an occasional re-check) goes to
+/// face search; repeats are answered from the track cache and forwarded to the visitor at most
+/// every <see cref="VisitPolicy.ForwardInterval"/>. Reentrant so one slow search never holds up
+/// the camera's other tracks; concurrent sightings of one track share one search.
+/// </summary>
+[Reentrant]
+public sealed partial class CameraGrain : Grain, ICameraGrain
+{
+    private readonly TrackResolver _resolver;
+    private readonly TimeProvider _clock;
+    private readonly VisitPolicy _policy;
+    private readonly VisitMetrics _metrics;
+    private readonly ILogger<CameraGrain> _logger;
+    private readonly TrackCache _tracks;
+    private readonly Dictionary<string, Task<TrackEntry?>> _searches = new(StringComparer.Ordinal);
+
+    private string _branchId = "";
+    private string _cameraId = "";
+    private bool _atExit;
+    private long _sightings;
+    private long _faceSearches;
+    private CameraHeartbeat? _heartbeat;
+    private DateTimeOffset? _heartbeatAt;
+
+    public CameraGrain(
+        TrackResolver resolver,
+        [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
+        IOptions<VisitPolicy> policy,
+        VisitMetrics metrics,
+        ILogger<CameraGrain> logger)
+    {
+        _resolver = resolver;
+        _clock = clock;
+        _policy = policy.Value;
+        _metrics = metrics;
+        _logger = logger;
+        _tracks = new TrackCache(_policy.MaxTracksPerCamera, _policy.InactivityTimeout);
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_branchId, _cameraId) = CameraKeys.Parse(this.GetPrimaryKeyString());
+        _atExit = _policy.IsExitCamera(_branchId, _cameraId);
+        return Task.CompletedTask;
+    }
+
+    public async Task<SightingResult> RecordSighting(Sighting sighting)
+    {
+        _sightings++;
+        _metrics.SightingReceived();
+        var now = _clock.GetUtcNow();
+
+        if (!_tracks.TryGet(sighting.TrackId, out var track) || now - track.ResolvedAt >= _policy.TrackRecheckInterval)
+        {
+            var resolved = await ResolveOnceAsync(sighting, track);
+            if (resolved is null)
+            {
+                return new SightingResult(sighting.SightingId, null, null, SightingOutcome.NoFace);
+            }
+            track = resolved;
+        }
+
+        if (sighting.CapturedAt > track.LastSeen)
+        {
+            track.LastSeen = sighting.CapturedAt;
+        }
+        track.Unforwarded++;
+        if (!_atExit && track.VisitId is not null && sighting.CapturedAt - track.LastForwarded < _policy.ForwardInterval)
+        {
+            _metrics.SightingAbsorbed();
+            return new SightingResult(sighting.SightingId, track.VisitorId, track.VisitId, SightingOutcome.VisitExtended);
+        }
+        return await ForwardAsync(sighting, track);
+    }
+
+    public Task RecordHeartbeat(CameraHeartbeat heartbeat)
+    {
+        _heartbeat = heartbeat;
+        _heartbeatAt = _clock.GetUtcNow();
+        return GrainFactory.GetGrain<IBranchGrain>(_branchId).CameraReported(Status());
+    }
+
+    public Task<CameraStatus> GetStatus() => Task.FromResult(Status());
+
+    private CameraStatus Status() =>
+        new(_branchId, _cameraId, _atExit, _heartbeat, _heartbeatAt, _sightings, _faceSearches, _tracks.Count);
+
+    private async Task<SightingResult> ForwardAsync(Sighting sighting, TrackEntry track)
+    {
+        var count = track.Unforwarded;
+        track.Unforwarded = 0;
+        track.LastForwarded = sighting.CapturedAt;
+        var visitor = GrainFactory.GetGrain<IVisitorGrain>(track.VisitorId);
+        try
+        {
+            var result = await visitor.RecordSighting(new VisitorSighting(
+                sighting.SightingId, _branchId, _cameraId, sighting.CapturedAt, track.ImageKey, count, _atExit, track.Profile));
+            track.VisitId = result.Outcome == SightingOutcome.VisitClosed ? null : result.VisitId;
+            return new SightingResult(sighting.SightingId, track.VisitorId, result.VisitId, result.Outcome);
+        }
+        catch
+        {
+            // Not recorded by the visitor: forward again on the next sighting rather than absorb it.
+            track.Unforwarded += count;
+            track.LastForwarded = DateTimeOffset.MinValue;
+            throw;
+        }
+    }
+
+    /// <summary>One face search per track at a time: concurrent sightings of the track await the same one.</summary>
+    private async Task<TrackEntry?> ResolveOnceAsync(Sighting sighting, TrackEntry? previous)
+    {
+        if (!_searches.TryGetValue(sighting.TrackId, out var search))
+        {
+            search = ResolveAsync(sighting, previous);
+            _searches[sighting.TrackId] = search;
+        }
+        try
+        {
+            return await search;
+        }
+        finally
+        {
+            _searches.Remove(sighting.TrackId);
+        }
+    }
+
+    private async Task<TrackEntry?> ResolveAsync(Sighting sighting, TrackEntry? previous)
+    {
+        _faceSearches++;
+        var identity = await _resolver.ResolveAsync(sighting, allowIndexing: previous is null, CancellationToken.None);
+        var now = _clock.GetUtcNow();
+        if (identity is null)
+        {
+            if (previous is null)
+            {
+                LogNoFace(_branchId, _cameraId, sighting.TrackId);
+                return null;
+            }
+            previous.ResolvedAt = now; // the re-check found nobody better: keep who we had
+            return previous;
+        }
+        if (previous is not null && previous.VisitorId == identity.VisitorId)
+        {
+            previous.ResolvedAt = now;
+            previous.Profile = identity.Profile;
+            return previous;
+        }
+        var entry = new TrackEntry(identity.VisitorId, identity.Profile, identity.ImageKey, now) { LastSeen = sighting.CapturedAt };
+        _tracks.Set(sighting.TrackId, entry, now);
+        return entry;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "No face in the first crop of track {TrackId} at {BranchId}:{CameraId}")]
+    private partial void LogNoFace(string branchId, string cameraId, string trackId);
+}

@@ -1,0 +1,55 @@
+namespace NextGenCrm.Cameras;
+
+/// <summary>Who an edge track turned out to be, and what the camera last told that visitor.</summary>
+internal sealed class TrackEntry(string visitorId, VisitorProfile profile, string? imageKey, DateTimeOffset resolvedAt)
+{
+    public string VisitorId { get; set; } = visitorId;
+    public VisitorProfile Profile { get; set; } = profile;
+    public string? ImageKey { get; } = imageKey;
+    public DateTimeOffset ResolvedAt { get; set; } = resolvedAt;
+    public DateTimeOffset LastSeen { get; set; }
+    public string? VisitId { get; set; }
+    public DateTimeOffset LastForwarded { get; set; } = DateTimeOffset.MinValue;
+
+    /// <summary>Sightings absorbed since the last one forwarded to the visitor.</summary>
+    public int Unforwarded { get; set; }
+}
+
+/// <summary>
+/// The camera's memory of its edge tracks, bounded: tracks idle longer than the visit timeout are
+/// forgotten first, then the least recently seen.
+/// </summary>
+internal sealed class TrackCache(int capacity, TimeSpan idleLimit)
+{
+    private readonly Dictionary<string, TrackEntry> _tracks = new(StringComparer.Ordinal);
+
+    public int Count => _tracks.Count;
+
+    public bool TryGet(string trackId, out TrackEntry entry) => _tracks.TryGetValue(trackId, out entry!);
+
+    public void Set(string trackId, TrackEntry entry, DateTimeOffset now)
+    {
+        _tracks[trackId] = entry;
+        if (_tracks.Count > capacity)
+        {
+            Trim(now);
+        }
+    }
+
+    private void Trim(DateTimeOffset now)
+    {
+        foreach (var (id, entry) in _tracks.Where(t => now - t.Value.LastSeen > idleLimit).ToList())
+        {
+            _tracks.Remove(id);
+        }
+        var excess = _tracks.Count - (capacity * 9 / 10);
+        if (excess <= 0)
+        {
+            return;
+        }
+        foreach (var id in _tracks.OrderBy(t => t.Value.LastSeen).Take(excess).Select(t => t.Key).ToList())
+        {
+            _tracks.Remove(id);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NextGenCrm.Visits;
+
+/// <summary>How visits open, extend and close. Bound from the "Visits" configuration section.</summary>
+public sealed class VisitPolicy : IValidatableObject
+{
+    public const string Section = "Visits";
+
+    /// <summary>A visit closes after this long without a sighting.</summary>
+    public TimeSpan InactivityTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Cameras ("{branchId}:{cameraId}") that watch the way out: a sighting there closes the visit.</summary>
+    public IList<string> ExitCameras { get; } = [];
+
+    /// <summary>
+    /// A camera forwards repeat sightings of a known track to the visitor at most this often;
+    /// the ones in between are counted and absorbed by the camera.
+    /// </summary>
+    public TimeSpan ForwardInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A known track's face is searched again after this long (an anonymous visitor may have enrolled since).</summary>
+    public TimeSpan TrackRecheckInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Tracks a camera remembers; the least recently seen are forgotten past this.</summary>
+    public int MaxTracksPerCamera { get; set; } = 10_000;
+
+    /// <summary>Closed visits kept on the visitor for the API.</summary>
+    public int RecentVisitsKept { get; set; } = 20;
+
+    /// <summary>First retry delay of a failed delivery; doubles per attempt up to <see cref="DeliveryRetryMax"/>.</summary>
+    public TimeSpan DeliveryRetryBase { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan DeliveryRetryMax { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A delivery handed to the courier and not reported within this is handed over again.</summary>
+    public TimeSpan DeliveryReportTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The visit's last-seen time is written to storage when it has moved this much since the last write,
+    /// so a failover never closes a visit of someone still in the branch. Defaults to a third of the timeout.
+    /// </summary>
+    public TimeSpan? PersistLastSeenEvery { get; set; }
+
+    public TimeSpan LastSeenPersistStep => PersistLastSeenEvery ?? InactivityTimeout / 3;
+
+    public bool IsExitCamera(string branchId, string cameraId) =>
+        ExitCameras.Contains(CameraKeys.Format(branchId, cameraId), StringComparer.Ordinal);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (InactivityTimeout < TimeSpan.FromSeconds(1) || InactivityTimeout > TimeSpan.FromDays(1))
+        {
+            yield return new ValidationResult("Visits:InactivityTimeout must be between 00:00:01 and 1.00:00:00.", [nameof(InactivityTimeout)]);
+        }
+        if (ForwardInterval < TimeSpan.Zero || ForwardInterval >= InactivityTimeout / 2)
+        {
+            yield return new ValidationResult("Visits:ForwardInterval must be at least zero and under half of Visits:InactivityTimeout.", [nameof(ForwardInterval)]);
+        }
+        if (MaxTracksPerCamera is < 10 or > 1_000_000)
+        {
+            yield return new ValidationResult("Visits:MaxTracksPerCamera must be between 10 and 1000000.", [nameof(MaxTracksPerCamera)]);
+        }
+        if (RecentVisitsKept is < 1 or > 1000)
+        {
+            yield return new ValidationResult("Visits:RecentVisitsKept must be between 1 and 1000.", [nameof(RecentVisitsKept)]);
+        }
+        if (DeliveryRetryBase <= TimeSpan.Zero || DeliveryRetryMax < DeliveryRetryBase)
+        {
+            yield return new ValidationResult("Visits:DeliveryRetryBase must be positive and not above Visits:DeliveryRetryMax.", [nameof(DeliveryRetryBase)]);
+        }
+        if (PersistLastSeenEvery is { } step && (step <= TimeSpan.Zero || step > InactivityTimeout / 2))
+        {
+            yield return new ValidationResult("Visits:PersistLastSeenEvery must be positive and at most half of Visits:InactivityTimeout.", [nameof(PersistLastSeenEvery)]);
+        }
+        foreach (var camera in ExitCameras)
+        {
+            if (camera.Split(':') is not [{ Length: > 0 }, { Length: > 0 }])
+            {
+                yield return new ValidationResult($"Visits:ExitCameras entry '{camera}' must be of the form branchId:cameraId.", [nameof(ExitCameras)]);
+            }
+        }
+    }
+}

@@ -1,0 +1,390 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace NextGenCrm.Visits;
+
+/// <summary>
+/// One person. Opens a visit on the first sighting at a branch, extends it with later ones and
+/// closes it after the inactivity timeout or at an exit camera. Opening writes the visit's outbox
+/// in the same state write; the courier delivers it and reports back here.
+/// </summary>
+public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
+{
+    private const string BackstopReminder = "visit-backstop";
+
+    private readonly IPersistentState<VisitorState> _state;
+    private readonly TimeProvider _clock;
+    private readonly VisitPolicy _policy;
+    private readonly VisitMetrics _metrics;
+    private readonly ILogger<VisitorGrain> _logger;
+
+    /// <summary>Last-seen times as last written, per visit: decides when an extension is worth a write.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _persistedLastSeen = new(StringComparer.Ordinal);
+    /// <summary>Visits whose pending effects are with the courier now, and since when.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _withCourier = new(StringComparer.Ordinal);
+
+    private IVisitorGrain _self = null!;
+    private ITimer? _wakeTimer;
+    private DateTimeOffset _wakeAt = DateTimeOffset.MaxValue;
+    private bool _backstopRegistered;
+
+    public VisitorGrain(
+        [PersistentState("visitor", StorageNames.Visits)] IPersistentState<VisitorState> state,
+        [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
+        IOptions<VisitPolicy> policy,
+        VisitMetrics metrics,
+        ILogger<VisitorGrain> logger)
+    {
+        _state = state;
+        _clock = clock;
+        _policy = policy.Value;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    private VisitorState State => _state.State;
+    private string VisitorId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _self = GrainFactory.GetGrain<IVisitorGrain>(VisitorId);
+        foreach (var visit in State.Open.Values)
+        {
+            _persistedLastSeen[visit.VisitId] = visit.LastSeenAt;
+        }
+        if (State.HasWorkLeft)
+        {
+            // Reactivated after a deactivation or a silo failure: pick up where the last activation stopped.
+            await EnsureBackstopAsync();
+            await WakeAsync();
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _wakeTimer?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public async Task<VisitSightingResult> RecordSighting(VisitorSighting sighting)
+    {
+        var now = _clock.GetUtcNow();
+        var closed = CloseExpired(now);
+        var mustWrite = closed.Count > 0 || State.Profile != sighting.Profile;
+        State.Profile = sighting.Profile;
+
+        VisitSightingResult result;
+        Visit? opened = null;
+        if (State.Open.TryGetValue(sighting.BranchId, out var visit))
+        {
+            if (sighting.AtExit)
+            {
+                Close(visit, now, "exit");
+                closed.Add(visit);
+                mustWrite = true;
+                result = new(visit.VisitId, SightingOutcome.VisitClosed);
+            }
+            else
+            {
+                mustWrite |= Extend(visit, sighting);
+                result = new(visit.VisitId, SightingOutcome.VisitExtended);
+            }
+        }
+        else if (sighting.AtExit)
+        {
+            result = new(null, SightingOutcome.ExitWithoutVisit);
+        }
+        else
+        {
+            opened = Open(sighting);
+            mustWrite = true;
+            result = new(opened.VisitId, SightingOutcome.NewVisit);
+        }
+
+        if (mustWrite)
+        {
+            await WriteAsync();
+        }
+        if (opened is not null)
+        {
+            _metrics.VisitOpened();
+            LogVisitOpened(opened.VisitId, sighting.BranchId, sighting.Profile.Kind);
+            await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened));
+            await EnsureBackstopAsync();
+            Dispatch(opened, now);
+        }
+        else if (result.Outcome == SightingOutcome.VisitExtended)
+        {
+            _ = Branch(visit!.BranchId).VisitorSeen(VisitorId, visit.VisitId, visit.LastSeenAt);
+        }
+        await AnnounceClosedAsync(closed);
+        ScheduleWake(now);
+        return result;
+    }
+
+    public Task<IReadOnlyList<VisitSummary>> GetVisits() =>
+        Task.FromResult<IReadOnlyList<VisitSummary>>(
+            [.. State.AllVisits.OrderByDescending(v => v.OpenedAt).Select(v => v.ToSummary())]);
+
+    public async Task RecordDeliveries(string visitId, IReadOnlyList<DeliveryReport> reports)
+    {
+        _withCourier.Remove(visitId);
+        var visit = State.AllVisits.FirstOrDefault(v => v.VisitId == visitId);
+        if (visit is null)
+        {
+            return;
+        }
+        var now = _clock.GetUtcNow();
+        var taskStatusBefore = TaskStatus(visit);
+        foreach (var report in reports)
+        {
+            var entry = visit.Outbox.Find(e => e.Effect == report.Effect);
+            if (entry is null || entry.Status != DeliveryStatus.Pending)
+            {
+                continue; // a late duplicate report of an effect already settled
+            }
+            entry.Attempts++;
+            entry.LastError = report.Error;
+            entry.Status = report.Status;
+            if (report.Status == DeliveryStatus.Delivered)
+            {
+                entry.DeliveredAt = now;
+                _metrics.Delivered(report.Effect);
+            }
+            else
+            {
+                _metrics.DeliveryFailed();
+                entry.NextAttemptAt = now + RetryDelay(entry.Attempts);
+                LogDeliveryFailed(visitId, report.Effect, report.Status, entry.Attempts);
+            }
+        }
+        await WriteAsync();
+        var taskStatus = TaskStatus(visit);
+        if (taskStatus != taskStatusBefore && visit.ClosedAt is null)
+        {
+            _ = Branch(visit.BranchId).TaskStatusChanged(VisitorId, visitId, taskStatus);
+        }
+        await SettleAsync(now);
+    }
+
+    public Task Wake() => WakeAsync();
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => WakeAsync();
+
+    private async Task WakeAsync()
+    {
+        var now = _clock.GetUtcNow();
+        var closed = CloseExpired(now);
+        if (closed.Count > 0)
+        {
+            await WriteAsync();
+            await AnnounceClosedAsync(closed);
+        }
+        foreach (var visit in State.AllVisits.Where(v => v.HasPendingEffects).ToList())
+        {
+            Dispatch(visit, now);
+        }
+        await SettleAsync(now);
+    }
+
+    /// <summary>Schedules the next wake-up, or lets the grain go when it owes nothing.</summary>
+    private async Task SettleAsync(DateTimeOffset now)
+    {
+        if (State.HasWorkLeft)
+        {
+            ScheduleWake(now);
+            return;
+        }
+        _wakeTimer?.Dispose();
+        _wakeTimer = null;
+        if (_backstopRegistered)
+        {
+            var reminder = await this.GetReminder(BackstopReminder);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            _backstopRegistered = false;
+        }
+        DeactivateOnIdle();
+    }
+
+    private Visit Open(VisitorSighting sighting)
+    {
+        var profile = sighting.Profile;
+        var visit = new Visit
+        {
+            VisitId = Guid.CreateVersion7(sighting.CapturedAt).ToString("N"),
+            BranchId = sighting.BranchId,
+            FirstCameraId = sighting.CameraId,
+            OpenedAt = sighting.CapturedAt,
+            LastSeenAt = sighting.CapturedAt,
+            SightingCount = sighting.SightingCount,
+            ImageKey = sighting.ImageKey,
+            Cameras = { sighting.CameraId },
+        };
+        visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.HistoryRecord });
+        visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.StaffTask });
+        if (profile.Kind == VisitorKind.New)
+        {
+            visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.NewVisitorAlert });
+        }
+        State.Open[visit.BranchId] = visit;
+        _persistedLastSeen[visit.VisitId] = visit.LastSeenAt;
+        return visit;
+    }
+
+    /// <summary>Extends the visit; true when the extension should be written now.</summary>
+    private bool Extend(Visit visit, VisitorSighting sighting)
+    {
+        if (sighting.CapturedAt > visit.LastSeenAt)
+        {
+            visit.LastSeenAt = sighting.CapturedAt;
+        }
+        visit.SightingCount += sighting.SightingCount;
+        visit.ImageKey ??= sighting.ImageKey;
+        var newCamera = visit.Cameras.Add(sighting.CameraId);
+        var persisted = _persistedLastSeen.GetValueOrDefault(visit.VisitId, visit.OpenedAt);
+        return newCamera || visit.LastSeenAt - persisted >= _policy.LastSeenPersistStep;
+    }
+
+    private List<Visit> CloseExpired(DateTimeOffset now)
+    {
+        var expired = State.Open.Values.Where(v => now - v.LastSeenAt >= _policy.InactivityTimeout).ToList();
+        foreach (var visit in expired)
+        {
+            Close(visit, now, "inactive");
+        }
+        return expired;
+    }
+
+    private void Close(Visit visit, DateTimeOffset now, string reason)
+    {
+        visit.ClosedAt = now;
+        visit.CloseReason = reason;
+        State.Open.Remove(visit.BranchId);
+        _persistedLastSeen.Remove(visit.VisitId);
+        State.Recent.Insert(0, visit);
+        var keep = _policy.RecentVisitsKept;
+        for (var i = State.Recent.Count - 1; i >= keep; i--)
+        {
+            if (!State.Recent[i].HasPendingEffects)
+            {
+                State.Recent.RemoveAt(i);
+            }
+        }
+        _metrics.VisitClosed();
+        LogVisitClosed(visit.VisitId, visit.BranchId, reason);
+    }
+
+    private async Task AnnounceClosedAsync(List<Visit> closed)
+    {
+        foreach (var visit in closed)
+        {
+            await Branch(visit.BranchId).VisitorLeft(VisitorId, visit.VisitId);
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch
+        {
+            // The in-memory state is ahead of storage now: start over from what storage holds.
+            DeactivateOnIdle();
+            throw;
+        }
+        foreach (var visit in State.Open.Values)
+        {
+            _persistedLastSeen[visit.VisitId] = visit.LastSeenAt;
+        }
+    }
+
+    /// <summary>Hands the visit's due, pending effects to the courier, unless it already has them.</summary>
+    private void Dispatch(Visit visit, DateTimeOffset now)
+    {
+        if (_withCourier.TryGetValue(visit.VisitId, out var since) && now - since < _policy.DeliveryReportTimeout)
+        {
+            return;
+        }
+        var due = visit.Outbox
+            .Where(e => e.Status == DeliveryStatus.Pending && e.NextAttemptAt <= now)
+            .Select(e => e.Effect)
+            .ToList();
+        if (due.Count == 0 || State.Profile is not { } profile)
+        {
+            return;
+        }
+        _withCourier[visit.VisitId] = now;
+        var order = new DeliveryOrder(VisitorId, visit.VisitId, visit.BranchId, visit.FirstCameraId, visit.OpenedAt, visit.ImageKey, profile, due);
+        _ = GrainFactory.GetGrain<IVisitCourierGrain>(0).Deliver(order);
+    }
+
+    private void ScheduleWake(DateTimeOffset now)
+    {
+        var next = DateTimeOffset.MaxValue;
+        foreach (var visit in State.Open.Values)
+        {
+            next = Min(next, visit.LastSeenAt + _policy.InactivityTimeout);
+        }
+        foreach (var visit in State.AllVisits)
+        {
+            foreach (var entry in visit.Outbox.Where(e => e.Status == DeliveryStatus.Pending))
+            {
+                next = Min(next, _withCourier.TryGetValue(visit.VisitId, out var since)
+                    ? since + _policy.DeliveryReportTimeout
+                    : entry.NextAttemptAt);
+            }
+        }
+        if (next == DateTimeOffset.MaxValue || (_wakeTimer is not null && _wakeAt <= next && _wakeAt > now))
+        {
+            return; // nothing to wait for, or an earlier wake-up is already set; it reschedules when it fires
+        }
+        _wakeTimer?.Dispose();
+        _wakeAt = next;
+        var due = next > now ? next - now : TimeSpan.Zero;
+        _wakeTimer = _clock.CreateTimer(static s => ((IVisitorGrain)s!).Wake(), _self, due, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task EnsureBackstopAsync()
+    {
+        if (_backstopRegistered)
+        {
+            return;
+        }
+        // The durable backstop for a deactivated grain or a dead silo; the timer gives the precision.
+        var period = TimeSpan.FromTicks(Math.Clamp(_policy.InactivityTimeout.Ticks / 2, TimeSpan.FromMinutes(1).Ticks, TimeSpan.FromMinutes(10).Ticks));
+        await this.RegisterOrUpdateReminder(BackstopReminder, period, period);
+        _backstopRegistered = true;
+    }
+
+    private TimeSpan RetryDelay(int attempts)
+    {
+        var exponential = _policy.DeliveryRetryBase * Math.Pow(2, Math.Min(attempts - 1, 20));
+        var capped = exponential < _policy.DeliveryRetryMax ? exponential : _policy.DeliveryRetryMax;
+        return capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
+    }
+
+    private Occupant ToOccupant(Visit visit) => new(
+        VisitorId, State.Profile!.Kind, State.Profile.CustomerName, visit.OpenedAt, visit.LastSeenAt, visit.VisitId, TaskStatus(visit));
+
+    private static DeliveryStatus TaskStatus(Visit visit) =>
+        visit.Outbox.Find(e => e.Effect == VisitEffect.StaffTask)?.Status ?? DeliveryStatus.Pending;
+
+    private IBranchGrain Branch(string branchId) => GrainFactory.GetGrain<IBranchGrain>(branchId);
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Visit {VisitId} opened at {BranchId} for a {Kind} visitor")]
+    private partial void LogVisitOpened(string visitId, string branchId, VisitorKind kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Visit {VisitId} at {BranchId} closed: {Reason}")]
+    private partial void LogVisitClosed(string visitId, string branchId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Visit {VisitId}: {Effect} {Status} after {Attempts} attempt(s)")]
+    private partial void LogDeliveryFailed(string visitId, VisitEffect effect, DeliveryStatus status, int attempts);
+}

@@ -1,0 +1,22 @@
+using System.Collections.Concurrent;
+using NextGenCrm.Ports;
+
+namespace NextGenCrm.Integrations.Embedded;
+
+/// <summary>Visit history of the embedded mode; one record per visit id, like the DynamoDB table.</summary>
+public sealed class InMemoryVisitHistory : IVisitHistory
+{
+    private readonly ConcurrentDictionary<string, VisitHistoryRecord> _byVisitId = new(StringComparer.Ordinal);
+
+    public int Count => _byVisitId.Count;
+
+    public Task AppendAsync(VisitHistoryRecord record, CancellationToken cancellationToken)
+    {
+        _byVisitId.TryAdd(record.VisitId, record);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<VisitHistoryRecord>> QueryAsync(string visitorId, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<VisitHistoryRecord>>(
+            [.. _byVisitId.Values.Where(r => r.VisitorId == visitorId).OrderByDescending(r => r.VisitStart).Take(limit)]);
+}

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Options;
+using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Silo.Ingest;
+
+namespace NextGenCrm.Silo.Apis;
+
+public static class BranchesApi
+{
+    private static readonly string[] HeartbeatStatuses = ["ok", "degraded", "offline"];
+
+    public static IEndpointRouteBuilder MapBranchesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/branches").WithTags("Branches");
+        api.MapGet("/", ListAsync).WithSummary("Every branch with how many people are inside now.");
+        api.MapGet("/{branchId}/occupancy", OccupancyAsync).WithSummary("Who is inside a branch now.")
+            .ProducesValidationProblem();
+        api.MapGet("/{branchId}/cameras", CamerasAsync).WithSummary("The branch's cameras as their edge agents last reported them.");
+        api.MapPost("/{branchId}/cameras/{cameraId}/heartbeat", HeartbeatAsync)
+            .WithSummary("An edge agent's report on one camera.")
+            .Accepts<HeartbeatRequest>("application/json")
+            .ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<Ok<BranchSummary[]>> ListAsync(IGrainFactory grains)
+    {
+        var counts = await grains.GetGrain<IBranchIndexGrain>(IBranchIndexGrain.Key).GetBranches();
+        return TypedResults.Ok(counts.Select(c => new BranchSummary(c.BranchId, c.Occupancy)).ToArray());
+    }
+
+    private static async Task<Results<Ok<OccupancyResponse>, ValidationProblem>> OccupancyAsync(string branchId, IGrainFactory grains)
+    {
+        if (!SightingValidator.IsValidId(branchId))
+        {
+            return InvalidId("branchId");
+        }
+        var occupancy = await grains.GetGrain<IBranchGrain>(branchId).GetOccupancy();
+        return TypedResults.Ok(new OccupancyResponse(
+            occupancy.BranchId, occupancy.AsOf, occupancy.Visitors.Count,
+            [.. occupancy.Visitors.Select(o => new OccupantResponse(o.VisitorId, o.Kind, o.CustomerName, o.Since, o.LastSeen, o.VisitId, o.TaskStatus))]));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CameraStatus>>, ValidationProblem>> CamerasAsync(string branchId, IGrainFactory grains)
+    {
+        if (!SightingValidator.IsValidId(branchId))
+        {
+            return InvalidId("branchId");
+        }
+        return TypedResults.Ok(await grains.GetGrain<IBranchGrain>(branchId).GetCameras());
+    }
+
+    private static async Task<IResult> HeartbeatAsync(
+        string branchId, string cameraId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (!SightingValidator.IsValidId(branchId) || !SightingValidator.IsValidId(cameraId))
+        {
+            return InvalidId(SightingValidator.IsValidId(branchId) ? "cameraId" : "branchId");
+        }
+        var (body, problem) = await JsonBody.ReadAsync<HeartbeatRequest>(request, 16 * 1024, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (body!.SentAt is null) errors["sentAt"] = ["sentAt is required."];
+        if (body.FramesPerSecond is < 0 or > 1000) errors["framesPerSecond"] = ["framesPerSecond must be between 0 and 1000."];
+        if (body.FacesSeen < 0 || body.SightingsSent < 0 || body.BufferDepth < 0 || body.BufferDropped < 0)
+        {
+            errors["counters"] = ["Counters must not be negative."];
+        }
+        if (body.Status is not null && !HeartbeatStatuses.Contains(body.Status, StringComparer.Ordinal))
+        {
+            errors["status"] = ["status must be one of ok, degraded, offline."];
+        }
+        if (body.AgentVersion is { Length: > 64 }) errors["agentVersion"] = ["agentVersion is at most 64 characters."];
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The heartbeat is not valid");
+        }
+        await grains.GetGrain<ICameraGrain>(CameraKeys.Format(branchId, cameraId)).RecordHeartbeat(new CameraHeartbeat(
+            body.SentAt!.Value, body.FramesPerSecond ?? 0, body.FacesSeen ?? 0, body.SightingsSent ?? 0,
+            body.BufferDepth ?? 0, body.BufferDropped ?? 0, body.Status ?? "ok", body.AgentVersion));
+        return TypedResults.NoContent();
+    }
+
+    internal static ValidationProblem InvalidId(string field) => TypedResults.ValidationProblem(
+        new Dictionary<string, string[]> { [field] = [$"{field} must be 1-64 characters of letters, digits, '.', '_' or '-', start with a letter or digit, and not contain '..'."] },
+        title: "Invalid identifier");
+}

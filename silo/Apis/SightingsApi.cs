@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Silo.Ingest;
+
+namespace NextGenCrm.Silo.Apis;
+
+public static partial class SightingsApi
+{
+    public static IEndpointRouteBuilder MapSightingsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/sightings").WithTags("Sightings");
+        api.MapPost("/", RecordAsync)
+            .WithSummary("Records one sighting of a face by a branch camera.")
+            .Accepts<SightingRequest>("application/json")
+            .Produces<SightingResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapPost("/batch", RecordBatchAsync)
+            .WithSummary("Records up to Ingest:MaxBatchSize sightings (an edge agent draining its buffer); one result per item.")
+            .Accepts<SightingBatchRequest>("application/json")
+            .Produces<BatchResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        return app;
+    }
+
+    private static async Task<IResult> RecordAsync(
+        HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<SightingRequest>(request, limits.Value.MaxSightingBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (!validator.TryValidate(body!, out var sighting, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors, title: "The sighting is not valid");
+        }
+        try
+        {
+            var result = await ingest.RecordAsync(sighting);
+            return TypedResults.Ok(new SightingResponse(result.SightingId, result.VisitorId, result.VisitId, result.Outcome));
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogNotRecorded(loggers.CreateLogger(typeof(SightingsApi)), sighting.SightingId, failure.GetType().Name);
+            return Unavailable();
+        }
+    }
+
+    private static async Task<IResult> RecordBatchAsync(
+        HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<SightingBatchRequest>(request, limits.Value.MaxBatchBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (body!.Sightings is not { Count: > 0 } items)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Malformed request", detail: "sightings must be a non-empty array.");
+        }
+        if (items.Count > limits.Value.MaxBatchSize)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Batch too large", detail: $"A batch holds at most {limits.Value.MaxBatchSize} sightings; this one has {items.Count}.");
+        }
+        var logger = loggers.CreateLogger(typeof(SightingsApi));
+        var results = await Task.WhenAll(items.Select((item, index) => RecordItemAsync(item, index, validator, ingest, logger)));
+        return TypedResults.Ok(new BatchResponse(results));
+    }
+
+    private static async Task<BatchItemResult> RecordItemAsync(JsonElement item, int index, SightingValidator validator, SightingIngest ingest, ILogger logger)
+    {
+        SightingRequest? request;
+        try
+        {
+            request = item.Deserialize<SightingRequest>(JsonBody.Strict);
+        }
+        catch (JsonException invalid)
+        {
+            return new BatchItemResult(index, 400, Error: JsonBody.Describe(invalid));
+        }
+        if (request is null)
+        {
+            return new BatchItemResult(index, 400, Error: "The item is JSON null; a sighting object is required.");
+        }
+        if (!validator.TryValidate(request, out var sighting, out var errors))
+        {
+            return new BatchItemResult(index, 400, request.SightingId, Error: "The sighting is not valid.", Errors: errors);
+        }
+        try
+        {
+            var result = await ingest.RecordAsync(sighting);
+            return new BatchItemResult(index, 200, result.SightingId, result.VisitorId, result.VisitId, result.Outcome);
+        }
+        catch (Exception failure)
+        {
+            LogNotRecorded(logger, sighting.SightingId, failure.GetType().Name);
+            return new BatchItemResult(index, 503, sighting.SightingId, Error: "Not recorded; send it again.");
+        }
+    }
+
+    private static IResult Unavailable() => TypedResults.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "Sighting not recorded",
+        detail: "The cluster could not record the sighting; nothing was kept. Send it again.",
+        extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 1 });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sighting {SightingId} not recorded: {Error}")]
+    private static partial void LogNotRecorded(ILogger logger, string sightingId, string error);
+}

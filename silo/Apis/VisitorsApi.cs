@@ -1,0 +1,23 @@
+namespace NextGenCrm.Silo.Apis;
+
+public static class VisitorsApi
+{
+    public static IEndpointRouteBuilder MapVisitorsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/visitors").WithTags("Visitors");
+        api.MapGet("/{visitorId}/visits", VisitsAsync)
+            .WithSummary("A visitor's open and recent visits, with the delivery status of each visit's history record, task and alert.")
+            .ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<VisitSummary>>, ValidationProblem>> VisitsAsync(string visitorId, IGrainFactory grains)
+    {
+        // Visitor ids are "c-{customerId}" or "v-{faceId}"; both parts pass the id rule.
+        if (!Ingest.SightingValidator.IsValidId(visitorId))
+        {
+            return BranchesApi.InvalidId("visitorId");
+        }
+        return TypedResults.Ok(await grains.GetGrain<IVisitorGrain>(visitorId).GetVisits());
+    }
+}

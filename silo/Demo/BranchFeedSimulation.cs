@@ -1,0 +1,166 @@
+using Microsoft.Extensions.Options;
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Silo.Extensions;
+using NextGenCrm.Silo.Ingest;
+
+namespace NextGenCrm.Silo.Demo;
+
+/// <summary>
+/// Branch cameras without cameras: customers and strangers arrive, linger, are seen again and again
+/// by several cameras (several sightings a second each, as a naive per-frame feed would send), leave
+/// through the exit camera or simply stop being seen, and some come back later.
+/// </summary>
+public sealed partial class BranchFeedSimulation(
+    IOptions<DemoOptions> options,
+    IConfiguration configuration,
+    SightingIngest ingest,
+    IHostApplicationLifetime lifetime,
+    ILogger<BranchFeedSimulation> logger) : BackgroundService
+{
+    private readonly DemoOptions _options = options.Value;
+    private readonly List<Visitor> _inside = [];
+    private readonly List<Visitor> _left = [];
+    private long _sent;
+    private long _failed;
+    private int _strangers;
+    private int _trackSeq;
+
+    public long SightingsSent => Interlocked.Read(ref _sent);
+    public long SightingsFailed => Interlocked.Read(ref _failed);
+    public IReadOnlyList<string> Branches => DemoOptions.BranchNames[.._options.Branches];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!await WaitForStartAsync(stoppingToken))
+        {
+            return;
+        }
+        var customers = await LoadCustomersAsync(stoppingToken);
+        var random = new Random(_options.Seed);
+        var stopAt = _options.Duration > TimeSpan.Zero ? DateTimeOffset.UtcNow + _options.Duration : DateTimeOffset.MaxValue;
+        using var ticks = new PeriodicTimer(_options.Tick);
+        while (await ticks.WaitForNextTickAsync(stoppingToken))
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (now >= stopAt)
+            {
+                lifetime.StopApplication();
+                return;
+            }
+            Arrive(random, customers, now);
+            var sightings = SightFrame(random, now);
+            await Task.WhenAll(sightings.Select(SendAsync));
+        }
+    }
+
+    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        try
+        {
+            await started.Task.WaitAsync(stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<List<string>> LoadCustomersAsync(CancellationToken cancellationToken)
+    {
+        var path = configuration[DemoCustomerEnrolment.PathKey] is { Length: > 0 } p ? p : Path.Combine(AppContext.BaseDirectory, "demo-customers.json");
+        var customers = await DemoCustomers.LoadAsync(path, cancellationToken);
+        return [.. customers.Select(c => c.FaceToken)];
+    }
+
+    private void Arrive(Random random, List<string> customerTokens, DateTimeOffset now)
+    {
+        var expected = _options.ArrivalsPerMinute * _options.Tick.TotalMinutes;
+        if (random.NextDouble() >= expected)
+        {
+            return;
+        }
+        string token;
+        var returning = _left.Where(v => now - v.LeftAt > TimeSpan.FromSeconds(10)).ToList();
+        if (returning.Count > 0 && random.NextDouble() < _options.ReturnShare)
+        {
+            var back = returning[random.Next(returning.Count)];
+            _left.Remove(back);
+            token = back.FaceToken;
+        }
+        else if (random.NextDouble() < _options.StrangerShare)
+        {
+            token = $"stranger-{++_strangers}";
+        }
+        else
+        {
+            var free = customerTokens.Where(t => _inside.All(v => v.FaceToken != t)).ToList();
+            if (free.Count == 0)
+            {
+                return;
+            }
+            token = free[random.Next(free.Count)];
+        }
+        if (_inside.Any(v => v.FaceToken == token))
+        {
+            return;
+        }
+        var cameras = Enumerable.Range(0, _options.CamerasPerBranch).OrderBy(_ => random.Next()).Take(random.Next(1, _options.CamerasPerBranch + 1))
+            .ToDictionary(c => DemoOptions.CameraNames[c], _ => $"t{++_trackSeq}");
+        var dwell = _options.MinDwell + ((_options.MaxDwell - _options.MinDwell) * random.NextDouble());
+        _inside.Add(new Visitor(token, Branches[random.Next(Branches.Count)], cameras, now + dwell, random.NextDouble() < _options.ExitCameraShare));
+    }
+
+    private List<Sighting> SightFrame(Random random, DateTimeOffset now)
+    {
+        var sightings = new List<Sighting>();
+        foreach (var visitor in _inside.ToList())
+        {
+            if (now >= visitor.LeaveAt)
+            {
+                _inside.Remove(visitor);
+                _left.Add(visitor with { LeftAt = now });
+                if (visitor.LeavesByExit)
+                {
+                    sightings.Add(NewSighting(visitor, DemoOptions.ExitCamera, $"t{++_trackSeq}", now));
+                }
+                continue;
+            }
+            foreach (var (camera, track) in visitor.Tracks)
+            {
+                if (random.NextDouble() < 0.8)
+                {
+                    sightings.Add(NewSighting(visitor, camera, track, now));
+                }
+            }
+        }
+        return sightings;
+    }
+
+    private static Sighting NewSighting(Visitor visitor, string camera, string track, DateTimeOffset now) =>
+        new(Guid.CreateVersion7().ToString("N"), visitor.BranchId, camera, track, now, visitor.FaceToken, null, null);
+
+    private async Task SendAsync(Sighting sighting)
+    {
+        try
+        {
+            await ingest.RecordAsync(sighting);
+            Interlocked.Increment(ref _sent);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _failed);
+            LogFailed(failure.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulated sighting not recorded: {Error}")]
+    private partial void LogFailed(string error);
+
+    private sealed record Visitor(string FaceToken, string BranchId, Dictionary<string, string> Tracks, DateTimeOffset LeaveAt, bool LeavesByExit)
+    {
+        public DateTimeOffset LeftAt { get; init; }
+    }
+}

@@ -1,0 +1,26 @@
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Ports;
+
+namespace NextGenCrm.Silo.Extensions;
+
+/// <summary>Enrols the demo customers file into the simulated face collection before the silo takes sightings.</summary>
+public sealed partial class DemoCustomerEnrolment(IConfiguration configuration, IFaceSearch faceSearch, ICustomerDirectory directory, ILogger<DemoCustomerEnrolment> logger)
+    : IHostedService
+{
+    public const string PathKey = "Directory:DemoCustomersPath";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var path = configuration[PathKey] is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(AppContext.BaseDirectory, "demo-customers.json");
+        var customers = await DemoCustomers.LoadAsync(path, cancellationToken);
+        await DemoCustomers.EnrolAsync(customers, faceSearch, directory, cancellationToken);
+        LogEnrolled(customers.Count);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Enrolled {Count} demo customers into the simulated face collection")]
+    private partial void LogEnrolled(int count);
+}

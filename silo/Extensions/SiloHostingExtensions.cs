@@ -1,0 +1,77 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NextGenCrm.Silo.Apis;
+using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Silo.Ingest;
+using Orleans.Configuration;
+
+namespace NextGenCrm.Silo.Extensions;
+
+public static class SiloHostingExtensions
+{
+    /// <summary>The whole silo: configuration checked, adapters chosen, Orleans, the HTTP API.</summary>
+    public static WebApplicationBuilder AddNextGenCrmSilo(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var cluster = SiloClusterOptions.Read(configuration);
+        var faceSearch = FaceSearchSelection.Read(configuration);
+
+        builder.Services.AddVisitTracking(configuration);
+        builder.Services.AddEmbeddedAdapters(configuration);
+        if (faceSearch.Provider == FaceSearchProvider.Simulated)
+        {
+            builder.Services.AddHostedService<DemoCustomerEnrolment>();
+        }
+        else
+        {
+            throw new InvalidSettingException("FaceSearch:Provider=Rekognition needs the AWS adapters, which this build does not wire yet; use Simulated.");
+        }
+        if (cluster.Clustering != ClusteringMode.Localhost || cluster.Storage != StorageMode.Memory)
+        {
+            throw new InvalidSettingException("Orleans:Clustering=DynamoDb and Orleans:Storage=DynamoDb are not wired in this build yet; use Localhost and Memory.");
+        }
+        builder.Services.AddSiloApi(configuration, faceSearch);
+
+        // Services.AddOrleans, not UseOrleans: the latter reads the "Orleans" section as its own provider
+        // configuration, which would clash with our Orleans:Clustering and Orleans:Storage keys.
+        builder.Services.AddOrleans(silo =>
+        {
+            var advertised = string.IsNullOrEmpty(cluster.AdvertisedIP) ? IPAddress.Loopback : IPAddress.Parse(cluster.AdvertisedIP);
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = advertised);
+            silo.AddMemoryGrainStorage(StorageNames.Visits);
+            silo.UseInMemoryReminderService();
+        });
+        return builder;
+    }
+
+    public static IServiceCollection AddSiloApi(this IServiceCollection services, IConfiguration configuration, FaceSearchSelection faceSearch)
+    {
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(faceSearch);
+        services.AddSingleton<SightingValidator>();
+        services.AddSingleton<SightingIngest>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans", tags: ["ready"]);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        return services;
+    }
+
+    public static WebApplication MapNextGenCrmApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapSightingsApi();
+        app.MapBranchesApi();
+        app.MapVisitorsApi();
+        app.MapHealthApi();
+        return app;
+    }
+}

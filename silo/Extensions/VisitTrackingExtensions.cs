@@ -1,0 +1,50 @@
+using NextGenCrm.Cameras;
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Ports;
+using NextGenCrm.Visits;
+
+namespace NextGenCrm.Silo.Extensions;
+
+public static class VisitTrackingExtensions
+{
+    /// <summary>What the grains need from the silo's container: the visit policy, metrics, the track resolver and the clock.</summary>
+    public static IServiceCollection AddVisitTracking(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<VisitPolicy>()
+            .Bind(configuration.GetSection(VisitPolicy.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<VisitMetrics>();
+        services.AddSingleton<TrackResolver>();
+        services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>The adapters of the embedded mode: no AWS account, no Appian, everything on this machine.</summary>
+    public static IServiceCollection AddEmbeddedAdapters(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LocalImageOptions>().Bind(configuration.GetSection(LocalImageOptions.Section))
+            .Validate(o => string.IsNullOrEmpty(o.EncryptionKey) || IsAes256Key(o.EncryptionKey), "Images:EncryptionKey must be the base64 of 32 bytes.")
+            .ValidateOnStart();
+        services.AddSingleton<SimulatedFaceSearch>();
+        services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
+        services.AddSingleton<InMemoryCustomerDirectory>();
+        services.AddSingleton<ICustomerDirectory>(sp => sp.GetRequiredService<InMemoryCustomerDirectory>());
+        services.AddSingleton<InMemoryVisitHistory>();
+        services.AddSingleton<IVisitHistory>(sp => sp.GetRequiredService<InMemoryVisitHistory>());
+        services.AddSingleton<RecordingTaskAssigner>();
+        services.AddSingleton<ITaskAssigner>(sp => sp.GetRequiredService<RecordingTaskAssigner>());
+        services.AddSingleton<RecordingAlertPublisher>();
+        services.AddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<RecordingAlertPublisher>());
+        services.AddSingleton<LocalFolderImageStore>();
+        services.AddSingleton<IImageStore>(sp => sp.GetRequiredService<LocalFolderImageStore>());
+        return services;
+    }
+
+    private static bool IsAes256Key(string base64)
+    {
+        Span<byte> key = stackalloc byte[48];
+        return Convert.TryFromBase64String(base64, key, out var length) && length == 32;
+    }
+}

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Ports;
+using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Silo.Extensions;
+using Orleans.TestingHost;
+
+namespace NextGenCrm.Tests.Infrastructure;
+
+/// <summary>A two-silo cluster and the silo's HTTP API in front of it, shared by the scenario tests.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+    public WebApplication Api { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(2);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        var web = WebApplication.CreateBuilder();
+        web.WebHost.UseTestServer();
+        web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
+        web.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, World.Clock);
+        web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
+        Api = web.Build();
+        Api.MapNextGenCrmApi();
+        await Api.StartAsync();
+        Http = Api.GetTestClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Api.DisposeAsync();
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Visits:InactivityTimeout"] = "00:15:00",
+                ["Visits:DeliveryRetryBase"] = "00:00:00.200",
+                ["Visits:ExitCameras:0"] = CameraKeys.Format(World.ExitBranch, World.ExitCamera),
+            }).Build();
+            silo.AddMemoryGrainStorage(StorageNames.Visits);
+            silo.UseInMemoryReminderService();
+            var services = silo.Services;
+            services.AddVisitTracking(configuration);
+            services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, World.Clock);
+            services.AddSingleton<IFaceSearch>(World.FaceSearch);
+            services.AddSingleton<ICustomerDirectory>(World.Directory);
+            services.AddSingleton<IVisitHistory>(World.History);
+            services.AddSingleton<ITaskAssigner>(World.Tasks);
+            services.AddSingleton<IAlertPublisher>(World.Alerts);
+            services.AddSingleton<IImageStore>(new LocalFolderImageStore(
+                Options.Create(new LocalImageOptions { Folder = Path.Combine(Path.GetTempPath(), "nextgencrm-tests", Guid.NewGuid().ToString("N")) }),
+                NullLogger<LocalFolderImageStore>.Instance));
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    // The scenarios share one cluster and one visit clock, so they run one after another.
+    public const string Name = "cluster";
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Ports;
+
+namespace NextGenCrm.Tests.Infrastructure;
+
+/// <summary>
+/// The outside world every test silo talks to, shared with the tests: the visit clock, the face
+/// collection, the directory and recording task, alert and history adapters. Test silos are built
+/// by type, so this lives in statics; tests use their own branch ids and face tokens.
+/// </summary>
+public static class World
+{
+    public static readonly FakeTimeProvider Clock = new(DateTimeOffset.UtcNow);
+    public static readonly SimulatedFaceSearch FaceSearch = new();
+    public static readonly InMemoryCustomerDirectory Directory = new();
+    public static readonly InMemoryVisitHistory History = new();
+    public static readonly ScriptedTaskAssigner Tasks = new(new RecordingTaskAssigner(NullLogger<RecordingTaskAssigner>.Instance));
+    public static readonly RecordingAlertPublisher Alerts = new(NullLogger<RecordingAlertPublisher>.Instance);
+
+    public const string ExitBranch = "exit-test";
+    public const string ExitCamera = "door";
+
+    public static Task EnrolAsync(string customerId, string name, string faceToken) =>
+        DemoCustomers.EnrolAsync([new DemoCustomer(customerId, name, faceToken)], FaceSearch, Directory, CancellationToken.None);
+
+    public static IReadOnlyList<TaskAssignment> TasksAt(string branchId) =>
+        [.. Tasks.Inner.Assigned.Where(t => t.BranchId == branchId)];
+
+    public static IReadOnlyList<NewVisitorAlert> AlertsAt(string branchId) =>
+        [.. Alerts.Published.Where(a => a.BranchId == branchId)];
+
+    /// <summary>A branch id no other test uses.</summary>
+    public static string NewBranch(string name) => $"{name}-{Guid.NewGuid():N}"[..Math.Min(40, name.Length + 33)];
+}
+
+/// <summary>A task assigner that fails on demand per branch, in front of the recording one.</summary>
+public sealed class ScriptedTaskAssigner(RecordingTaskAssigner inner) : ITaskAssigner
+{
+    private readonly ConcurrentDictionary<string, bool> _failing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _attempts = new(StringComparer.Ordinal);
+
+    public RecordingTaskAssigner Inner => inner;
+
+    /// <summary>Fail every task at the branch: transiently (as a 503 would) or for good (as a 400 would).</summary>
+    public void FailAt(string branchId, bool permanently) => _failing[branchId] = permanently;
+
+    public void Recover(string branchId) => _failing.TryRemove(branchId, out _);
+
+    public int AttemptsFor(string visitId) => _attempts.GetValueOrDefault(visitId);
+
+    public Task<TaskReceipt> AssignAsync(TaskAssignment assignment, CancellationToken cancellationToken)
+    {
+        _attempts.AddOrUpdate(assignment.VisitId, 1, (_, n) => n + 1);
+        if (_failing.TryGetValue(assignment.BranchId, out var permanently))
+        {
+            throw permanently
+                ? new PermanentDeliveryException("Appian answered 400: the task was refused")
+                : new HttpRequestException("Appian answered 503");
+        }
+        return inner.AssignAsync(assignment, cancellationToken);
+    }
+}

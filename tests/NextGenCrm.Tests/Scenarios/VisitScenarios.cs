@@ -1,0 +1,212 @@
+using NextGenCrm.Ports;
+using NextGenCrm.Tests.Infrastructure;
+
+namespace NextGenCrm.Tests.Scenarios;
+
+[Collection(ClusterCollection.Name)]
+public sealed class VisitScenarios(ClusterFixture fixture)
+{
+    private readonly IGrainFactory _grains = fixture.Grains;
+
+    [Fact]
+    public async Task Two_hundred_sightings_from_three_cameras_open_one_visit_with_one_task_and_one_search_per_track()
+    {
+        var branch = World.NewBranch("lobby");
+        await World.EnrolAsync("c200", "Ana Silva", "face-c200");
+        string[] cameras = ["entrance", "lobby", "tellers"];
+
+        // The first three sightings of each track arrive together: they must share one face search.
+        await Task.WhenAll(cameras.SelectMany(c => Enumerable.Range(0, 3).Select(_ => _grains.RecordAsync(Sightings.Of("face-c200", branch, c, $"track-{c}")))));
+        for (var i = 0; i < 191; i++)
+        {
+            var camera = cameras[i % 3];
+            World.Clock.Advance(TimeSpan.FromMilliseconds(500));
+            await _grains.RecordAsync(Sightings.Of("face-c200", branch, camera, $"track-{camera}"));
+        }
+
+        var visits = await _grains.VisitsAsync("c-c200");
+        var visit = Assert.Single(visits, v => v.BranchId == branch);
+        Assert.Null(visit.ClosedAt);
+        Assert.Equal(cameras.Order(), visit.Cameras.Order());
+        await Sightings.EventuallyAsync(() => World.TasksAt(branch).Count == 1, "the task is delivered");
+        Assert.Single(World.TasksAt(branch));
+        foreach (var camera in cameras)
+        {
+            var status = await _grains.GetGrain<ICameraGrain>(CameraKeys.Format(branch, camera)).GetStatus();
+            Assert.Equal(1, status.FaceSearches);
+        }
+        Assert.Single((await _grains.OccupancyAsync(branch)).Visitors);
+    }
+
+    [Fact]
+    public async Task A_known_customer_gets_one_customer_service_task_with_their_name_and_no_alert()
+    {
+        var branch = World.NewBranch("main-st");
+        await World.EnrolAsync("c301", "Bruno Costa", "face-c301");
+
+        var result = await _grains.RecordAsync(Sightings.Of("face-c301", branch, "entrance", "t1"));
+
+        Assert.Equal(SightingOutcome.NewVisit, result.Outcome);
+        Assert.Equal("c-c301", result.VisitorId);
+        await Sightings.EventuallyAsync(() => World.TasksAt(branch).Count == 1, "the task is delivered");
+        var task = Assert.Single(World.TasksAt(branch));
+        Assert.Equal(StaffRole.CustomerService, task.AssignTo);
+        Assert.Equal("Bruno Costa", task.CustomerName);
+        Assert.Equal("c301", task.CustomerId);
+        Assert.Equal(result.VisitId, task.VisitId);
+        Assert.Empty(World.AlertsAt(branch));
+        var occupant = Assert.Single((await _grains.OccupancyAsync(branch)).Visitors);
+        Assert.Equal(VisitorKind.Customer, occupant.Kind);
+        Assert.Equal("Bruno Costa", occupant.CustomerName);
+    }
+
+    [Fact]
+    public async Task A_stranger_gets_one_sales_task_and_one_alert_and_is_the_same_visitor_when_seen_again()
+    {
+        var branch = World.NewBranch("harbour");
+        var stranger = $"stranger-{Guid.NewGuid():N}";
+
+        var first = await _grains.RecordAsync(Sightings.Of(stranger, branch, "entrance", "t1"));
+        await Sightings.EventuallyAsync(() => World.AlertsAt(branch).Count == 1 && World.TasksAt(branch).Count == 1, "task and alert are delivered");
+        World.Clock.Advance(TimeSpan.FromMinutes(2));
+        var again = await _grains.RecordAsync(Sightings.Of(stranger, branch, "tellers", "t9"));
+
+        Assert.Equal(SightingOutcome.NewVisit, first.Outcome);
+        Assert.StartsWith("v-", first.VisitorId, StringComparison.Ordinal);
+        Assert.Equal(first.VisitorId, again.VisitorId);
+        Assert.Equal(first.VisitId, again.VisitId);
+        Assert.Equal(SightingOutcome.VisitExtended, again.Outcome);
+        await Task.Delay(200, TestContext.Current.CancellationToken); // room for a wrong second delivery to show up
+        var task = Assert.Single(World.TasksAt(branch));
+        Assert.Equal(StaffRole.Sales, task.AssignTo);
+        Assert.Null(task.CustomerName);
+        Assert.Single(World.AlertsAt(branch));
+        Assert.Single((await _grains.OccupancyAsync(branch)).Visitors);
+    }
+
+    [Fact]
+    public async Task After_the_inactivity_timeout_the_visit_closes_and_a_return_opens_a_new_visit_with_a_new_task()
+    {
+        var branch = World.NewBranch("old-town");
+        await World.EnrolAsync("c401", "Carla Mendes", "face-c401");
+        var first = await _grains.RecordAsync(Sightings.Of("face-c401", branch, "lobby", "t1"));
+        await Sightings.EventuallyAsync(async () => (await _grains.OccupancyAsync(branch)).Visitors.Count == 1, "she is inside");
+
+        World.Clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
+
+        await Sightings.EventuallyAsync(async () => (await _grains.OccupancyAsync(branch)).Visitors.Count == 0, "she has left the occupancy");
+        var closed = Assert.Single(await _grains.VisitsAsync("c-c401"), v => v.BranchId == branch);
+        Assert.Equal("inactive", closed.CloseReason);
+
+        World.Clock.Advance(TimeSpan.FromHours(1));
+        var back = await _grains.RecordAsync(Sightings.Of("face-c401", branch, "lobby", "t1"));
+
+        Assert.Equal(SightingOutcome.NewVisit, back.Outcome);
+        Assert.NotEqual(first.VisitId, back.VisitId);
+        await Sightings.EventuallyAsync(() => World.TasksAt(branch).Count == 2, "the second visit's task is delivered");
+        Assert.Equal(2, (await _grains.VisitsAsync("c-c401")).Count(v => v.BranchId == branch));
+        Assert.Equal(back.VisitId, Assert.Single((await _grains.OccupancyAsync(branch)).Visitors).VisitId);
+    }
+
+    [Fact]
+    public async Task The_same_person_at_two_branches_has_two_visits_and_two_tasks()
+    {
+        var north = World.NewBranch("north");
+        var south = World.NewBranch("south");
+        await World.EnrolAsync("c501", "Diego Ferreira", "face-c501");
+
+        var atNorth = await _grains.RecordAsync(Sightings.Of("face-c501", north, "entrance", "t1"));
+        var atSouth = await _grains.RecordAsync(Sightings.Of("face-c501", south, "entrance", "t1"));
+
+        Assert.NotEqual(atNorth.VisitId, atSouth.VisitId);
+        await Sightings.EventuallyAsync(() => World.TasksAt(north).Count == 1 && World.TasksAt(south).Count == 1, "both tasks are delivered");
+        Assert.Single((await _grains.OccupancyAsync(north)).Visitors);
+        Assert.Single((await _grains.OccupancyAsync(south)).Visitors);
+    }
+
+    [Fact]
+    public async Task Parallel_traffic_from_twenty_cameras_keeps_occupancy_exact()
+    {
+        var branches = Enumerable.Range(0, 4).Select(i => World.NewBranch($"busy{i}")).ToArray();
+        var people = Enumerable.Range(0, 60).Select(i => (Token: $"crowd-{Guid.NewGuid():N}", Branch: branches[i % 4])).ToArray();
+        var random = new Random(42);
+        var sightings = people
+            .SelectMany(p => Enumerable.Range(0, 5).SelectMany(camera => Enumerable.Range(0, 4).Select(_ =>
+                Sightings.Of(p.Token, p.Branch, $"cam{camera}", $"{p.Token[..14]}-{camera}"))))
+            .OrderBy(_ => random.Next())
+            .ToList();
+
+        await Parallel.ForEachAsync(sightings, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (s, _) => await _grains.RecordAsync(s));
+
+        foreach (var branch in branches)
+        {
+            var occupancy = await _grains.OccupancyAsync(branch);
+            Assert.Equal(people.Count(p => p.Branch == branch), occupancy.Visitors.Count);
+            Assert.Equal(occupancy.Visitors.Count, occupancy.Visitors.Select(v => v.VisitorId).Distinct().Count());
+        }
+        await Sightings.EventuallyAsync(async () =>
+        {
+            var counts = await _grains.GetGrain<IBranchIndexGrain>(IBranchIndexGrain.Key).GetBranches();
+            return branches.All(b => counts.SingleOrDefault(c => c.BranchId == b)?.Occupancy == 15);
+        }, "the branch list shows 15 people in each branch");
+        await Sightings.EventuallyAsync(() => branches.All(b => World.TasksAt(b).Count == 15), "every visit has its task");
+    }
+
+    [Fact]
+    public async Task A_sighting_at_the_exit_camera_closes_the_visit_at_once()
+    {
+        await World.EnrolAsync("c601", "Elena Rocha", "face-c601");
+        var opened = await _grains.RecordAsync(Sightings.Of("face-c601", World.ExitBranch, "lobby", "t1"));
+
+        var left = await _grains.RecordAsync(Sightings.Of("face-c601", World.ExitBranch, World.ExitCamera, "t2"));
+
+        Assert.Equal(SightingOutcome.VisitClosed, left.Outcome);
+        Assert.Equal(opened.VisitId, left.VisitId);
+        Assert.DoesNotContain((await _grains.OccupancyAsync(World.ExitBranch)).Visitors, v => v.VisitorId == "c-c601");
+        var visit = Assert.Single(await _grains.VisitsAsync("c-c601"), v => v.VisitId == opened.VisitId);
+        Assert.Equal("exit", visit.CloseReason);
+    }
+
+    [Fact]
+    public async Task A_task_that_fails_is_retried_until_delivered_exactly_once_and_its_status_is_visible()
+    {
+        var branch = World.NewBranch("flaky");
+        await World.EnrolAsync("c701", "Filipe Sousa", "face-c701");
+        World.Tasks.FailAt(branch, permanently: false);
+
+        var result = await _grains.RecordAsync(Sightings.Of("face-c701", branch, "lobby", "t1"));
+        await Sightings.EventuallyAsync(async () => TaskOf(await _grains.VisitsAsync("c-c701"), result.VisitId!) is { Attempts: >= 1, Status: DeliveryStatus.Pending },
+            "the first attempt has failed");
+        var failing = TaskOf(await _grains.VisitsAsync("c-c701"), result.VisitId!);
+        Assert.Contains("503", failing.LastError, StringComparison.Ordinal);
+        Assert.Equal(DeliveryStatus.Pending, Assert.Single((await _grains.OccupancyAsync(branch)).Visitors).TaskStatus);
+
+        World.Tasks.Recover(branch);
+        World.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        await Sightings.EventuallyAsync(async () => TaskOf(await _grains.VisitsAsync("c-c701"), result.VisitId!).Status == DeliveryStatus.Delivered, "the task is delivered");
+        Assert.Single(World.TasksAt(branch));
+        await Sightings.EventuallyAsync(async () => Assert.Single((await _grains.OccupancyAsync(branch)).Visitors).TaskStatus == DeliveryStatus.Delivered,
+            "the occupancy shows the task delivered");
+    }
+
+    [Fact]
+    public async Task A_task_refused_for_good_is_marked_failed_with_its_reason_and_not_retried()
+    {
+        var branch = World.NewBranch("refused");
+        await World.EnrolAsync("c801", "Gabriela Nunes", "face-c801");
+        World.Tasks.FailAt(branch, permanently: true);
+
+        var result = await _grains.RecordAsync(Sightings.Of("face-c801", branch, "lobby", "t1"));
+
+        await Sightings.EventuallyAsync(async () => TaskOf(await _grains.VisitsAsync("c-c801"), result.VisitId!).Status == DeliveryStatus.Failed, "the task is marked failed");
+        Assert.Contains("400", TaskOf(await _grains.VisitsAsync("c-c801"), result.VisitId!).LastError, StringComparison.Ordinal);
+        World.Clock.Advance(TimeSpan.FromMinutes(10));
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal(1, World.Tasks.AttemptsFor(result.VisitId!));
+        Assert.Empty(World.TasksAt(branch));
+    }
+
+    private static EffectStatus TaskOf(IReadOnlyList<VisitSummary> visits, string visitId) =>
+        visits.Single(v => v.VisitId == visitId).Effects.Single(e => e.Effect == VisitEffect.StaffTask);
+}
