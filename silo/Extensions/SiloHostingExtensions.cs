@@ -1,10 +1,8 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NextGenCrm.Silo.Apis;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
-using Orleans.Configuration;
 
 namespace NextGenCrm.Silo.Extensions;
 
@@ -27,22 +25,12 @@ public static class SiloHostingExtensions
         {
             throw new InvalidSettingException("FaceSearch:Provider=Rekognition needs the AWS adapters, which this build does not wire yet; use Simulated.");
         }
-        if (cluster.Clustering != ClusteringMode.Localhost || cluster.Storage != StorageMode.Memory)
-        {
-            throw new InvalidSettingException("Orleans:Clustering=DynamoDb and Orleans:Storage=DynamoDb are not wired in this build yet; use Localhost and Memory.");
-        }
         builder.Services.AddSiloApi(configuration, faceSearch);
 
         // Services.AddOrleans, not UseOrleans: the latter reads the "Orleans" section as its own provider
         // configuration, which would clash with our Orleans:Clustering and Orleans:Storage keys.
-        builder.Services.AddOrleans(silo =>
-        {
-            var advertised = string.IsNullOrEmpty(cluster.AdvertisedIP) ? IPAddress.Loopback : IPAddress.Parse(cluster.AdvertisedIP);
-            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-            silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = advertised);
-            silo.AddMemoryGrainStorage(StorageNames.Visits);
-            silo.UseInMemoryReminderService();
-        });
+        var aws = new AwsEndpoints(configuration);
+        builder.Services.AddOrleans(silo => silo.UseNextGenCrmCluster(cluster, aws));
         return builder;
     }
 

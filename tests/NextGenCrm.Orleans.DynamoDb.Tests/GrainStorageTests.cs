@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using NextGenCrm.Orleans.DynamoDb.Storage;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace NextGenCrm.Orleans.DynamoDb.Tests;
+
+[GenerateSerializer]
+public sealed class VisitLogState
+{
+    [Id(0)]
+    public string BranchId { get; set; } = "";
+
+    [Id(1)]
+    public List<string> Entries { get; set; } = [];
+
+    [Id(2)]
+    public byte[] Attachment { get; set; } = [];
+}
+
+public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : IDisposable
+{
+    private const string StateName = "visit-log";
+    private static readonly ServiceProvider Serialization = new ServiceCollection().AddSerializer().BuildServiceProvider();
+    private readonly List<IDisposable> _storages = [];
+    private readonly Dictionary<DynamoDbGrainStorage, string> _tables = [];
+
+    [Fact]
+    public async Task Reading_a_grain_never_written_gives_a_fresh_state_and_no_etag()
+    {
+        var storage = await NewStorageAsync();
+        var state = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "leftover" } };
+
+        await storage.ReadStateAsync(StateName, NewGrain(), state);
+
+        Assert.False(state.RecordExists);
+        Assert.Null(state.ETag);
+        Assert.Equal("", state.State!.BranchId);
+    }
+
+    [Fact]
+    public async Task A_written_state_reads_back_whole_with_its_etag()
+    {
+        var storage = await NewStorageAsync();
+        var grain = NewGrain();
+        var written = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "branch-7", Entries = ["opened", "extended"] } };
+
+        await storage.WriteStateAsync(StateName, grain, written);
+        var read = new GrainState<VisitLogState>();
+        await storage.ReadStateAsync(StateName, grain, read);
+
+        Assert.True(read.RecordExists);
+        Assert.NotNull(written.ETag);
+        Assert.Equal(written.ETag, read.ETag);
+        Assert.Equal("branch-7", read.State!.BranchId);
+        Assert.Equal(["opened", "extended"], read.State!.Entries);
+    }
+
+    [Fact]
+    public async Task A_write_with_a_stale_etag_is_rejected_and_keeps_the_newer_state()
+    {
+        var storage = await NewStorageAsync();
+        var grain = NewGrain();
+        await storage.WriteStateAsync(StateName, grain, new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "first" } });
+        var activationA = await ReadAsync(storage, grain);
+        var activationB = await ReadAsync(storage, grain);
+        activationA.State!.BranchId = "from-a";
+        await storage.WriteStateAsync(StateName, grain, activationA);
+
+        activationB.State!.BranchId = "from-b";
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, activationB));
+
+        Assert.Equal(activationA.ETag, conflict.StoredEtag);
+        Assert.Equal("from-a", (await ReadAsync(storage, grain)).State!.BranchId);
+    }
+
+    [Fact]
+    public async Task A_first_write_does_not_overwrite_a_record_another_activation_created()
+    {
+        var storage = await NewStorageAsync();
+        var grain = NewGrain();
+        await storage.WriteStateAsync(StateName, grain, new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "existing" } });
+
+        var unaware = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "blind" } };
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, unaware));
+        Assert.Equal("existing", (await ReadAsync(storage, grain)).State!.BranchId);
+    }
+
+    [Fact]
+    public async Task Clearing_deletes_the_state_so_the_next_read_finds_none()
+    {
+        var storage = await NewStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "branch-1" } };
+        await storage.WriteStateAsync(StateName, grain, state);
+
+        await storage.ClearStateAsync(StateName, grain, state);
+
+        Assert.False(state.RecordExists);
+        Assert.Null(state.ETag);
+        var read = await ReadAsync(storage, grain);
+        Assert.False(read.RecordExists);
+        Assert.Equal("", read.State!.BranchId);
+        var item = await GetItemAsync(storage, grain);
+        Assert.Null(item);
+    }
+
+    [Fact]
+    public async Task Clearing_with_a_stale_etag_is_rejected()
+    {
+        var storage = await NewStorageAsync();
+        var grain = NewGrain();
+        var stale = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "v1" } };
+        await storage.WriteStateAsync(StateName, grain, stale);
+        var current = await ReadAsync(storage, grain);
+        current.State!.BranchId = "v2";
+        await storage.WriteStateAsync(StateName, grain, current);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, grain, stale));
+        Assert.Equal("v2", (await ReadAsync(storage, grain)).State!.BranchId);
+    }
+
+    [Fact]
+    public async Task A_compressible_state_near_400_KB_is_stored_gzipped_and_reads_back_intact()
+    {
+        var storage = await NewStorageAsync();
+        var grain = NewGrain();
+        var entries = Enumerable.Range(0, 7_700).Select(i => $"visit {i:D6} at branch-7: opened, extended, closed;").ToList();
+        var state = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "branch-7", Entries = entries } };
+        Assert.InRange(entries.Sum(e => Encoding.UTF8.GetByteCount(e)), 380_000, 409_600);
+
+        await storage.WriteStateAsync(StateName, grain, state);
+
+        var read = await ReadAsync(storage, grain);
+        Assert.Equal(entries, read.State!.Entries);
+        var item = await GetItemAsync(storage, grain);
+        Assert.Equal("gzip", item!["Encoding"].S);
+        Assert.True(item["State"].B.Length < 100_000, $"stored {item["State"].B.Length} bytes");
+    }
+
+    [Fact]
+    public async Task An_incompressible_state_over_400_KB_fails_naming_the_grain_and_writes_nothing()
+    {
+        var storage = await NewStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "small" } };
+        await storage.WriteStateAsync(StateName, grain, state);
+        var etagBefore = state.ETag;
+
+        state.State!.Attachment = new byte[420 * 1024];
+        new Random(42).NextBytes(state.State!.Attachment);
+        var error = await Assert.ThrowsAsync<GrainStateTooLargeException>(() => storage.WriteStateAsync(StateName, grain, state));
+
+        Assert.Contains(grain.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Equal(grain.ToString(), error.GrainId);
+        Assert.True(error.ItemBytes > 400 * 1024);
+        Assert.Equal(etagBefore, state.ETag);
+        var stored = await ReadAsync(storage, grain);
+        Assert.Equal(etagBefore, stored.ETag);
+        Assert.Empty(stored.State!.Attachment);
+    }
+
+    [Fact]
+    public async Task With_a_time_to_live_each_write_stamps_an_expiry_DynamoDB_enforces()
+    {
+        var storage = await NewStorageAsync(o => { o.TimeToLiveAttributeName = "ExpiresAt"; o.StateTimeToLive = TimeSpan.FromDays(30); });
+        var grain = NewGrain();
+
+        await storage.WriteStateAsync(StateName, grain, new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "b" } });
+
+        using var client = dynamo.CreateClient();
+        var ttl = await client.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = _tables[storage] }, TestContext.Current.CancellationToken);
+        Assert.Equal(TimeToLiveStatus.ENABLED, ttl.TimeToLiveDescription.TimeToLiveStatus);
+        Assert.Equal("ExpiresAt", ttl.TimeToLiveDescription.AttributeName);
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse((await GetItemAsync(storage, grain))!["ExpiresAt"].N, CultureInfo.InvariantCulture));
+        Assert.InRange(expiresAt, DateTimeOffset.UtcNow.AddDays(29), DateTimeOffset.UtcNow.AddDays(31));
+    }
+
+    [Fact]
+    public async Task A_provisioned_table_is_created_with_its_capacity()
+    {
+        var storage = await NewStorageAsync(o => { o.BillingMode = DynamoDbBillingMode.Provisioned; o.ReadCapacityUnits = 5; o.WriteCapacityUnits = 3; });
+
+        using var client = dynamo.CreateClient();
+        var table = (await client.DescribeTableAsync(_tables[storage], TestContext.Current.CancellationToken)).Table;
+        Assert.Equal(5, table.ProvisionedThroughput.ReadCapacityUnits);
+        Assert.Equal(3, table.ProvisionedThroughput.WriteCapacityUnits);
+    }
+
+    public void Dispose() => _storages.ForEach(s => s.Dispose());
+
+    private static GrainId NewGrain() => GrainId.Create("visitor", DynamoDbLocalFixture.Unique("v"));
+
+    private async Task<DynamoDbGrainStorage> NewStorageAsync(Action<DynamoDbGrainStorageOptions>? configure = null)
+    {
+        var options = dynamo.Options<DynamoDbGrainStorageOptions>("grainstate");
+        configure?.Invoke(options);
+        options.GrainStorageSerializer = new OrleansGrainStorageSerializer(Serialization.GetRequiredService<Serializer>());
+        var storage = new DynamoDbGrainStorage(
+            "test", options, DynamoDbLocalFixture.Cluster(), Serialization.GetRequiredService<IActivatorProvider>(),
+            NullLogger<DynamoDbGrainStorage>.Instance);
+        _storages.Add(storage);
+        await storage.InitializeAsync(CancellationToken.None);
+        _tables[storage] = options.TableName;
+        return storage;
+    }
+
+    private static async Task<GrainState<VisitLogState>> ReadAsync(DynamoDbGrainStorage storage, GrainId grain)
+    {
+        var state = new GrainState<VisitLogState>();
+        await storage.ReadStateAsync(StateName, grain, state);
+        return state;
+    }
+
+    private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(DynamoDbGrainStorage storage, GrainId grain)
+    {
+        using var client = dynamo.CreateClient();
+        // The test's own table holds only this test's grains: a scan sees the raw item as stored.
+        var response = await client.ScanAsync(new ScanRequest { TableName = _tables[storage], ConsistentRead = true });
+        return response.Items?.SingleOrDefault(i =>
+            i["StateName"].S == StateName && i["GrainKey"].S.EndsWith("/" + grain, StringComparison.Ordinal));
+    }
+}
