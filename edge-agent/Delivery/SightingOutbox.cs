@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using NextGenCrm.EdgeAgent.Configuration;
+
+namespace NextGenCrm.EdgeAgent.Delivery;
+
+/// <summary>
+/// Where cameras hand over sightings. Every sighting is written to the durable buffer first (an
+/// fsync per sighting, a handful per person-minute) and the delivery loop sends it from there, so
+/// one path covers "silo up", "silo down" and "agent killed mid-send".
+/// </summary>
+public sealed class SightingOutbox(SightingBuffer buffer, IOptions<EdgeAgentOptions> options)
+{
+    private readonly string _branchId = options.Value.BranchId;
+
+    public bool EnqueueCrop(string cameraId, string trackId, DateTimeOffset capturedAt, byte[] jpeg) =>
+        Enqueue(new Sighting
+        {
+            SightingId = SightingIds.NewSightingId(),
+            BranchId = _branchId,
+            CameraId = cameraId,
+            TrackId = trackId,
+            CapturedAt = capturedAt,
+            Image = Convert.ToBase64String(jpeg),
+        });
+
+    public bool EnqueueFaceToken(string cameraId, string trackId, DateTimeOffset capturedAt, string faceToken) =>
+        Enqueue(new Sighting
+        {
+            SightingId = SightingIds.NewSightingId(),
+            BranchId = _branchId,
+            CameraId = cameraId,
+            TrackId = trackId,
+            CapturedAt = capturedAt,
+            FaceToken = faceToken,
+        });
+
+    private bool Enqueue(Sighting sighting) =>
+        buffer.Append(JsonSerializer.SerializeToUtf8Bytes(sighting, EdgeJson.Default.Sighting));
+}

@@ -1,0 +1,148 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using NextGenCrm.EdgeAgent.Configuration;
+using NextGenCrm.EdgeAgent.Detection;
+
+namespace NextGenCrm.EdgeAgent.Hosting;
+
+/// <summary>The agent's sub-commands: run (the service), detect (try a picture), bench-detect.</summary>
+public static class AgentCommands
+{
+    private static readonly Option<string?> ModelOption = new("--model")
+    {
+        Description = "Path of face_detection_front_128x128_barracuda.onnx (default: models/ next to the binary, placed there by scripts/setup.sh and the build)",
+    };
+
+    public static Command Run()
+    {
+        Option<FileInfo?> config = new("--config", "-c") { Description = "JSON configuration file (an \"EdgeAgent\" section, see edge-agent.example.json)" };
+        Option<string?> branch = new("--branch") { Description = "Branch id sent with every sighting (EdgeAgent:BranchId)" };
+        Option<string?> silo = new("--silo") { Description = "Silo base URL, e.g. http://silo:8080 (EdgeAgent:Silo:BaseUrl)" };
+        Option<string?> bufferDir = new("--buffer-dir") { Description = "Folder of the durable sighting buffer (EdgeAgent:Buffer:Directory); keep it on persistent storage" };
+        Option<string> cameraId = new("--camera-id") { Description = "Id of the camera given by --folder/--snapshot-url/--video/--simulate", DefaultValueFactory = _ => "cam1" };
+        Option<string?> folder = new("--folder") { Description = "Add a camera that reads JPEG/PNG files dropped into this folder" };
+        Option<string?> snapshotUrl = new("--snapshot-url") { Description = "Add a camera that polls this HTTP snapshot URL" };
+        Option<string?> video = new("--video") { Description = "Add a camera that reads a video file or rtsp:// stream through ffmpeg" };
+        Option<int?> simulate = new("--simulate") { Description = "Add a simulated camera with this many synthetic visitors (0 = without end); sends faceTokens, no images" };
+
+        var command = new Command("run", "Run the agent as a long-running service (systemd, container or a terminal; stops on Ctrl+C/SIGTERM)")
+        {
+            config, branch, silo, bufferDir, ModelOption, cameraId, folder, snapshotUrl, video, simulate,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            const string s = EdgeAgentOptions.SectionName;
+            var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
+            void Set(string key, string? value)
+            {
+                if (value is not null)
+                {
+                    overrides[$"{s}:{key}"] = value;
+                }
+            }
+            Set("BranchId", result.GetValue(branch));
+            Set("Silo:BaseUrl", result.GetValue(silo));
+            Set("Buffer:Directory", result.GetValue(bufferDir));
+            Set("Detection:ModelPath", result.GetValue(ModelOption));
+
+            var id = result.GetValue(cameraId)!;
+            CameraOptions? camera = null;
+            if (result.GetValue(folder) is { } path)
+            {
+                camera = new CameraOptions { Id = id, Source = CameraSourceKind.Folder, Path = path };
+            }
+            else if (result.GetValue(snapshotUrl) is { } url)
+            {
+                camera = new CameraOptions { Id = id, Source = CameraSourceKind.HttpSnapshot, Url = url };
+            }
+            else if (result.GetValue(video) is { } stream)
+            {
+                camera = new CameraOptions { Id = id, Source = CameraSourceKind.Ffmpeg, Url = stream };
+            }
+            else if (result.GetValue(simulate) is { } visitors)
+            {
+                camera = new CameraOptions { Id = id, Source = CameraSourceKind.Simulate, Simulation = new SimulationOptions { Visitors = visitors } };
+            }
+
+            try
+            {
+                using var host = AgentHost.Build(result.GetValue(config)?.FullName, overrides, camera);
+                // Validate before start so a wrong setting reads as one line per key, not a host stack trace.
+                _ = host.Services.GetRequiredService<IOptions<EdgeAgentOptions>>().Value;
+                await host.RunAsync(cancellationToken);
+                return 0;
+            }
+            catch (OptionsValidationException e)
+            {
+                await Console.Error.WriteLineAsync("edge-agent: invalid configuration:\n  " + string.Join("\n  ", e.Failures));
+                return 2;
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or InvalidDataException)
+            {
+                await Console.Error.WriteLineAsync("edge-agent: cannot start: " + e.Message);
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    public static Command Detect()
+    {
+        Argument<FileInfo[]> images = new("images") { Description = "JPEG or PNG files", Arity = ArgumentArity.OneOrMore };
+        Option<float> threshold = new("--score-threshold") { Description = "Minimum confidence 0..1", DefaultValueFactory = _ => new DetectionOptions().ScoreThreshold };
+        Option<int> minFace = new("--min-face-size") { Description = "Smallest face width in pixels", DefaultValueFactory = _ => new DetectionOptions().MinFaceSize };
+        var command = new Command("detect", "Detect faces in image files and print one JSON line per file (boxes in pixels); for checking a camera's view and thresholds")
+        {
+            images, ModelOption, threshold, minFace,
+        };
+        command.SetAction(result =>
+        {
+            var options = new DetectionOptions { ModelPath = result.GetValue(ModelOption) ?? "", ScoreThreshold = result.GetValue(threshold), MinFaceSize = result.GetValue(minFace) };
+            using var detector = new BlazeFaceDetector(options);
+            var failures = 0;
+            foreach (var file in result.GetValue(images)!)
+            {
+                try
+                {
+                    using var bitmap = ImageDecoding.Decode(File.ReadAllBytes(file.FullName));
+                    var faces = detector.Detect(bitmap).Select(f => new[] { MathF.Round(f.X), MathF.Round(f.Y), MathF.Round(f.Width), MathF.Round(f.Height), MathF.Round(f.Score, 3) });
+                    Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                    {
+                        ["file"] = file.Name, ["width"] = bitmap.Width, ["height"] = bitmap.Height, ["faces"] = faces.ToArray(),
+                    }));
+                }
+                catch (Exception e) when (e is UnreadableImageException or IOException)
+                {
+                    failures++;
+                    Console.Error.WriteLine($"{file.Name}: {e.Message}");
+                }
+            }
+            return failures == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    public static Command BenchDetect()
+    {
+        Option<FileInfo?> image = new("--image") { Description = "Photo to measure with (scaled to each size); default: a synthetic picture" };
+        Option<double> seconds = new("--seconds") { Description = "Measuring time per size", DefaultValueFactory = _ => 5.0 };
+        var command = new Command("bench-detect", "Measure frames/s of JPEG decode + face detection on one core at 640x480 and 1280x720")
+        {
+            image, seconds, ModelOption,
+        };
+        command.SetAction(result =>
+        {
+            var options = new DetectionOptions { ModelPath = result.GetValue(ModelOption) ?? "", Threads = 1 };
+            var report = DetectionBenchmark.Run(options, result.GetValue(image)?.FullName, TimeSpan.FromSeconds(result.GetValue(seconds)));
+            foreach (var line in report)
+            {
+                Console.WriteLine(line);
+            }
+            return 0;
+        });
+        return command;
+    }
+}

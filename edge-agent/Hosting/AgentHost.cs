@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NextGenCrm.EdgeAgent.Cameras;
+using NextGenCrm.EdgeAgent.Configuration;
+using NextGenCrm.EdgeAgent.Delivery;
+using NextGenCrm.EdgeAgent.Detection;
+
+namespace NextGenCrm.EdgeAgent.Hosting;
+
+/// <summary>The composition root of `edge-agent run`.</summary>
+public static class AgentHost
+{
+    public static IHost Build(string? configFile, IReadOnlyDictionary<string, string?> overrides, CameraOptions? commandLineCamera)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            DisableDefaults = false,
+        });
+        if (configFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+        }
+        // Environment (EdgeAgent__Silo__BaseUrl=…) beats the file; command-line flags beat both.
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddInMemoryCollection(overrides);
+
+        builder.Services.AddSystemd();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Services.AddEdgeAgent(builder.Configuration, commandLineCamera);
+        return builder.Build();
+    }
+
+    public static IServiceCollection AddEdgeAgent(this IServiceCollection services, IConfiguration configuration, CameraOptions? commandLineCamera)
+    {
+        services.AddOptions<EdgeAgentOptions>()
+            .Bind(configuration.GetSection(EdgeAgentOptions.SectionName))
+            .PostConfigure(o =>
+            {
+                if (commandLineCamera is not null)
+                {
+                    o.Cameras.Add(commandLineCamera);
+                }
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EdgeAgentOptions>, EdgeAgentOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AgentMetrics>();
+        services.AddSingleton(sp =>
+        {
+            var buffer = new SightingBuffer(Options(sp).Buffer, sp.GetRequiredService<ILogger<SightingBuffer>>());
+            sp.GetRequiredService<AgentMetrics>().ObserveBuffer(() => buffer.Depth, () => buffer.Dropped, () => buffer.Bytes);
+            return buffer;
+        });
+        services.AddSingleton<SightingOutbox>();
+        services.AddSingleton(sp =>
+        {
+            var silo = Options(sp).Silo;
+            var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(5) })
+            {
+                BaseAddress = new Uri(silo.BaseUrl.EndsWith('/') ? silo.BaseUrl : silo.BaseUrl + "/"),
+                Timeout = silo.RequestTimeout,
+            };
+            return new SiloClient(http, sp.GetRequiredService<ILogger<SiloClient>>());
+        });
+        services.AddSingleton(sp => new BlazeFaceDetector(Options(sp).Detection));
+        services.AddHostedService<SightingDelivery>();
+        services.AddHostedService<HeartbeatSender>();
+
+        // Cameras are known only once options are bound; one hosted service per camera.
+        services.AddSingleton<IHostedService>(sp => new CameraFleet(sp, Options(sp).Cameras));
+        return services;
+    }
+
+    private static EdgeAgentOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value;
+}

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace NextGenCrm.EdgeAgent.Hosting;
+
+/// <summary>Live figures of one camera, read by heartbeats and the metrics meter.</summary>
+public sealed class CameraStatus(string cameraId)
+{
+    private long _frames;
+    private long _facesSeen;
+    private long _sightingsSent;
+    private long _lastFrameTicks;
+
+    public string CameraId { get; } = cameraId;
+
+    public long Frames => Interlocked.Read(ref _frames);
+
+    public long FacesSeen => Interlocked.Read(ref _facesSeen);
+
+    public long SightingsSent => Interlocked.Read(ref _sightingsSent);
+
+    public DateTimeOffset? LastFrameAt => Interlocked.Read(ref _lastFrameTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    /// <summary>Why the source cannot deliver frames now (ffmpeg missing, URL down); null when fine.</summary>
+    public string? Problem { get; set; }
+
+    /// <summary>A source that has finished on purpose (a simulation that ran its course) is not offline.</summary>
+    public bool Finished { get; set; }
+
+    public void FrameProcessed(int faces, DateTimeOffset at)
+    {
+        Interlocked.Increment(ref _frames);
+        Interlocked.Add(ref _facesSeen, faces);
+        Interlocked.Exchange(ref _lastFrameTicks, at.UtcTicks);
+    }
+
+    public void SightingDelivered() => Interlocked.Increment(ref _sightingsSent);
+}
+
+/// <summary>Counters of the agent, exposed through System.Diagnostics.Metrics (meter "NextGenCrm.EdgeAgent").</summary>
+public sealed class AgentMetrics : IDisposable
+{
+    public const string MeterName = "NextGenCrm.EdgeAgent";
+
+    private readonly ConcurrentDictionary<string, CameraStatus> _cameras = new(StringComparer.Ordinal);
+    private readonly Meter _meter = new(MeterName);
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _skippedImages;
+    private long _acceptedTotal;
+    private long _rejectedTotal;
+
+    public AgentMetrics()
+    {
+        _accepted = _meter.CreateCounter<long>("edge.sightings.accepted", description: "Sightings the silo accepted");
+        _rejected = _meter.CreateCounter<long>("edge.sightings.rejected", description: "Sightings the silo refused as invalid (dropped)");
+        _skippedImages = _meter.CreateCounter<long>("edge.images.skipped", description: "Camera images that could not be read (corrupt, truncated, too large)");
+        _meter.CreateObservableCounter("edge.frames", () => _cameras.Values.Select(c => new Measurement<long>(c.Frames, new KeyValuePair<string, object?>("camera", c.CameraId))));
+        _meter.CreateObservableCounter("edge.faces", () => _cameras.Values.Select(c => new Measurement<long>(c.FacesSeen, new KeyValuePair<string, object?>("camera", c.CameraId))));
+    }
+
+    public long Accepted => Interlocked.Read(ref _acceptedTotal);
+
+    public long Rejected => Interlocked.Read(ref _rejectedTotal);
+
+    public IEnumerable<CameraStatus> Cameras => _cameras.Values;
+
+    public CameraStatus Camera(string cameraId) => _cameras.GetOrAdd(cameraId, id => new CameraStatus(id));
+
+    public void SightingAccepted(string cameraId)
+    {
+        Interlocked.Increment(ref _acceptedTotal);
+        _accepted.Add(1);
+        Camera(cameraId).SightingDelivered();
+    }
+
+    public void SightingRejected()
+    {
+        Interlocked.Increment(ref _rejectedTotal);
+        _rejected.Add(1);
+    }
+
+    public void ImageSkipped(string cameraId) => _skippedImages.Add(1, new KeyValuePair<string, object?>("camera", cameraId));
+
+    /// <summary>Registers the buffer gauges once the buffer exists.</summary>
+    public void ObserveBuffer(Func<long> depth, Func<long> dropped, Func<long> bytes)
+    {
+        _meter.CreateObservableGauge("edge.buffer.depth", depth, description: "Sightings waiting for delivery");
+        _meter.CreateObservableCounter("edge.buffer.dropped", dropped, description: "Sightings dropped because the buffer was full");
+        _meter.CreateObservableGauge("edge.buffer.bytes", bytes, unit: "By");
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace NextGenCrm.EdgeAgent.Tests;
+
+/// <summary>Writes an agent configuration file for a test run.</summary>
+public static class AgentConfig
+{
+    public static string Write(string directory, string name, Uri silo, string bufferDirectory, object[] cameras, object? detection = null, object? tracking = null)
+    {
+        var config = new
+        {
+            Logging = new { LogLevel = new { Default = "Information", Microsoft = "Warning", System = "Warning" } },
+            EdgeAgent = new
+            {
+                BranchId = "b001",
+                Silo = new { BaseUrl = silo.ToString(), BatchSize = 100, MaxRetryDelay = "00:00:01", RequestTimeout = "00:00:10", HeartbeatInterval = "00:00:01" },
+                Buffer = new { Directory = bufferDirectory, MaxBytes = 64L * 1024 * 1024, SegmentBytes = 256 * 1024 },
+                Detection = detection ?? new { ModelPath = TestImages.ModelPath, ScoreThreshold = 0.5 },
+                Tracking = tracking ?? new { RefreshInterval = "01:00:00", AbsenceTimeout = "00:00:05" },
+                Cameras = cameras,
+            },
+        };
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, JsonSerializer.Serialize(config));
+        return path;
+    }
+}
