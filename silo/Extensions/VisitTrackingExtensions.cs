@@ -1,6 +1,7 @@
 using NextGenCrm.Cameras;
 using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Ports;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NextGenCrm.Visits;
 
 namespace NextGenCrm.Silo.Extensions;
@@ -39,6 +40,8 @@ public static class VisitTrackingExtensions
         services.AddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<RecordingAlertPublisher>());
         services.AddSingleton<LocalFolderImageStore>();
         services.AddSingleton<IImageStore>(sp => sp.GetRequiredService<LocalFolderImageStore>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<ImageRetentionSweeper>();
         return services;
     }
 
