@@ -12,6 +12,7 @@ namespace NextGenCrm.Visits;
 public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
 {
     private const string BackstopReminder = "visit-backstop";
+    private const string InactiveReason = "inactive";
 
     private readonly IPersistentState<VisitorState> _state;
     private readonly TimeProvider _clock;
@@ -76,6 +77,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
 
         VisitSightingResult result;
         Visit? opened = null;
+        Visit? reopened = null;
         if (State.Open.TryGetValue(sighting.BranchId, out var visit))
         {
             if (sighting.AtExit)
@@ -94,6 +96,19 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         else if (sighting.AtExit)
         {
             result = new(null, SightingOutcome.ExitWithoutVisit);
+        }
+        else if (LateSightingOf(sighting) is { } earlier)
+        {
+            // A sighting from inside a visit already closed for inactivity (an edge buffer draining after
+            // an outage): it belongs to that visit, and reopens it only if it is recent.
+            Extend(earlier, sighting);
+            mustWrite = true;
+            if (now - earlier.LastSeenAt < _policy.InactivityTimeout)
+            {
+                Reopen(earlier);
+                reopened = earlier;
+            }
+            result = new(earlier.VisitId, SightingOutcome.VisitExtended);
         }
         else
         {
@@ -114,9 +129,13 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             await EnsureBackstopAsync();
             Dispatch(opened, now);
         }
-        else if (result.Outcome == SightingOutcome.VisitExtended)
+        else if (reopened is not null)
         {
-            _ = Branch(visit!.BranchId).VisitorSeen(VisitorId, visit.VisitId, visit.LastSeenAt);
+            await Branch(reopened.BranchId).VisitorArrived(ToOccupant(reopened));
+        }
+        else if (result.Outcome == SightingOutcome.VisitExtended && visit is not null)
+        {
+            _ = Branch(visit.BranchId).VisitorSeen(VisitorId, visit.VisitId, visit.LastSeenAt);
         }
         await AnnounceClosedAsync(closed);
         ScheduleWake(now);
@@ -249,12 +268,32 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         return newCamera || visit.LastSeenAt - persisted >= _policy.LastSeenPersistStep;
     }
 
+    /// <summary>The visit closed for inactivity at this branch whose time window holds the sighting, if any.</summary>
+    private Visit? LateSightingOf(VisitorSighting sighting)
+    {
+        var timeout = _policy.InactivityTimeout;
+        return State.Recent.Find(v =>
+            v.BranchId == sighting.BranchId
+            && v.CloseReason == InactiveReason
+            && sighting.CapturedAt > v.OpenedAt - timeout
+            && sighting.CapturedAt < v.LastSeenAt + timeout);
+    }
+
+    private void Reopen(Visit visit)
+    {
+        State.Recent.Remove(visit);
+        visit.ClosedAt = null;
+        visit.CloseReason = null;
+        State.Open[visit.BranchId] = visit;
+        _persistedLastSeen[visit.VisitId] = visit.LastSeenAt;
+    }
+
     private List<Visit> CloseExpired(DateTimeOffset now)
     {
         var expired = State.Open.Values.Where(v => now - v.LastSeenAt >= _policy.InactivityTimeout).ToList();
         foreach (var visit in expired)
         {
-            Close(visit, now, "inactive");
+            Close(visit, now, InactiveReason);
         }
         return expired;
     }

@@ -207,6 +207,31 @@ public sealed class VisitScenarios(ClusterFixture fixture)
         Assert.Empty(World.TasksAt(branch));
     }
 
+    [Fact]
+    public async Task Sightings_from_hours_ago_drained_from_an_edge_buffer_make_one_closed_visit_with_one_task()
+    {
+        var branch = World.NewBranch("drain");
+        await World.EnrolAsync("c901", "Hugo Martins", "face-c901");
+        var start = World.Clock.GetUtcNow() - TimeSpan.FromHours(2);
+
+        // Five minutes of a person standing in the lobby, two hours ago, arriving now in order.
+        var results = new List<SightingResult>();
+        for (var second = 0; second < 300; second += 2)
+        {
+            results.Add(await _grains.RecordAsync(Sightings.Of("face-c901", branch, "lobby", "t-old", start + TimeSpan.FromSeconds(second))));
+        }
+
+        Assert.Single(results.Select(r => r.VisitId).Distinct());
+        var visit = Assert.Single(await _grains.VisitsAsync("c-c901"), v => v.BranchId == branch);
+        Assert.Equal("inactive", visit.CloseReason);
+        // The camera tells the visitor at most every Visits:ForwardInterval (10 s) that a known track is still there.
+        Assert.InRange(visit.LastSeenAt, start + TimeSpan.FromSeconds(288), start + TimeSpan.FromSeconds(298));
+        await Sightings.EventuallyAsync(() => World.TasksAt(branch).Count == 1, "the visit's task is delivered");
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Single(World.TasksAt(branch));
+        Assert.Empty((await _grains.OccupancyAsync(branch)).Visitors);
+    }
+
     private static EffectStatus TaskOf(IReadOnlyList<VisitSummary> visits, string visitId) =>
         visits.Single(v => v.VisitId == visitId).Effects.Single(e => e.Effect == VisitEffect.StaffTask);
 }
