@@ -1,4 +1,3 @@
-using NextGenCrm.Integrations.Embedded;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -9,9 +8,6 @@ public sealed class OccupancyConsole(
     BranchFeedSimulation feed,
     IGrainFactory grains,
     VisitMetrics metrics,
-    SimulatedFaceSearch faceSearch,
-    RecordingTaskAssigner tasks,
-    RecordingAlertPublisher alerts,
     IHostApplicationLifetime lifetime,
     IServer server) : BackgroundService
 {
@@ -87,7 +83,7 @@ public sealed class OccupancyConsole(
                 people.Count(p => p.Kind == VisitorKind.New).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"{people.Count(p => p.TaskStatus == DeliveryStatus.Delivered)}/{people.Count}");
         }
-        table.Caption($"sightings {metrics.Sightings:N0} · face searches {faceSearch.Searches:N0} · visits {metrics.VisitsOpened:N0} · tasks {tasks.Assigned.Count:N0} · alerts {alerts.Published.Count:N0}");
+        table.Caption($"sightings {metrics.Sightings:N0} · face searches {metrics.FaceSearches:N0} · visits {metrics.VisitsOpened:N0} · tasks {metrics.TasksDelivered:N0} · alerts {metrics.AlertsDelivered:N0}");
         return table;
     }
 
@@ -101,18 +97,18 @@ public sealed class OccupancyConsole(
         Row("sightings not recorded", feed.SightingsFailed);
         Row("sightings received by cameras", sightings);
         Row("  answered by the camera's track cache", metrics.Absorbed);
-        Row("face searches", faceSearch.Searches);
+        Row("face searches", metrics.FaceSearches);
         Row("  unknown faces indexed as new visitors", metrics.FacesIndexed);
         Row("visits opened", visits);
         Row("visits closed", metrics.VisitsClosed);
-        Row("staff tasks (Appian)", tasks.Assigned.Count);
-        Row("  task calls, duplicates included", tasks.Calls);
-        Row("new-visitor alerts (SNS)", alerts.Published.Count);
-        Row("history records", metrics.HistoryRecords);
+        Row("staff tasks delivered (Appian)", metrics.TasksDelivered);
+        Row("new-visitor alerts delivered (SNS)", metrics.AlertsDelivered);
+        Row("history records written", metrics.HistoryRecords);
+        Row("delivery attempts that failed", metrics.DeliveryFailures);
         AnsiConsole.Write(summary);
         if (sightings > 0 && visits > 0)
         {
-            AnsiConsole.MarkupLine($"Per visit: {(double)sightings / visits:F1} sightings, {(double)faceSearch.Searches / visits:F2} face searches, {(double)tasks.Calls / visits:F2} task calls. The per-frame design would have made {sightings:N0} face searches and {sightings:N0} tasks.");
+            AnsiConsole.MarkupLine($"Per visit: {(double)sightings / visits:F1} sightings, {(double)metrics.FaceSearches / visits:F2} face searches, {(double)metrics.TasksDelivered / visits:F2} tasks. The per-frame design would have made {sightings:N0} face searches and {sightings:N0} tasks.");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Orleans.DynamoDb;
 using NextGenCrm.Silo.Configuration;
 using Orleans.Configuration;
@@ -8,10 +9,10 @@ namespace NextGenCrm.Silo.Extensions;
 public static class OrleansHostingExtensions
 {
     /// <summary>Clustering, grain storage and reminders as Orleans:Clustering and Orleans:Storage choose.</summary>
-    public static ISiloBuilder UseNextGenCrmCluster(this ISiloBuilder silo, SiloClusterOptions cluster, AwsEndpoints aws)
+    public static ISiloBuilder UseNextGenCrmCluster(this ISiloBuilder silo, SiloClusterOptions cluster, AwsOptions aws)
     {
         var advertised = string.IsNullOrEmpty(cluster.AdvertisedIP) ? IPAddress.Loopback : IPAddress.Parse(cluster.AdvertisedIP);
-        var dynamoDbUrl = aws.ServiceUrl("DynamoDb");
+        var dynamoDbUrl = aws.ServiceUrlFor(AwsService.DynamoDb);
         void Connection(DynamoDbConnectionOptions o)
         {
             o.ServiceUrl = dynamoDbUrl;

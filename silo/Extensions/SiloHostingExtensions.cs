@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NextGenCrm.Integrations.Appian;
+using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Silo.Apis;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
@@ -15,6 +17,9 @@ public static class SiloHostingExtensions
         var cluster = SiloClusterOptions.Read(configuration);
         var faceSearch = FaceSearchSelection.Read(configuration);
 
+        var aws = ConfigurationReader.Bind<AwsOptions>(configuration, AwsOptions.SectionName);
+        ConfigurationReader.ThrowIfAny(new AwsOptionsValidator().Validate(null, aws).Failures?.ToList() ?? []);
+
         builder.Services.AddVisitTracking(configuration);
         builder.Services.AddEmbeddedAdapters(configuration);
         if (faceSearch.Provider == FaceSearchProvider.Simulated)
@@ -23,13 +28,17 @@ public static class SiloHostingExtensions
         }
         else
         {
-            throw new InvalidSettingException("FaceSearch:Provider=Rekognition needs the AWS adapters, which this build does not wire yet; use Simulated.");
+            // Registered after the embedded defaults: for each port the last registration wins.
+            builder.Services.AddAwsAdapters(configuration);
+        }
+        if (!string.IsNullOrWhiteSpace(configuration["Appian:BaseUrl"]))
+        {
+            builder.Services.AddAppianTaskAssigner(configuration);
         }
         builder.Services.AddSiloApi(configuration, faceSearch);
 
         // Services.AddOrleans, not UseOrleans: the latter reads the "Orleans" section as its own provider
         // configuration, which would clash with our Orleans:Clustering and Orleans:Storage keys.
-        var aws = new AwsEndpoints(configuration);
         builder.Services.AddOrleans(silo => silo.UseNextGenCrmCluster(cluster, aws));
         return builder;
     }

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Ports;
+
+namespace NextGenCrm.Integrations.Appian;
+
+public static class AppianRegistration
+{
+    /// <summary>
+    /// Registers <see cref="AppianTaskAssigner"/> as the <see cref="ITaskAssigner"/>, bound to the
+    /// <c>Appian</c> section and validated at start-up. Call it only when <c>Appian:BaseUrl</c> is set;
+    /// the HttpClient comes from IHttpClientFactory (named "Appian") so handlers are pooled and rotated.
+    /// </summary>
+    public static IServiceCollection AddAppianTaskAssigner(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<AppianOptions>().Bind(configuration.GetSection(AppianOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AppianOptions>, AppianOptionsValidator>();
+        services.AddHttpClient<ITaskAssigner, AppianTaskAssigner>(http =>
+        {
+            // Per-attempt timeouts are the pipeline's job; this only bounds a whole call with its retries.
+            http.Timeout = Timeout.InfiniteTimeSpan;
+        });
+        return services;
+    }
+}

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Ports;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace NextGenCrm.Integrations.Appian;
+
+/// <summary>
+/// Creates the visit's task through the Appian Web API. The visit id travels as the
+/// <c>Idempotency-Key</c> header so that a retry after a lost acknowledgement does not make a
+/// second task. 5xx, 429 and timeouts are retried with jittered backoff (429 and 503 honour
+/// Retry-After); any other 4xx is final and surfaces as <see cref="PermanentDeliveryException"/>.
+/// </summary>
+public sealed partial class AppianTaskAssigner : ITaskAssigner
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly HttpClient _http;
+    private readonly AppianOptions _options;
+    private readonly Uri _taskUri;
+    private readonly ILogger<AppianTaskAssigner> _logger;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly TimeProvider _time;
+
+    public AppianTaskAssigner(HttpClient http, IOptions<AppianOptions> options, ILogger<AppianTaskAssigner> logger, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        _http = http;
+        _options = options.Value;
+        _taskUri = _options.TaskUri ?? throw new OptionsValidationException(
+            AppianOptions.SectionName, typeof(AppianOptions), [$"{AppianOptions.SectionName}:BaseUrl must be an absolute http(s) URL."]);
+        _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
+        _pipeline = BuildPipeline(_time);
+    }
+
+    public async Task<TaskReceipt> AssignAsync(TaskAssignment assignment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        var body = new AppianTaskRequest(
+            assignment.VisitId,
+            assignment.CustomerId,
+            assignment.CustomerName,
+            assignment.BranchId,
+            assignment.ImageUrl?.AbsoluteUri,
+            assignment.AssignTo == StaffRole.Sales ? "sales" : "customer-service");
+
+        using var response = await _pipeline.ExecuteAsync(
+            async ct =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, _taskUri)
+                {
+                    Content = JsonContent.Create(body, options: Json),
+                };
+                request.Headers.Add("Appian-API-Key", _options.ApiKey);
+                request.Headers.Add("Idempotency-Key", assignment.VisitId);
+                return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            },
+            cancellationToken);
+
+        // 409: Appian already holds a task under this idempotency key, i.e. an earlier attempt landed.
+        if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Conflict)
+        {
+            var taskId = await ReadTaskIdAsync(response, cancellationToken);
+            LogAssigned(assignment.VisitId, (int)response.StatusCode, body.AssignTo);
+            return new TaskReceipt(taskId);
+        }
+
+        var status = (int)response.StatusCode;
+        if (IsTransient(response.StatusCode))
+        {
+            // Retries are spent: the outbox keeps the task pending and tries again later.
+            throw new HttpRequestException(
+                $"Appian did not accept the task for visit {assignment.VisitId} after {_options.MaxRetryAttempts + 1} attempts: {status} {response.ReasonPhrase}",
+                null,
+                response.StatusCode);
+        }
+
+        LogRefused(assignment.VisitId, status);
+        // The reason phrase only: Appian's error body may echo the customer's name.
+        throw new PermanentDeliveryException($"Appian refused the task for visit {assignment.VisitId}: {status} {response.ReasonPhrase}");
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline(TimeProvider timeProvider)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+        if (_options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = _options.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryDelay,
+                MaxDelay = TimeSpan.FromSeconds(30),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.CancellationToken)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
+                OnRetry = args =>
+                {
+                    LogRetry(args.AttemptNumber + 1, args.Outcome.Result is { } r ? (int)r.StatusCode : 0,
+                        args.Outcome.Exception?.GetType().Name, args.RetryDelay);
+                    return default;
+                },
+            });
+        }
+        return builder.AddTimeout(_options.Timeout).Build();
+    }
+
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch
+    {
+        { Result: { } response } => IsTransient(response.StatusCode),
+        { Exception: TimeoutRejectedException or HttpRequestException } => true,
+        // HttpClient.Timeout surfaces as a cancellation the caller did not ask for.
+        { Exception: OperationCanceledException } => !callerToken.IsCancellationRequested,
+        _ => false,
+    };
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+
+    private TimeSpan? RetryAfter(HttpResponseMessage? response)
+    {
+        var retryAfter = response?.Headers.RetryAfter;
+        if (retryAfter is null)
+        {
+            return null;
+        }
+        var wait = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - _time.GetUtcNow() : null);
+        if (wait is null)
+        {
+            return null;
+        }
+        return wait.Value < TimeSpan.Zero ? TimeSpan.Zero : wait.Value > _options.MaxRetryAfter ? _options.MaxRetryAfter : wait;
+    }
+
+    private static async Task<string?> ReadTaskIdAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return null;
+        }
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("taskId", out var id))
+            {
+                return id.ValueKind switch
+                {
+                    JsonValueKind.String => id.GetString(),
+                    JsonValueKind.Number => id.GetRawText(),
+                    _ => null,
+                };
+            }
+        }
+        catch (JsonException)
+        {
+            // The task exists; only its id is unreadable.
+        }
+        return null;
+    }
+
+    private sealed record AppianTaskRequest(
+        string VisitId, string? CustomerId, string? CustomerName, string BranchId, string? ImageUrl, string AssignTo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Appian task for visit {VisitId} delivered ({StatusCode}, assign to {AssignTo})")]
+    private partial void LogAssigned(string visitId, int statusCode, string assignTo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Appian refused the task for visit {VisitId} with {StatusCode}; not retrying")]
+    private partial void LogRefused(string visitId, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Appian attempt {Attempt} failed (status {StatusCode}, {Exception}); retrying in {Delay}")]
+    private partial void LogRetry(int attempt, int statusCode, string? exception, TimeSpan delay);
+}

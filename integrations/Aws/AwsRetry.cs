@@ -1,0 +1,33 @@
+using Amazon.Runtime;
+using Polly;
+using Polly.Retry;
+
+namespace NextGenCrm.Integrations.Aws;
+
+/// <summary>The retry policy of the hand-written AWS clients: throttling, 5xx, dropped connections and timeouts.</summary>
+internal static class AwsRetry
+{
+    public static ResiliencePipeline Create(int maxRetryAttempts, TimeSpan delay, TimeProvider? timeProvider, Action<int, string?, TimeSpan> onRetry)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider ?? TimeProvider.System };
+        if (maxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = maxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = delay,
+                MaxDelay = TimeSpan.FromSeconds(20),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && AwsErrors.IsTransient(e)),
+                OnRetry = args =>
+                {
+                    var error = args.Outcome.Exception;
+                    onRetry(args.AttemptNumber + 1, (error as AmazonServiceException)?.ErrorCode ?? error?.GetType().Name, args.RetryDelay);
+                    return default;
+                },
+            });
+        }
+        return builder.Build();
+    }
+}

@@ -1,0 +1,60 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Ports;
+
+namespace NextGenCrm.Integrations.Aws;
+
+/// <summary>
+/// The customers table of the original design: one item per enrolled face (hash key faceId) holding
+/// the customer's id, name and phone, with a GSI on customerId for look-ups by customer.
+/// </summary>
+public sealed class DynamoDbCustomerDirectory(IAmazonDynamoDB dynamo, IOptions<CrmTablesOptions> options) : ICustomerDirectory
+{
+    private readonly string _table = options.Value.CustomersTable;
+
+    public async Task<Customer?> FindByFaceIdAsync(string faceId, CancellationToken cancellationToken)
+    {
+        var response = await dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = _table,
+            Key = new() { ["faceId"] = new AttributeValue { S = faceId } },
+            ConsistentRead = true,
+        }, cancellationToken);
+        return response.Item is { Count: > 0 } item ? ToCustomer(item) : null;
+    }
+
+    public Task EnrolAsync(string faceId, Customer customer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["faceId"] = new() { S = faceId },
+            ["customerId"] = new() { S = customer.CustomerId },
+            ["name"] = new() { S = customer.Name },
+        };
+        if (!string.IsNullOrEmpty(customer.Phone))
+        {
+            item["phone"] = new AttributeValue { S = customer.Phone };
+        }
+        return dynamo.PutItemAsync(new PutItemRequest { TableName = _table, Item = item }, cancellationToken);
+    }
+
+    public async Task<Customer?> GetAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var response = await dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = _table,
+            IndexName = CrmTables.CustomerIdIndex,
+            KeyConditionExpression = "customerId = :c",
+            ExpressionAttributeValues = new() { [":c"] = new AttributeValue { S = customerId } },
+            Limit = 1,
+        }, cancellationToken);
+        return response.Items is { Count: > 0 } items ? ToCustomer(items[0]) : null;
+    }
+
+    private static Customer ToCustomer(Dictionary<string, AttributeValue> item) => new(
+        item["customerId"].S,
+        item.TryGetValue("name", out var name) ? name.S : "",
+        item.TryGetValue("phone", out var phone) ? phone.S : null);
+}

@@ -1,0 +1,91 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Integrations.Aws;
+using NextGenCrm.Ports;
+
+namespace NextGenCrm.Integrations.Tests;
+
+public sealed class CrmTablesTests(DynamoDbLocalFixture emulator) : IAsyncLifetime
+{
+    private readonly AmazonDynamoDBClient _dynamo = emulator.DynamoDb.CreateClient();
+    private readonly IOptions<CrmTablesOptions> _options = Options.Create(new CrmTablesOptions
+    {
+        CustomersTable = "customers-" + Guid.NewGuid().ToString("N")[..8],
+        HistoryTable = "history-" + Guid.NewGuid().ToString("N")[..8],
+        Retention = TimeSpan.FromDays(30),
+    });
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => await new CrmTables(_dynamo, _options).EnsureCreatedAsync(Ct);
+
+    public ValueTask DisposeAsync()
+    {
+        _dynamo.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static VisitHistoryRecord Visit(string visitId, string visitorId, string? customerId, int minute) =>
+        new(visitId, visitorId, customerId, "branch-1", "cam-1", new DateTimeOffset(2026, 11, 28, 9, minute, 0, TimeSpan.Zero), $"DeepLens Images/branch-1/cam-1/2026-11-28/{visitId}.jpg");
+
+    [Fact]
+    public async Task Creating_the_tables_again_changes_nothing_and_history_expires_by_ttl()
+    {
+        await new CrmTables(_dynamo, _options).EnsureCreatedAsync(Ct);
+
+        var ttl = await _dynamo.DescribeTimeToLiveAsync(_options.Value.HistoryTable, Ct);
+        Assert.Equal("expiresAt", ttl.TimeToLiveDescription.AttributeName);
+        Assert.Equal(TimeToLiveStatus.ENABLED, ttl.TimeToLiveDescription.TimeToLiveStatus);
+    }
+
+    [Fact]
+    public async Task An_enrolled_face_leads_to_its_customer_and_the_customer_is_found_by_id()
+    {
+        var directory = new DynamoDbCustomerDirectory(_dynamo, _options);
+        var ada = new Customer("cust-1", "Ada Lovelace", "+44 20 7946 0000");
+        await directory.EnrolAsync("face-a", ada, Ct);
+        await directory.EnrolAsync("face-b", new Customer("cust-2", "Grace Hopper"), Ct);
+
+        Assert.Equal(ada, await directory.FindByFaceIdAsync("face-a", Ct));
+        Assert.Equal(ada, await directory.GetAsync("cust-1", Ct));
+        Assert.Equal(new Customer("cust-2", "Grace Hopper"), await directory.GetAsync("cust-2", Ct));
+        Assert.Null(await directory.FindByFaceIdAsync("face-unknown", Ct));
+        Assert.Null(await directory.GetAsync("cust-unknown", Ct));
+    }
+
+    [Fact]
+    public async Task A_visitor_history_lists_visits_newest_first_and_a_repeated_write_keeps_one_record()
+    {
+        var history = new DynamoDbVisitHistory(_dynamo, _options);
+        await history.AppendAsync(Visit("visit-1", "c-cust-1", "cust-1", 1), Ct);
+        await history.AppendAsync(Visit("visit-3", "c-cust-1", "cust-1", 30), Ct);
+        await history.AppendAsync(Visit("visit-2", "c-cust-1", "cust-1", 15), Ct);
+        await history.AppendAsync(Visit("visit-2", "c-cust-1", "cust-1", 15), Ct);
+        await history.AppendAsync(Visit("visit-9", "c-someone-else", "cust-9", 5), Ct);
+
+        var visits = await history.QueryAsync("c-cust-1", 10, Ct);
+        var latestTwo = await history.QueryAsync("c-cust-1", 2, Ct);
+
+        Assert.Equal(["visit-3", "visit-2", "visit-1"], visits.Select(v => v.VisitId));
+        Assert.Equal(Visit("visit-3", "c-cust-1", "cust-1", 30), visits[0]);
+        Assert.Equal(["visit-3", "visit-2"], latestTwo.Select(v => v.VisitId));
+    }
+
+    [Fact]
+    public async Task A_new_visitor_is_stored_as_New_Customer_with_an_expiry_after_the_retention()
+    {
+        var history = new DynamoDbVisitHistory(_dynamo, _options);
+        var visit = Visit("visit-n", "v-face-1", null, 0);
+
+        await history.AppendAsync(visit, Ct);
+
+        var item = (await _dynamo.GetItemAsync(_options.Value.HistoryTable, new()
+        {
+            ["visitorId"] = new AttributeValue { S = "v-face-1" },
+            ["visitId"] = new AttributeValue { S = "visit-n" },
+        }, Ct)).Item;
+        Assert.Equal("New Customer", item["customerId"].S);
+        Assert.Equal(visit.VisitStart.AddDays(30).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), item["expiresAt"].N);
+        Assert.Null(Assert.Single(await history.QueryAsync("v-face-1", 5, Ct)).CustomerId);
+    }
+}

@@ -1,0 +1,214 @@
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Integrations.Aws;
+using NextGenCrm.Ports;
+using NextGenCrm.TestSupport;
+
+namespace NextGenCrm.Integrations.Tests;
+
+public sealed class RekognitionFaceSearchTests : IAsyncLifetime
+{
+    private FakeRekognition _rekognition = null!;
+    private readonly HttpClient _http = new();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _rekognition = await FakeRekognition.StartAsync(cancellationToken: Ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _rekognition.DisposeAsync();
+    }
+
+    private RekognitionFaceSearch FaceSearch(Action<FaceSearchOptions>? tune = null, string secret = FakeRekognition.SecretKey)
+    {
+        var options = new FaceSearchOptions { CollectionId = "customers", RetryDelay = TimeSpan.FromMilliseconds(20), MaxRequestsPerSecond = 200 };
+        tune?.Invoke(options);
+        var aws = new AwsClients(Options.Create(new AwsOptions
+        {
+            Region = _rekognition.Region,
+            Rekognition = { ServiceUrl = _rekognition.ServiceUrl.ToString() },
+            Credentials = new BasicAWSCredentials(FakeRekognition.AccessKey, secret),
+        }));
+        return new RekognitionFaceSearch(_http, aws, Options.Create(options), NullLogger<RekognitionFaceSearch>.Instance);
+    }
+
+    private async Task<RekognitionFaceSearch> ReadyFaceSearch(Action<FaceSearchOptions>? tune = null)
+    {
+        var search = FaceSearch(tune);
+        await search.EnsureCollectionAsync(Ct);
+        return search;
+    }
+
+    [Fact]
+    public async Task The_collection_is_created_once_when_missing()
+    {
+        await using var search = FaceSearch();
+
+        Assert.True(await search.EnsureCollectionAsync(Ct));
+        Assert.False(await search.EnsureCollectionAsync(Ct));
+
+        Assert.Equal(1, _rekognition.CallsTo("CreateCollection"));
+        Assert.Equal(0, _rekognition.RejectedSignatures);
+    }
+
+    [Fact]
+    public async Task A_visitor_indexed_once_is_recognised_on_the_next_visit()
+    {
+        await using var search = await ReadyFaceSearch();
+
+        var indexed = await search.IndexAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), "v-alice", Ct);
+        var again = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), Ct);
+        var stranger = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("bob")), Ct);
+
+        Assert.Equal(FaceSearchOutcome.Match, again.Outcome);
+        Assert.Equal(indexed.FaceId, again.FaceId);
+        Assert.Equal("v-alice", again.ExternalImageId);
+        Assert.Equal(FaceSearchOutcome.NoMatch, stranger.Outcome);
+    }
+
+    [Fact]
+    public async Task A_lookalike_below_the_match_threshold_is_not_a_match()
+    {
+        await using var strict = await ReadyFaceSearch(o => o.MatchThreshold = 90);
+        await using var lenient = FaceSearch(o => o.MatchThreshold = 80);
+        await strict.IndexAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), "c-1", Ct);
+
+        var lookalike = FaceImage.FromBytes(FakeRekognition.Face("alice", similarity: 85));
+
+        Assert.Equal(FaceSearchOutcome.NoMatch, (await strict.SearchAsync(lookalike, Ct)).Outcome);
+        Assert.Equal(FaceSearchOutcome.Match, (await lenient.SearchAsync(lookalike, Ct)).Outcome);
+    }
+
+    [Fact]
+    public async Task An_image_without_a_face_is_an_outcome_not_an_error()
+    {
+        await using var search = await ReadyFaceSearch();
+        var noFace = FaceImage.FromBytes("just a wall"u8.ToArray());
+
+        Assert.Equal(FaceSearchOutcome.NoFace, (await search.SearchAsync(noFace, Ct)).Outcome);
+        Assert.Equal(FaceSearchOutcome.NoFace, (await search.IndexAsync(noFace, "v-wall", Ct)).Outcome);
+        Assert.Empty(_rekognition.FacesIn("customers"));
+    }
+
+    [Fact]
+    public async Task A_crop_stored_in_s3_is_searched_by_its_key()
+    {
+        await using var search = await ReadyFaceSearch(o => o.ImageBucket = "customerimages");
+        const string key = "DeepLens Images/b1/cam1/2026-11-28/s-1.jpg";
+        _rekognition.PutS3Image("customerimages", key, FakeRekognition.Face("carol"));
+
+        var indexed = await search.IndexAsync(FaceImage.FromStoredImage(key), "v-carol", Ct);
+        var found = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("carol")), Ct);
+
+        Assert.Equal(indexed.FaceId, found.FaceId);
+    }
+
+    [Fact]
+    public async Task A_deleted_face_is_no_longer_recognised()
+    {
+        await using var search = await ReadyFaceSearch();
+        var indexed = await search.IndexAsync(FaceImage.FromBytes(FakeRekognition.Face("dave")), "c-dave", Ct);
+
+        await search.DeleteAsync([indexed.FaceId!], Ct);
+
+        Assert.Equal(FaceSearchOutcome.NoMatch, (await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("dave")), Ct)).Outcome);
+        Assert.Empty(_rekognition.FacesIn("customers"));
+    }
+
+    [Fact]
+    public async Task A_request_signed_with_the_wrong_secret_is_refused()
+    {
+        await using var search = FaceSearch(secret: "not-the-secret");
+
+        var error = await Assert.ThrowsAsync<AmazonServiceException>(() => search.EnsureCollectionAsync(Ct));
+
+        Assert.Equal("InvalidSignatureException", error.ErrorCode);
+        Assert.Contains("InvalidSignatureException", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _rekognition.RejectedSignatures);
+    }
+
+    [Fact]
+    public async Task Under_throttling_every_search_succeeds_and_the_rate_limit_holds()
+    {
+        const int limit = 8;
+        await using var search = await ReadyFaceSearch(o => o.MaxRequestsPerSecond = limit);
+        _rekognition.ThrottleFirstAttemptOfEachRequest = true;
+
+        var people = Enumerable.Range(0, 16).Select(i => $"p{i}").ToArray();
+        var results = await Task.WhenAll(people.Select(p => search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face(p)), Ct)));
+
+        Assert.All(results, r => Assert.Equal(FaceSearchOutcome.NoMatch, r.Outcome));
+        Assert.Equal(people.Length, _rekognition.Throttled);
+        Assert.Equal(2 * people.Length, _rekognition.CallsTo("SearchFacesByImage"));
+        Assert.InRange(_rekognition.PeakCallsPerSecond, 1, limit);
+    }
+
+    [Fact]
+    public async Task Service_errors_are_retried_until_an_answer_comes()
+    {
+        await using var search = await ReadyFaceSearch();
+        _rekognition.FailNextWithServerError(2);
+        _rekognition.ThrottleCode = "ThrottlingException";
+        _rekognition.ThrottleNext(1);
+
+        var result = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("erin")), Ct);
+
+        Assert.Equal(FaceSearchOutcome.NoMatch, result.Outcome);
+        Assert.Equal(4, _rekognition.CallsTo("SearchFacesByImage"));
+    }
+
+    [Fact]
+    public async Task Other_errors_surface_at_once_with_their_aws_code()
+    {
+        await using var search = FaceSearch(o => o.CollectionId = "never-created");
+
+        var error = await Assert.ThrowsAsync<AmazonServiceException>(() => search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("x")), Ct));
+
+        Assert.Contains("ResourceNotFoundException", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _rekognition.CallsTo("SearchFacesByImage"));
+    }
+
+    [Fact]
+    public async Task A_slow_answer_counts_as_a_failed_attempt_and_is_retried()
+    {
+        await using var search = await ReadyFaceSearch(o => (o.RequestTimeout, o.MaxRetryAttempts) = (TimeSpan.FromMilliseconds(150), 2));
+        _rekognition.Delay = TimeSpan.FromMilliseconds(600);
+
+        await Assert.ThrowsAsync<TimeoutException>(() => search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("f")), Ct));
+
+        Assert.Equal(3, _rekognition.CallsTo("SearchFacesByImage"));
+    }
+
+    [Fact]
+    public async Task Without_explicit_credentials_the_sdk_default_chain_signs_the_calls()
+    {
+        // The environment is the chain's first source; nothing else in this process relies on it.
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", FakeRekognition.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", FakeRekognition.SecretKey);
+        try
+        {
+            var aws = new AwsClients(Options.Create(new AwsOptions { Region = _rekognition.Region, Rekognition = { ServiceUrl = _rekognition.ServiceUrl.ToString() } }));
+            await using var search = new RekognitionFaceSearch(_http, aws, Options.Create(new FaceSearchOptions()), NullLogger<RekognitionFaceSearch>.Instance);
+
+            Assert.True(await search.EnsureCollectionAsync(Ct));
+            Assert.Equal(0, _rekognition.RejectedSignatures);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", null);
+            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", null);
+        }
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(101)]
+    public void A_threshold_outside_0_to_100_is_refused_at_start_up(double threshold)
+    {
+        var result = new FaceSearchOptionsValidator().Validate(null, new FaceSearchOptions { MatchThreshold = threshold });
+
+        Assert.Contains("FaceSearch:MatchThreshold", result.FailureMessage, StringComparison.Ordinal);
+    }
+}

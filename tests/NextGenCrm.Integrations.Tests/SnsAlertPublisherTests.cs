@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Integrations.Aws;
+using NextGenCrm.Ports;
+
+namespace NextGenCrm.Integrations.Tests;
+
+public sealed class SnsAlertPublisherTests(FauxqsFixture emulator) : IDisposable
+{
+    private readonly HttpClient _http = new();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _http.Dispose();
+
+    private SnsAlertPublisher Publisher(string topicArn) =>
+        new(_http, emulator.Aws, Options.Create(new SnsOptions { TopicArn = topicArn, RetryDelay = TimeSpan.FromMilliseconds(20) }), NullLogger<SnsAlertPublisher>.Instance);
+
+    private static NewVisitorAlert Alert(string visitId) =>
+        new(visitId, "branch-7", new DateTimeOffset(2026, 11, 28, 9, 41, 0, TimeSpan.Zero), new Uri("http://127.0.0.1/crops/DeepLens%20Images/x.jpg?X-Amz-Signature=abc"));
+
+    [Fact]
+    public async Task A_new_visitor_alert_reaches_the_subscribers_with_branch_time_photo_and_visit_id()
+    {
+        var name = "alerts-" + Guid.NewGuid().ToString("N")[..8];
+        var (topicArn, queueUrl) = await SnsTopicSetup.TopicWithQueueAsync(emulator.Aws, _http, name, fifo: false, Ct);
+
+        await Publisher(topicArn).PublishAsync(Alert("visit-17"), Ct);
+
+        using var sqs = emulator.Aws.CreateSqs();
+        var message = Assert.Single(await SnsTopicSetup.DrainAsync(sqs, queueUrl, 1, Ct));
+        using var envelope = JsonDocument.Parse(message.Body);
+        var text = envelope.RootElement.GetProperty("Message").GetString();
+        Assert.Equal("New visitor at branch branch-7 at 2026-11-28 09:41 UTC. Photo: http://127.0.0.1/crops/DeepLens%20Images/x.jpg?X-Amz-Signature=abc", text);
+        Assert.Equal(topicArn, envelope.RootElement.GetProperty("TopicArn").GetString());
+        Assert.Equal("visit-17", envelope.RootElement.GetProperty("MessageAttributes").GetProperty("visitId").GetProperty("Value").GetString());
+    }
+
+    [Fact]
+    public async Task On_a_fifo_topic_a_repeated_alert_for_one_visit_is_delivered_once()
+    {
+        var name = "alerts-" + Guid.NewGuid().ToString("N")[..8];
+        var (topicArn, queueUrl) = await SnsTopicSetup.TopicWithQueueAsync(emulator.Aws, _http, name, fifo: true, Ct);
+        var publisher = Publisher(topicArn);
+
+        await publisher.PublishAsync(Alert("visit-18"), Ct);
+        await publisher.PublishAsync(Alert("visit-18"), Ct);
+        await publisher.PublishAsync(Alert("visit-19"), Ct);
+
+        using var sqs = emulator.Aws.CreateSqs();
+        var messages = await SnsTopicSetup.DrainAsync(sqs, queueUrl, 2, Ct);
+        Assert.Equal(["visit-18", "visit-19"], messages
+            .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("MessageAttributes").GetProperty("visitId").GetProperty("Value").GetString())
+            .Order());
+    }
+
+    [Fact]
+    public async Task Publishing_to_a_missing_topic_fails_for_good_with_the_aws_code()
+    {
+        var error = await Assert.ThrowsAsync<PermanentDeliveryException>(
+            () => Publisher("arn:aws:sns:us-east-1:000000000000:no-such-topic").PublishAsync(Alert("visit-20"), Ct));
+
+        Assert.Contains("NotFound", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_alert_text_carries_no_customer_data()
+    {
+        var text = SnsAlertPublisher.FormatMessage(new NewVisitorAlert("visit-21", "branch-3", DateTimeOffset.UnixEpoch, null));
+
+        Assert.Equal("New visitor at branch branch-3 at 1970-01-01 00:00 UTC.", text);
+    }
+}
