@@ -21,6 +21,12 @@ public interface IVisitorGrain : IGrainWithStringKey
 
     Task RecordDeliveries(string visitId, IReadOnlyList<DeliveryReport> reports);
 
+    /// <summary>
+    /// Erases everything the cluster holds on this person: visits, outbox, occupancy entries, face crops,
+    /// history records and, for an anonymous visitor, the face in the collection.
+    /// </summary>
+    Task<ErasureReceipt> Erase();
+
     /// <summary>Closes visits past the inactivity timeout and re-drives due deliveries.</summary>
     [OneWay]
     Task Wake();

@@ -87,3 +87,11 @@ public sealed record DeliveryOrder(
     [property: Id(5)] string? ImageKey,
     [property: Id(6)] VisitorProfile Profile,
     [property: Id(7)] IReadOnlyList<VisitEffect> Effects);
+
+/// <summary>What an erasure removed.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ErasureReceipt(
+    [property: Id(0)] int Visits,
+    [property: Id(1)] int FaceCrops,
+    [property: Id(2)] int HistoryRecords,
+    [property: Id(3)] bool FaceRemovedFromCollection);

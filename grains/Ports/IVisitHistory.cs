@@ -7,6 +7,9 @@ public interface IVisitHistory
     Task AppendAsync(VisitHistoryRecord record, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<VisitHistoryRecord>> QueryAsync(string visitorId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every record of the visitor (an erasure request); returns how many.</summary>
+    Task<int> EraseAsync(string visitorId, CancellationToken cancellationToken);
 }
 
 /// <summary>

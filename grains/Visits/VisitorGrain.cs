@@ -18,6 +18,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     private readonly TimeProvider _clock;
     private readonly VisitPolicy _policy;
     private readonly VisitMetrics _metrics;
+    private readonly PersonalData _personalData;
     private readonly ILogger<VisitorGrain> _logger;
 
     /// <summary>Last-seen times as last written, per visit: decides when an extension is worth a write.</summary>
@@ -35,8 +36,10 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
         IOptions<VisitPolicy> policy,
         VisitMetrics metrics,
+        PersonalData personalData,
         ILogger<VisitorGrain> logger)
     {
+        _personalData = personalData;
         _state = state;
         _clock = clock;
         _policy = policy.Value;

@@ -65,6 +65,44 @@ public sealed class DynamoDbVisitHistory(IAmazonDynamoDB dynamo, IOptions<CrmTab
         return records;
     }
 
+    public async Task<int> EraseAsync(string visitorId, CancellationToken cancellationToken)
+    {
+        var erased = 0;
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            // The table's own key (visitorId, visitId): only the keys are read, then deleted in batches of 25.
+            var page = await dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = _options.HistoryTable,
+                KeyConditionExpression = "visitorId = :v",
+                ExpressionAttributeValues = new() { [":v"] = new AttributeValue { S = visitorId } },
+                ProjectionExpression = "visitorId, visitId",
+                ExclusiveStartKey = start,
+            }, cancellationToken);
+            foreach (var batch in (page.Items ?? []).Chunk(25))
+            {
+                var pending = new Dictionary<string, List<WriteRequest>>
+                {
+                    [_options.HistoryTable] = [.. batch.Select(key => new WriteRequest { DeleteRequest = new DeleteRequest { Key = key } })],
+                };
+                for (var attempt = 0; pending.Count > 0; attempt++)
+                {
+                    if (attempt > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(50 * Math.Pow(2, Math.Min(attempt, 6))), cancellationToken);
+                    }
+                    var written = await dynamo.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = pending }, cancellationToken);
+                    pending = written.UnprocessedItems is { Count: > 0 } left ? left : [];
+                }
+                erased += batch.Length;
+            }
+            start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null);
+        return erased;
+    }
+
     private static VisitHistoryRecord ToRecord(Dictionary<string, AttributeValue> item)
     {
         var customerId = item["customerId"].S;

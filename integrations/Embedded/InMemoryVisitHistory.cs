@@ -16,6 +16,16 @@ public sealed class InMemoryVisitHistory : IVisitHistory
         return Task.CompletedTask;
     }
 
+    public Task<int> EraseAsync(string visitorId, CancellationToken cancellationToken)
+    {
+        var erased = 0;
+        foreach (var record in _byVisitId.Values.Where(r => r.VisitorId == visitorId))
+        {
+            erased += _byVisitId.TryRemove(record.VisitId, out _) ? 1 : 0;
+        }
+        return Task.FromResult(erased);
+    }
+
     public Task<IReadOnlyList<VisitHistoryRecord>> QueryAsync(string visitorId, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<VisitHistoryRecord>>(
             [.. _byVisitId.Values.Where(r => r.VisitorId == visitorId).OrderByDescending(r => r.VisitStart).Take(limit)]);

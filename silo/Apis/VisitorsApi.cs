@@ -8,6 +8,9 @@ public static class VisitorsApi
         api.MapGet("/{visitorId}/visits", VisitsAsync)
             .WithSummary("A visitor's open and recent visits, with the delivery status of each visit's history record, task and alert.")
             .ProducesValidationProblem();
+        api.MapDelete("/{visitorId}", EraseAsync)
+            .WithSummary("Erases everything held on a visitor: visits, occupancy, face crops, history and an anonymous face in the collection.")
+            .ProducesValidationProblem();
         return app;
     }
 
@@ -19,5 +22,14 @@ public static class VisitorsApi
             return BranchesApi.InvalidId("visitorId");
         }
         return TypedResults.Ok(await grains.GetGrain<IVisitorGrain>(visitorId).GetVisits());
+    }
+
+    private static async Task<Results<Ok<ErasureReceipt>, ValidationProblem>> EraseAsync(string visitorId, IGrainFactory grains)
+    {
+        if (!Ingest.SightingValidator.IsValidId(visitorId))
+        {
+            return BranchesApi.InvalidId("visitorId");
+        }
+        return TypedResults.Ok(await grains.GetGrain<IVisitorGrain>(visitorId).Erase());
     }
 }

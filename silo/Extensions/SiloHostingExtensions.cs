@@ -36,6 +36,12 @@ public static class SiloHostingExtensions
             builder.Services.AddAppianTaskAssigner(configuration);
         }
         builder.Services.AddSiloApi(configuration, faceSearch);
+        if (!string.IsNullOrWhiteSpace(configuration["Sqs:SightingsQueueUrl"]))
+        {
+            builder.Services.AddSqsSightingReceiver(configuration);
+            builder.Services.AddSingleton<SqsSightingIngest>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SqsSightingIngest>());
+        }
 
         // Services.AddOrleans, not UseOrleans: the latter reads the "Orleans" section as its own provider
         // configuration, which would clash with our Orleans:Clustering and Orleans:Storage keys.
@@ -68,6 +74,7 @@ public static class SiloHostingExtensions
         app.MapSightingsApi();
         app.MapBranchesApi();
         app.MapVisitorsApi();
+        app.MapCustomersApi();
         app.MapHealthApi();
         return app;
     }

@@ -18,6 +18,7 @@ public static class VisitTrackingExtensions
         services.AddMetrics();
         services.AddSingleton<VisitMetrics>();
         services.AddSingleton<TrackResolver>();
+        services.AddSingleton<PersonalData>();
         services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
         return services;
     }

@@ -72,6 +72,25 @@ public sealed class CrmTablesTests(DynamoDbLocalFixture emulator) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Erasing_a_visitor_deletes_all_their_history_and_nobody_elses()
+    {
+        var history = new DynamoDbVisitHistory(_dynamo, _options);
+        var erased = "v-" + Guid.NewGuid().ToString("N");
+        var kept = "v-" + Guid.NewGuid().ToString("N");
+        for (var i = 0; i < 60; i++)
+        {
+            await history.AppendAsync(Visit($"e{i}-{erased[2..10]}", erased, null, i), Ct);
+        }
+        await history.AppendAsync(Visit($"k-{kept[2..10]}", kept, null, 1), Ct);
+
+        var count = await history.EraseAsync(erased, Ct);
+
+        Assert.Equal(60, count);
+        Assert.Empty(await history.QueryAsync(erased, 100, Ct));
+        Assert.Single(await history.QueryAsync(kept, 100, Ct));
+    }
+
+    [Fact]
     public async Task A_new_visitor_is_stored_as_New_Customer_with_an_expiry_after_the_retention()
     {
         var history = new DynamoDbVisitHistory(_dynamo, _options);

@@ -33,6 +33,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         web.WebHost.UseTestServer();
         web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
         web.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, World.Clock);
+        web.Services.AddSingleton<IFaceSearch>(World.FaceSearch);
+        web.Services.AddSingleton<ICustomerDirectory>(World.Directory);
         web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
         Api = web.Build();
         Api.MapNextGenCrmApi();

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+using NextGenCrm.Cameras;
+
+namespace NextGenCrm.Visits;
+
+public sealed partial class VisitorGrain
+{
+    public async Task<ErasureReceipt> Erase()
+    {
+        var visits = State.AllVisits.ToList();
+        foreach (var open in State.Open.Values)
+        {
+            await Branch(open.BranchId).VisitorLeft(VisitorId, open.VisitId);
+        }
+        var crops = 0;
+        foreach (var imageKey in visits.Select(v => v.ImageKey).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            await _personalData.Images.DeleteAsync(imageKey, CancellationToken.None);
+            crops++;
+        }
+        var records = await _personalData.History.EraseAsync(VisitorId, CancellationToken.None);
+        var faceRemoved = false;
+        if (VisitorId.StartsWith(TrackResolver.AnonymousPrefix, StringComparison.Ordinal))
+        {
+            // An anonymous visitor's id is its face id: without it the face can never be matched again.
+            await _personalData.FaceSearch.DeleteAsync([VisitorId[TrackResolver.AnonymousPrefix.Length..]], CancellationToken.None);
+            faceRemoved = true;
+        }
+        await _state.ClearStateAsync();
+        _persistedLastSeen.Clear();
+        _withCourier.Clear();
+        _wakeTimer?.Dispose();
+        _wakeTimer = null;
+        if (await this.GetReminder(BackstopReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        _backstopRegistered = false;
+        DeactivateOnIdle();
+        LogErased(VisitorId, visits.Count, crops, records);
+        return new ErasureReceipt(visits.Count, crops, records, faceRemoved);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Visitor {VisitorId} erased: {Visits} visits, {Crops} face crops, {Records} history records")]
+    private partial void LogErased(string visitorId, int visits, int crops, int records);
+}

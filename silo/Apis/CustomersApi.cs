@@ -1,0 +1,129 @@
+using NextGenCrm.Cameras;
+using NextGenCrm.Ports;
+using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Silo.Ingest;
+
+namespace NextGenCrm.Silo.Apis;
+
+/// <summary>Enrolment: putting customers' faces into the collection so their visits are recognised by name.</summary>
+public static partial class CustomersApi
+{
+    private const int MaxEnrolmentBodyBytes = 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/customers/{customerId}/faces", EnrolFaceAsync).WithTags("Customers")
+            .WithSummary("Indexes a customer's photo (image, or faceToken in the simulated mode) under the customer id and records who it is.")
+            .Accepts<FaceEnrolmentRequest>("application/json")
+            .Produces<EnrolmentResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        app.MapPost("/api/v1/visitors/{visitorId}/enrol", EnrolVisitorAsync).WithTags("Visitors")
+            .WithSummary("Turns an anonymous visitor (v-…) into a customer: their next visit is recognised by name.")
+            .Accepts<VisitorEnrolmentRequest>("application/json")
+            .Produces<EnrolmentResponse>()
+            .ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<IResult> EnrolFaceAsync(
+        string customerId, HttpRequest request, IFaceSearch faceSearch, ICustomerDirectory directory, FaceSearchSelection mode,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<FaceEnrolmentRequest>(request, MaxEnrolmentBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = CheckCustomer(customerId, body!.Name, body.Phone);
+        var face = FaceOf(body, mode, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The enrolment is not valid");
+        }
+        var indexed = await faceSearch.IndexAsync(face!, customerId, cancellationToken);
+        if (indexed.Outcome != FaceSearchOutcome.Match)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "No face",
+                detail: "No usable face was found in the photo; take another with the face clearly in view.");
+        }
+        await directory.EnrolAsync(indexed.FaceId!, new Customer(customerId, body.Name!, body.Phone), cancellationToken);
+        LogEnrolled(loggers.CreateLogger(typeof(CustomersApi)), customerId);
+        return TypedResults.Created($"/api/v1/customers/{customerId}", new EnrolmentResponse($"{TrackResolver.CustomerPrefix}{customerId}", customerId, indexed.FaceId!));
+    }
+
+    private static async Task<IResult> EnrolVisitorAsync(
+        string visitorId, HttpRequest request, ICustomerDirectory directory, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<VisitorEnrolmentRequest>(request, 16 * 1024, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = CheckCustomer(body!.CustomerId, body.Name, body.Phone);
+        if (!SightingValidator.IsValidId(visitorId) || !visitorId.StartsWith(TrackResolver.AnonymousPrefix, StringComparison.Ordinal))
+        {
+            errors["visitorId"] = ["Only an anonymous visitor (an id starting with v-) can be enrolled."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The enrolment is not valid");
+        }
+        // The anonymous visitor's id is its face id in the collection: recording whose face it is makes the next search a customer.
+        var faceId = visitorId[TrackResolver.AnonymousPrefix.Length..];
+        await directory.EnrolAsync(faceId, new Customer(body.CustomerId!, body.Name!, body.Phone), cancellationToken);
+        LogEnrolled(loggers.CreateLogger(typeof(CustomersApi)), body.CustomerId!);
+        return TypedResults.Ok(new EnrolmentResponse($"{TrackResolver.CustomerPrefix}{body.CustomerId}", body.CustomerId!, faceId));
+    }
+
+    private static Dictionary<string, string[]> CheckCustomer(string? customerId, string? name, string? phone)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!SightingValidator.IsValidId(customerId))
+        {
+            errors["customerId"] = ["customerId must be 1-64 characters of letters, digits, '.', '_' or '-', start with a letter or digit, and not contain '..'."];
+        }
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(char.IsControl))
+        {
+            errors["name"] = ["name is required: 1-200 characters without control characters."];
+        }
+        if (phone is not null && (phone.Length is < 4 or > 20 || !phone.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-')))
+        {
+            errors["phone"] = ["phone must be 4-20 characters of digits, spaces, '+' or '-'."];
+        }
+        return errors;
+    }
+
+    private static FaceImage? FaceOf(FaceEnrolmentRequest body, FaceSearchSelection mode, Dictionary<string, string[]> errors)
+    {
+        if ((body.Image is null) == (body.FaceToken is null))
+        {
+            errors["image"] = ["Exactly one of image or faceToken is required."];
+            return null;
+        }
+        if (body.FaceToken is { } token)
+        {
+            if (mode.Provider != FaceSearchProvider.Simulated)
+            {
+                errors["faceToken"] = ["faceToken is accepted only with the simulated face search; send a photo."];
+            }
+            return FaceImage.FromToken(token);
+        }
+        var bytes = new byte[(body.Image!.Length * 3 / 4) + 3];
+        if (!Convert.TryFromBase64String(body.Image, bytes, out var length) || !ImageFormats.IsJpegOrPng(bytes.AsSpan(0, length)))
+        {
+            errors["image"] = ["image must be base64 of a JPEG or PNG photo."];
+            return null;
+        }
+        return FaceImage.FromBytes(bytes.AsMemory(0, length));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Customer {CustomerId} enrolled")]
+    private static partial void LogEnrolled(ILogger logger, string customerId);
+}
+
+public sealed record FaceEnrolmentRequest(string? Name, string? Phone, string? Image, string? FaceToken);
+
+public sealed record VisitorEnrolmentRequest(string? CustomerId, string? Name, string? Phone);
+
+public sealed record EnrolmentResponse(string VisitorId, string CustomerId, string FaceId);

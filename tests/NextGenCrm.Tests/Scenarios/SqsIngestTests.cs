@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Integrations.Aws;
+using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Silo.Ingest;
+using NextGenCrm.TestSupport;
+using NextGenCrm.Tests.Infrastructure;
+
+namespace NextGenCrm.Tests.Scenarios;
+
+/// <summary>SQS ingest against fauxqs, into the test cluster.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class SqsIngestTests(ClusterFixture fixture) : IAsyncLifetime
+{
+    private Fauxqs _fauxqs = null!;
+    private AmazonSQSClient _sqs = null!;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _fauxqs = await Fauxqs.StartAsync(Ct);
+        _sqs = new AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig
+        {
+            ServiceURL = _fauxqs.ServiceUrl,
+            AuthenticationRegion = Fauxqs.Region,
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _sqs.Dispose();
+        await _fauxqs.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_message_delivered_three_times_opens_one_visit_and_poison_goes_to_the_dead_letter_queue_with_its_reason()
+    {
+        var branch = World.NewBranch("sqs");
+        var queueUrl = (await _sqs.CreateQueueAsync($"sightings-{Guid.NewGuid():N}"[..24], Ct)).QueueUrl;
+        var deadLetterUrl = (await _sqs.CreateQueueAsync($"dlq-{Guid.NewGuid():N}"[..20], Ct)).QueueUrl;
+        var sighting = new JsonObject
+        {
+            ["sightingId"] = "s-redelivered",
+            ["branchId"] = branch,
+            ["cameraId"] = "lobby",
+            ["trackId"] = "t1",
+            ["capturedAt"] = World.Clock.GetUtcNow().ToString("O"),
+            ["faceToken"] = $"sqs-{Guid.NewGuid():N}",
+        }.ToJsonString();
+        var later = JsonNode.Parse(sighting)!.AsObject();
+        later["sightingId"] = "s-after-poison";
+        later["trackId"] = "t2";
+        foreach (var body in new[] { sighting, sighting, "{\"branchId\": ", sighting, sighting.Replace(branch, "main/st", StringComparison.Ordinal), later.ToJsonString() })
+        {
+            await _sqs.SendMessageAsync(queueUrl, body, Ct);
+        }
+        var ingest = Ingest(queueUrl, deadLetterUrl);
+        var receiver = new SqsSightingReceiver(_sqs, Options.Create(new SqsIngestOptions { SightingsQueueUrl = queueUrl, WaitTimeSeconds = 0 }), NullLogger<SqsSightingReceiver>.Instance);
+
+        for (var polls = 0; polls < 20 && ingest.Recorded + ingest.DeadLettered < 6; polls++)
+        {
+            await receiver.ReceiveOnceAsync(ingest.HandleAsync, Ct);
+        }
+
+        Assert.Equal(4, ingest.Recorded);
+        Assert.Equal(2, ingest.DeadLettered);
+        var occupant = Assert.Single((await fixture.Grains.OccupancyAsync(branch)).Visitors);
+        Assert.Single(await fixture.Grains.VisitsAsync(occupant.VisitorId));
+        await Sightings.EventuallyAsync(() => World.TasksAt(branch).Count == 1, "the visit's one task is delivered");
+        var left = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 0 }, Ct);
+        Assert.Empty(left.Messages ?? []);
+        var dead = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+        {
+            QueueUrl = deadLetterUrl, MaxNumberOfMessages = 10, WaitTimeSeconds = 0, MessageAttributeNames = ["All"],
+        }, Ct);
+        var reasons = (dead.Messages ?? []).Select(m => m.MessageAttributes["reason"].StringValue).ToList();
+        Assert.Equal(2, reasons.Count);
+        Assert.Contains(reasons, r => r.Contains("not well-formed JSON", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("branchId", StringComparison.Ordinal));
+    }
+
+    private SqsSightingIngest Ingest(string queueUrl, string deadLetterUrl)
+    {
+        var options = Options.Create(new SqsIngestOptions { SightingsQueueUrl = queueUrl, DeadLetterQueueUrl = deadLetterUrl, WaitTimeSeconds = 0 });
+        var validator = new SightingValidator(Options.Create(new IngestOptions()), new FaceSearchSelection(), World.Clock);
+        return new SqsSightingIngest(
+            new SqsSightingReceiver(_sqs, options, NullLogger<SqsSightingReceiver>.Instance), _sqs, options, validator,
+            new SightingIngest(fixture.Grains), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
+            NullLogger<SqsSightingIngest>.Instance);
+    }
+}
