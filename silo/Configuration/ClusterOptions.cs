@@ -21,6 +21,9 @@ public sealed class SiloClusterOptions
     public string? AdvertisedIP { get; set; }
     public StorageMode Storage { get; set; } = StorageMode.Memory;
 
+    /// <summary>Create the Orleans DynamoDB tables when missing; false where a template made them and the role may not.</summary>
+    public bool CreateTables { get; set; } = true;
+
     /// <summary>Reads and checks the section now: the host cannot start on a wrong value.</summary>
     public static SiloClusterOptions Read(IConfiguration configuration)
     {

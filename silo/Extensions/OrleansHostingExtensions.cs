@@ -17,6 +17,7 @@ public static class OrleansHostingExtensions
         {
             o.ServiceUrl = dynamoDbUrl;
             o.Region = aws.Region;
+            o.CreateIfNotExists = cluster.CreateTables;
         }
 
         if (cluster.Clustering == ClusteringMode.Localhost)
