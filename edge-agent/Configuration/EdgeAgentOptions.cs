@@ -10,6 +10,9 @@ public sealed class EdgeAgentOptions
 
     public SiloOptions Silo { get; set; } = new();
 
+    /// <summary>HTTP to the silo (default) or S3 + SQS.</summary>
+    public SinkOptions Sink { get; set; } = new();
+
     public BufferOptions Buffer { get; set; } = new();
 
     public DetectionOptions Detection { get; set; } = new();
@@ -21,7 +24,8 @@ public sealed class EdgeAgentOptions
 
 public sealed class SiloOptions
 {
-    /// <summary>Base address of the silo's HTTP API, e.g. http://silo:8080/.</summary>
+    /// <summary>Base address of the silo's HTTP API, e.g. http://silo:8080/. With the AWS sink it only
+    /// receives heartbeats, and may be left empty (no heartbeats).</summary>
     public string BaseUrl { get; set; } = "";
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);

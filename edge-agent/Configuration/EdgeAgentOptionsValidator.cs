@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace NextGenCrm.EdgeAgent.Configuration;
 
 /// <summary>Stops the host at start-up with the name of the wrong key, not a failure later.</summary>
-public sealed class EdgeAgentOptionsValidator : IValidateOptions<EdgeAgentOptions>
+public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAgentOptions>
 {
     public ValidateOptionsResult Validate(string? name, EdgeAgentOptions options)
     {
@@ -13,9 +14,19 @@ public sealed class EdgeAgentOptionsValidator : IValidateOptions<EdgeAgentOption
         {
             errors.Add($"{s}:BranchId '{options.BranchId}' must be 1-64 chars of [A-Za-z0-9._-] starting alphanumeric (set it with --branch)");
         }
-        if (!Uri.TryCreate(options.Silo.BaseUrl, UriKind.Absolute, out var silo) || (silo.Scheme != "http" && silo.Scheme != "https"))
+        // The AWS sink needs the silo's URL only for heartbeats, so there it may be left out.
+        var siloUrlNeeded = options.Sink.Kind == SinkKind.Http || !string.IsNullOrEmpty(options.Silo.BaseUrl);
+        if (siloUrlNeeded && !IsHttpUrl(options.Silo.BaseUrl))
         {
             errors.Add($"{s}:Silo:BaseUrl '{options.Silo.BaseUrl}' must be an absolute http(s) URL (set it with --silo)");
+        }
+        if (!Enum.IsDefined(options.Sink.Kind))
+        {
+            errors.Add($"{s}:Sink:Kind must be Http or Aws");
+        }
+        else if (options.Sink.Kind == SinkKind.Aws)
+        {
+            ValidateAwsSink(options.Sink.Aws, errors);
         }
         if (options.Silo.BatchSize is < 1 or > 500)
         {
@@ -38,6 +49,41 @@ public sealed class EdgeAgentOptionsValidator : IValidateOptions<EdgeAgentOption
         ValidateCameras(options.Cameras, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static void ValidateAwsSink(AwsSinkOptions aws, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Sink:Aws";
+        if (!IsHttpUrl(aws.QueueUrl))
+        {
+            errors.Add($"{s}:QueueUrl '{aws.QueueUrl}' must be the absolute URL of the sightings queue (set it with --queue-url)");
+        }
+        if (!BucketName().IsMatch(aws.Bucket))
+        {
+            errors.Add($"{s}:Bucket '{aws.Bucket}' must be an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'");
+        }
+        if (aws.KeyPrefix.StartsWith('/') || aws.KeyPrefix.Contains("..", StringComparison.Ordinal) || (aws.KeyPrefix.Length > 0 && !aws.KeyPrefix.EndsWith('/')))
+        {
+            errors.Add($"{s}:KeyPrefix '{aws.KeyPrefix}' must be empty or a relative folder ending in '/'");
+        }
+        if (!string.IsNullOrEmpty(aws.ServiceUrl) && !IsHttpUrl(aws.ServiceUrl))
+        {
+            errors.Add($"{s}:ServiceUrl '{aws.ServiceUrl}' must be an absolute http(s) URL or empty");
+        }
+        if (!string.IsNullOrEmpty(aws.ServiceUrl) && string.IsNullOrEmpty(aws.Region))
+        {
+            errors.Add($"{s}:Region must be set when ServiceUrl is (requests are signed for a region)");
+        }
+        if (aws.RequestTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{s}:RequestTimeout must be positive");
+        }
+    }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == "http" || url.Scheme == "https");
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketName();
 
     private static void ValidateDetection(DetectionOptions d, List<string> errors)
     {

@@ -8,14 +8,14 @@ using NextGenCrm.EdgeAgent.Hosting;
 namespace NextGenCrm.EdgeAgent.Delivery;
 
 /// <summary>
-/// Drains the buffer to the silo in order: one sighting alone, several through the batch endpoint.
-/// The delivered prefix is acknowledged durably; the first sighting to fail for a transient reason
-/// and everything after it are sent again later (at-least-once; the sightingId lets the silo spot a
-/// redelivery). Sightings the silo calls invalid are dropped and counted, never retried.
+/// Drains the buffer to the sink (the silo's HTTP API, or S3 + SQS) in order. The delivered prefix
+/// is acknowledged durably; the first sighting to fail for a transient reason and everything after
+/// it are sent again later (at-least-once; the sightingId lets the silo spot a redelivery).
+/// Sightings the sink calls invalid are dropped and counted, never retried.
 /// </summary>
 public sealed partial class SightingDelivery(
     SightingBuffer buffer,
-    SiloClient silo,
+    ISightingSink sink,
     AgentMetrics metrics,
     IOptions<EdgeAgentOptions> options,
     ILogger<SightingDelivery> logger) : BackgroundService
@@ -37,7 +37,7 @@ public sealed partial class SightingDelivery(
                 await buffer.WaitForRecordsAsync(TimeSpan.FromSeconds(1), stoppingToken);
                 continue;
             }
-            var outcomes = await SendAsync(batch, stoppingToken);
+            var outcomes = await sink.DeliverAsync(batch.Records, stoppingToken);
             var settled = 0;
             while (settled < outcomes.Count && outcomes[settled] != DeliveryOutcome.RetryLater)
             {
@@ -56,27 +56,6 @@ public sealed partial class SightingDelivery(
                 retryDelay = FirstRetryDelay;
             }
         }
-    }
-
-    private async Task<IReadOnlyList<DeliveryOutcome>> SendAsync(BufferedBatch batch, CancellationToken cancellationToken)
-    {
-        if (batch.Count > 1 && await silo.SendBatchAsync(batch.Records, cancellationToken) is { } outcomes)
-        {
-            return outcomes;
-        }
-        // One sighting, or a batch the silo refused as a whole: one by one, so that only the bad
-        // sighting is dropped.
-        var single = new List<DeliveryOutcome>(batch.Count);
-        foreach (var record in batch.Records)
-        {
-            var outcome = await silo.SendAsync(record, cancellationToken);
-            single.Add(outcome);
-            if (outcome == DeliveryOutcome.RetryLater)
-            {
-                break;
-            }
-        }
-        return single;
     }
 
     private void Count(byte[] record, DeliveryOutcome outcome)

@@ -20,9 +20,31 @@ public enum DeliveryOutcome
 }
 
 /// <summary>The silo's HTTP API as the edge agent uses it (sightings, batches, heartbeats).</summary>
-public sealed partial class SiloClient(HttpClient http, ILogger<SiloClient> logger)
+public sealed partial class SiloClient(HttpClient http, ILogger<SiloClient> logger) : ISightingSink
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    /// <summary>One sighting alone, several through the batch endpoint.</summary>
+    public async Task<IReadOnlyList<DeliveryOutcome>> DeliverAsync(IReadOnlyList<byte[]> sightings, CancellationToken cancellationToken)
+    {
+        if (sightings.Count > 1 && await SendBatchAsync(sightings, cancellationToken) is { } outcomes)
+        {
+            return outcomes;
+        }
+        // One sighting, or a batch the silo refused as a whole: one by one, so that only the bad
+        // sighting is dropped.
+        var single = new List<DeliveryOutcome>(sightings.Count);
+        foreach (var record in sightings)
+        {
+            var outcome = await SendAsync(record, cancellationToken);
+            single.Add(outcome);
+            if (outcome == DeliveryOutcome.RetryLater)
+            {
+                break;
+            }
+        }
+        return single;
+    }
 
     public async Task<DeliveryOutcome> SendAsync(byte[] sightingJson, CancellationToken cancellationToken)
     {

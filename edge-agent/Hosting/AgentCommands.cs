@@ -20,7 +20,10 @@ public static class AgentCommands
     {
         Option<FileInfo?> config = new("--config", "-c") { Description = "JSON configuration file (an \"EdgeAgent\" section, see edge-agent.example.json)" };
         Option<string?> branch = new("--branch") { Description = "Branch id sent with every sighting (EdgeAgent:BranchId)" };
-        Option<string?> silo = new("--silo") { Description = "Silo base URL, e.g. http://silo:8080 (EdgeAgent:Silo:BaseUrl)" };
+        Option<string?> silo = new("--silo") { Description = "Silo base URL, e.g. http://silo:8080 (EdgeAgent:Silo:BaseUrl); with --sink aws only for heartbeats, optional" };
+        Option<string?> sink = new("--sink") { Description = "Where sightings go: http (the silo's API, default) or aws (crop to S3, sighting to SQS) (EdgeAgent:Sink:Kind)" };
+        sink.AcceptOnlyFromAmong("http", "aws");
+        Option<string?> queueUrl = new("--queue-url") { Description = "With --sink aws: URL of the silo's sightings queue (EdgeAgent:Sink:Aws:QueueUrl); bucket, region and endpoint under EdgeAgent:Sink:Aws, credentials from the AWS SDK's default chain" };
         Option<string?> bufferDir = new("--buffer-dir") { Description = "Folder of the durable sighting buffer (EdgeAgent:Buffer:Directory); keep it on persistent storage" };
         Option<string> cameraId = new("--camera-id") { Description = "Id of the camera given by --folder/--snapshot-url/--video/--simulate", DefaultValueFactory = _ => "cam1" };
         Option<string?> folder = new("--folder") { Description = "Add a camera that reads JPEG/PNG files dropped into this folder" };
@@ -30,7 +33,7 @@ public static class AgentCommands
 
         var command = new Command("run", "Run the agent as a long-running service (systemd, container or a terminal; stops on Ctrl+C/SIGTERM)")
         {
-            config, branch, silo, bufferDir, ModelOption, cameraId, folder, snapshotUrl, video, simulate,
+            config, branch, silo, sink, queueUrl, bufferDir, ModelOption, cameraId, folder, snapshotUrl, video, simulate,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -45,6 +48,8 @@ public static class AgentCommands
             }
             Set("BranchId", result.GetValue(branch));
             Set("Silo:BaseUrl", result.GetValue(silo));
+            Set("Sink:Kind", result.GetValue(sink));
+            Set("Sink:Aws:QueueUrl", result.GetValue(queueUrl));
             Set("Buffer:Directory", result.GetValue(bufferDir));
             Set("Detection:ModelPath", result.GetValue(ModelOption));
 

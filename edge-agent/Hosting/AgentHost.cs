@@ -1,3 +1,5 @@
+using Amazon.S3;
+using Amazon.SQS;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -61,6 +63,21 @@ public static class AgentHost
             return buffer;
         });
         services.AddSingleton<SightingOutbox>();
+        // Read here, not from the bound options: which services exist depends on it.
+        var sink = configuration.GetSection($"{EdgeAgentOptions.SectionName}:Sink").Get<SinkOptions>() ?? new SinkOptions();
+        var siloUrl = configuration[$"{EdgeAgentOptions.SectionName}:Silo:BaseUrl"];
+        if (sink.Kind == SinkKind.Aws)
+        {
+            // Credentials from the SDK's default chain; the container disposes the clients.
+            services.AddSingleton<IAmazonS3>(sp => AwsSightingSink.CreateS3(Options(sp).Sink.Aws));
+            services.AddSingleton<IAmazonSQS>(sp => AwsSightingSink.CreateSqs(Options(sp).Sink.Aws));
+            services.AddSingleton<ISightingSink>(sp => new AwsSightingSink(
+                sp.GetRequiredService<IAmazonS3>(), sp.GetRequiredService<IAmazonSQS>(), Options(sp).Sink.Aws, sp.GetRequiredService<ILogger<AwsSightingSink>>()));
+        }
+        else
+        {
+            services.AddSingleton<ISightingSink>(sp => sp.GetRequiredService<SiloClient>());
+        }
         services.AddSingleton(sp =>
         {
             var silo = Options(sp).Silo;
@@ -73,7 +90,10 @@ public static class AgentHost
         });
         services.AddSingleton(sp => new BlazeFaceDetector(Options(sp).Detection));
         services.AddHostedService<SightingDelivery>();
-        services.AddHostedService<HeartbeatSender>();
+        if (sink.Kind == SinkKind.Http || !string.IsNullOrEmpty(siloUrl))
+        {
+            services.AddHostedService<HeartbeatSender>();
+        }
 
         // Cameras are known only once options are bound; one hosted service per camera.
         services.AddSingleton<IHostedService>(sp => new CameraFleet(sp, Options(sp).Cameras));

@@ -1,10 +1,12 @@
+using NextGenCrm.TestSupport;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace NextGenCrm.EdgeAgent.Tests;
 
 /// <summary>The real agent as a child process (`dotnet NextGenCrm.EdgeAgent.dll run …`), its output collected.</summary>
-public sealed class AgentProcess : IDisposable
+public sealed partial class AgentProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
@@ -33,7 +35,7 @@ public sealed class AgentProcess : IDisposable
         }
     }
 
-    public static AgentProcess Start(string configFile)
+    public static AgentProcess Start(string configFile, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -46,8 +48,19 @@ public sealed class AgentProcess : IDisposable
         start.ArgumentList.Add("--config");
         start.ArgumentList.Add(configFile);
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         return new AgentProcess(Process.Start(start)!);
     }
+
+    /// <summary>Ids of the tracks the camera reported starting ("Camera {id}: track {trackId} started").</summary>
+    public HashSet<string> TracksStarted(string cameraId) =>
+        _lines.Select(l => TrackStartedLine().Match(l)).Where(m => m.Success && m.Groups[1].Value == cameraId).Select(m => m.Groups[2].Value).ToHashSet();
+
+    [GeneratedRegex(@"Camera (\S+): track (\S+) started")]
+    private static partial Regex TrackStartedLine();
 
     public async Task WaitForLineAsync(string fragment, TimeSpan timeout)
     {

@@ -1,3 +1,4 @@
+using NextGenCrm.TestSupport;
 using NextGenCrm.EdgeAgent.Configuration;
 using SkiaSharp;
 
