@@ -75,12 +75,33 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
             track.LastSeen = sighting.CapturedAt;
         }
         track.Unforwarded++;
+        if (!_atExit && track.Forwarding is { } underway)
+        {
+            // The visitor is hearing about this track right now (typically its visit opening): join
+            // that forward instead of queueing behind it; this sighting is counted in the next one.
+            var joined = await underway;
+            _metrics.SightingAbsorbed();
+            var outcome = joined.Outcome == SightingOutcome.NewVisit ? SightingOutcome.VisitExtended : joined.Outcome;
+            return new SightingResult(sighting.SightingId, joined.VisitorId, joined.VisitId, outcome);
+        }
         if (!_atExit && track.VisitId is not null && sighting.CapturedAt - track.LastForwarded < _policy.ForwardInterval)
         {
             _metrics.SightingAbsorbed();
             return new SightingResult(sighting.SightingId, track.VisitorId, track.VisitId, SightingOutcome.VisitExtended);
         }
-        return await ForwardAsync(sighting, track);
+        var forward = ForwardAsync(sighting, track);
+        track.Forwarding = forward;
+        try
+        {
+            return await forward;
+        }
+        finally
+        {
+            if (track.Forwarding == forward)
+            {
+                track.Forwarding = null;
+            }
+        }
     }
 
     public Task RecordHeartbeat(CameraHeartbeat heartbeat)

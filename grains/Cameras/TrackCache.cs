@@ -13,6 +13,9 @@ internal sealed class TrackEntry(string visitorId, VisitorProfile profile, strin
 
     /// <summary>Sightings absorbed since the last one forwarded to the visitor.</summary>
     public int Unforwarded { get; set; }
+
+    /// <summary>The forward to the visitor under way now, which later sightings of the track join.</summary>
+    public Task<SightingResult>? Forwarding { get; set; }
 }
 
 /// <summary>

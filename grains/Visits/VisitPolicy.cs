@@ -44,6 +44,12 @@ public sealed class VisitPolicy : IValidatableObject
 
     public TimeSpan LastSeenPersistStep => PersistLastSeenEvery ?? InactivityTimeout / 3;
 
+    /// <summary>
+    /// How often the durable backstop (a reminder) checks for visits whose grain is gone: half the timeout,
+    /// within Orleans' one-minute reminder floor and ten minutes.
+    /// </summary>
+    public TimeSpan BackstopPeriod => TimeSpan.FromTicks(Math.Clamp(InactivityTimeout.Ticks / 2, TimeSpan.FromMinutes(1).Ticks, TimeSpan.FromMinutes(10).Ticks));
+
     public bool IsExitCamera(string branchId, string cameraId) =>
         ExitCameras.Contains(CameraKeys.Format(branchId, cameraId), StringComparer.Ordinal);
 

@@ -60,7 +60,6 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         if (State.HasWorkLeft)
         {
             // Reactivated after a deactivation or a silo failure: pick up where the last activation stopped.
-            await EnsureBackstopAsync();
             await WakeAsync();
         }
     }
@@ -128,9 +127,9 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         {
             _metrics.VisitOpened();
             LogVisitOpened(opened.VisitId, sighting.BranchId, sighting.Profile.Kind);
-            await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened));
-            await EnsureBackstopAsync();
+            // The outbox is durable now: the task goes out first, the occupancy and the backstop follow.
             Dispatch(opened, now);
+            await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened));
         }
         else if (reopened is not null)
         {
@@ -141,7 +140,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             _ = Branch(visit.BranchId).VisitorSeen(VisitorId, visit.VisitId, visit.LastSeenAt);
         }
         await AnnounceClosedAsync(closed);
-        ScheduleWake(now);
+        await SettleAsync(now);
         return result;
     }
 
@@ -190,9 +189,21 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         await SettleAsync(now);
     }
 
-    public Task Wake() => WakeAsync();
+    public Task Wake()
+    {
+        // The wake timer has fired (it may fire a hair early, finding nothing due yet): forget it, so
+        // that scheduling after this wake arms a new one instead of trusting the spent one.
+        _wakeTimer?.Dispose();
+        _wakeTimer = null;
+        _wakeAt = DateTimeOffset.MaxValue;
+        return WakeAsync();
+    }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => WakeAsync();
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        _backstopRegistered = true; // it exists, whichever activation registered it
+        return WakeAsync();
+    }
 
     private async Task WakeAsync()
     {
@@ -210,9 +221,24 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         await SettleAsync(now);
     }
 
-    /// <summary>Schedules the next wake-up, or lets the grain go when it owes nothing.</summary>
+    /// <summary>
+    /// Schedules the next wake-up, or lets the grain go when it owes nothing. Open visits are the branch's
+    /// backstop to watch; only a closed visit that still owes a delivery needs a reminder of its own.
+    /// </summary>
     private async Task SettleAsync(DateTimeOffset now)
     {
+        if (State.Recent.Exists(v => v.HasPendingEffects))
+        {
+            await EnsureBackstopAsync();
+        }
+        else if (_backstopRegistered)
+        {
+            if (await this.GetReminder(BackstopReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            _backstopRegistered = false;
+        }
         if (State.HasWorkLeft)
         {
             ScheduleWake(now);
@@ -220,15 +246,6 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
         _wakeTimer?.Dispose();
         _wakeTimer = null;
-        if (_backstopRegistered)
-        {
-            var reminder = await this.GetReminder(BackstopReminder);
-            if (reminder is not null)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-            _backstopRegistered = false;
-        }
         DeactivateOnIdle();
     }
 
@@ -266,9 +283,9 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
         visit.SightingCount += sighting.SightingCount;
         visit.ImageKey ??= sighting.ImageKey;
-        var newCamera = visit.Cameras.Add(sighting.CameraId);
+        visit.Cameras.Add(sighting.CameraId); // written with the next write; not worth one of its own
         var persisted = _persistedLastSeen.GetValueOrDefault(visit.VisitId, visit.OpenedAt);
-        return newCamera || visit.LastSeenAt - persisted >= _policy.LastSeenPersistStep;
+        return visit.LastSeenAt - persisted >= _policy.LastSeenPersistStep;
     }
 
     /// <summary>The visit closed for inactivity at this branch whose time window holds the sighting, if any.</summary>
@@ -399,8 +416,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             return;
         }
         // The durable backstop for a deactivated grain or a dead silo; the timer gives the precision.
-        var period = TimeSpan.FromTicks(Math.Clamp(_policy.InactivityTimeout.Ticks / 2, TimeSpan.FromMinutes(1).Ticks, TimeSpan.FromMinutes(10).Ticks));
-        await this.RegisterOrUpdateReminder(BackstopReminder, period, period);
+        await this.RegisterOrUpdateReminder(BackstopReminder, _policy.BackstopPeriod, _policy.BackstopPeriod);
         _backstopRegistered = true;
     }
 

@@ -14,6 +14,8 @@ public sealed class FakeAppian : IAsyncDisposable
 {
     private static readonly string[] Roles = ["customer-service", "sales"];
     private readonly ConcurrentDictionary<string, AppianTask> _tasks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _requestsByKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _acceptedByVisit = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
     private int _requests;
     private int _failNext;
@@ -36,6 +38,15 @@ public sealed class FakeAppian : IAsyncDisposable
 
     /// <summary>Tasks by visit id; a repeated idempotency key does not add a second one.</summary>
     public IReadOnlyDictionary<string, AppianTask> Tasks => _tasks;
+
+    /// <summary>Requests that carried <paramref name="visitId"/> as their Idempotency-Key, accepted or not.</summary>
+    public int RequestsFor(string visitId) => _requestsByKey.GetValueOrDefault(visitId);
+
+    /// <summary>
+    /// Successful answers (201 new, 200 replay) given for <paramref name="visitId"/>: more than one means the
+    /// task was delivered again, which only the idempotency key kept from becoming a second task.
+    /// </summary>
+    public int AcceptedFor(string visitId) => _acceptedByVisit.GetValueOrDefault(visitId);
 
     /// <summary>Time taken before answering each request.</summary>
     public TimeSpan Delay { get; set; }
@@ -66,6 +77,8 @@ public sealed class FakeAppian : IAsyncDisposable
     private async Task<IResult> HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
+        _requestsByKey.AddOrUpdate(idempotencyKey, 1, (_, n) => n + 1);
         if (Delay > TimeSpan.Zero)
         {
             await Task.Delay(Delay, context.RequestAborted);
@@ -111,6 +124,7 @@ public sealed class FakeAppian : IAsyncDisposable
                 return Results.Problem("Idempotency-Key must carry the visitId", statusCode: 400);
             }
             var stored = _tasks.GetOrAdd(task.VisitId, task);
+            _acceptedByVisit.AddOrUpdate(task.VisitId, 1, (_, n) => n + 1);
             return Results.Json(new { taskId = stored.TaskId }, statusCode: ReferenceEquals(stored, task) ? 201 : 200);
         }
     }

@@ -89,6 +89,30 @@ public sealed class FakeRekognition : IAsyncDisposable
     public static byte[] Face(string person, double similarity = 99.5) =>
         Encoding.UTF8.GetBytes(FormattableString.Invariant($"FAKEFACE:{person}:{similarity}"));
 
+    /// <summary>
+    /// A small JPEG-shaped crop (SOI, a comment segment naming <paramref name="person"/>, filler, EOI) that the
+    /// fake sees a face in, as <see cref="Face"/> does. <paramref name="variant"/> changes the filler bytes, so two
+    /// crops of one person are distinct requests, as two frames of a camera are.
+    /// </summary>
+    public static byte[] FaceJpeg(string person, int variant = 0, double similarity = 99.5)
+    {
+        var comment = Face(person, similarity);
+        var segmentLength = comment.Length + 2;
+        var filler = new byte[96];
+        new Random(variant).NextBytes(filler);
+        for (var i = 0; i < filler.Length; i++)
+        {
+            filler[i] &= 0x7F; // no 0xFF: the filler must not read as a marker
+        }
+        using var jpeg = new MemoryStream();
+        jpeg.Write([0xFF, 0xD8, 0xFF, 0xFE, (byte)(segmentLength >> 8), (byte)segmentLength]);
+        jpeg.Write(comment);
+        jpeg.Write([0xFF, 0xDA, 0x00, 0x02]);
+        jpeg.Write(filler);
+        jpeg.Write([0xFF, 0xD9]);
+        return jpeg.ToArray();
+    }
+
     /// <summary>Makes an object visible to the fake as <c>Image.S3Object</c>.</summary>
     public void PutS3Image(string bucket, string key, byte[] image) => _collections.PutS3Image(bucket, key, image);
 

@@ -162,10 +162,34 @@ internal sealed partial class FakeRekognitionCollections
                 return new ImageContent(null, 0, Error("InvalidS3ObjectException", "Unable to get object metadata from S3. Check object key, region and/or access permissions."));
             }
         }
-        var parts = Encoding.UTF8.GetString(bytes).Split(':');
+        var parts = Encoding.UTF8.GetString(JpegComment(bytes) ?? bytes).Split(':');
         return parts is ["FAKEFACE", var person, var similarity]
             ? new ImageContent(person, double.Parse(similarity, CultureInfo.InvariantCulture), null)
             : new ImageContent(null, 0, null);
+    }
+
+    /// <summary>The first comment segment of a JPEG (as <see cref="FakeRekognition.FaceJpeg"/> writes), or null.</summary>
+    private static byte[]? JpegComment(byte[] bytes)
+    {
+        if (bytes.Length < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8)
+        {
+            return null;
+        }
+        var at = 2;
+        while (at + 4 <= bytes.Length && bytes[at] == 0xFF && bytes[at + 1] != 0xDA)
+        {
+            var length = (bytes[at + 2] << 8) | bytes[at + 3];
+            if (length < 2 || at + 2 + length > bytes.Length)
+            {
+                return null;
+            }
+            if (bytes[at + 1] == 0xFE)
+            {
+                return bytes[(at + 4)..(at + 2 + length)];
+            }
+            at += 2 + length;
+        }
+        return null;
     }
 
     private static bool QualityOk(JsonObject request) =>

@@ -232,6 +232,27 @@ public sealed class VisitScenarios(ClusterFixture fixture)
         Assert.Empty((await _grains.OccupancyAsync(branch)).Visitors);
     }
 
+    [Fact]
+    public async Task A_visit_whose_grain_is_gone_is_closed_by_the_branch_backstop()
+    {
+        var branch = World.NewBranch("backstop");
+        await World.EnrolAsync("c951", "Karina Lopes", "face-c951");
+        await _grains.RecordAsync(Sightings.Of("face-c951", branch, "lobby", "t1"));
+        await Sightings.EventuallyAsync(() => World.TasksAt(branch).Count == 1, "the task is delivered");
+
+        // Every idle activation goes, the visitor's closing timer with it (as when its silo dies).
+        await _grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero, TestContext.Current.CancellationToken);
+        World.Clock.Advance(TimeSpan.FromMinutes(16));
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.Single((await _grains.OccupancyAsync(branch)).Visitors);
+
+        await _grains.GetGrain<IBranchGrain>(branch).AsReference<IRemindable>()
+            .ReceiveReminder("occupancy-backstop", new TickStatus(DateTime.UtcNow, TimeSpan.FromMinutes(1), DateTime.UtcNow), TestContext.Current.CancellationToken);
+
+        await Sightings.EventuallyAsync(async () => (await _grains.OccupancyAsync(branch)).Visitors.Count == 0, "the backstop has closed the visit");
+        Assert.Equal("inactive", Assert.Single(await _grains.VisitsAsync("c-c951"), v => v.BranchId == branch).CloseReason);
+    }
+
     private static EffectStatus TaskOf(IReadOnlyList<VisitSummary> visits, string visitId) =>
         visits.Single(v => v.VisitId == visitId).Effects.Single(e => e.Effect == VisitEffect.StaffTask);
 }

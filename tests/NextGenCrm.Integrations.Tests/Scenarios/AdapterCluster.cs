@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using Amazon.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Integrations.Appian;
+using NextGenCrm.Integrations.Aws;
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Ports;
+using NextGenCrm.Silo.Extensions;
+using NextGenCrm.TestSupport;
+using Orleans.TestingHost;
+
+namespace NextGenCrm.Integrations.Tests.Scenarios;
+
+/// <summary>
+/// A two-silo cluster wired as production wires it for AWS and Appian: the real <see cref="RekognitionFaceSearch"/>
+/// against <see cref="FakeRekognition"/> and the real <see cref="AppianTaskAssigner"/> against <see cref="FakeAppian"/>,
+/// with the embedded history, alerts, directory and local image store. The visit clock is real time.
+/// Each scenario class derives its own cluster with its own settings.
+/// </summary>
+public abstract class AdapterCluster : IAsyncLifetime
+{
+    private const string WorldKey = "NextGenCrmTests:AdapterWorld";
+
+    // The silos are built by the TestCluster from a type, not an instance: they find their world here by key.
+    private static readonly ConcurrentDictionary<string, AdapterWorld> Worlds = new(StringComparer.Ordinal);
+
+    private readonly string _worldId = Guid.NewGuid().ToString("N");
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly string _imageFolder = Path.Combine(Path.GetTempPath(), "nextgencrm-adapter-scenarios", Guid.NewGuid().ToString("N"));
+
+    public TestCluster Cluster { get; private set; } = null!;
+    public FakeRekognition Rekognition { get; private set; } = null!;
+    public FakeAppian Appian { get; private set; } = null!;
+    public InMemoryVisitHistory History { get; } = new();
+    public RecordingAlertPublisher Alerts { get; } = new(NullLogger<RecordingAlertPublisher>.Instance);
+    public IGrainFactory Grains => Cluster.Client;
+
+    /// <summary>Calls per second the face search may send to Rekognition (one client, shared by both silos).</summary>
+    protected abstract double RekognitionRequestsPerSecond { get; }
+
+    /// <summary>Attempts Appian gets within one delivery before the outbox takes over the retrying.</summary>
+    protected virtual int AppianRetriesPerDelivery => 1;
+
+    /// <summary>The "Visits" section of the silos' configuration.</summary>
+    protected abstract IReadOnlyDictionary<string, string?> VisitSettings { get; }
+
+    public async ValueTask InitializeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Rekognition = await FakeRekognition.StartAsync(cancellationToken: ct);
+        Appian = await FakeAppian.StartAsync(cancellationToken: ct);
+
+        var aws = new AwsClients(Options.Create(new AwsOptions
+        {
+            Region = Rekognition.Region,
+            Rekognition = { ServiceUrl = Rekognition.ServiceUrl.ToString() },
+            Credentials = new BasicAWSCredentials(FakeRekognition.AccessKey, FakeRekognition.SecretKey),
+        }));
+        var faceSearch = new RekognitionFaceSearch(_http, aws, Options.Create(new FaceSearchOptions
+        {
+            CollectionId = "customers",
+            MaxRequestsPerSecond = RekognitionRequestsPerSecond,
+        }), NullLogger<RekognitionFaceSearch>.Instance);
+        await faceSearch.EnsureCollectionAsync(ct);
+
+        var tasks = new AppianTaskAssigner(_http, Options.Create(new AppianOptions
+        {
+            BaseUrl = Appian.BaseUrl.ToString(),
+            ApiKey = Appian.ApiKey,
+            Endpoint = Appian.Endpoint,
+            Timeout = TimeSpan.FromSeconds(5),
+            MaxRetryAttempts = AppianRetriesPerDelivery,
+            RetryDelay = TimeSpan.FromMilliseconds(100),
+        }), NullLogger<AppianTaskAssigner>.Instance);
+
+        var images = new LocalFolderImageStore(
+            Options.Create(new LocalImageOptions { Folder = _imageFolder }), NullLogger<LocalFolderImageStore>.Instance);
+
+        Worlds[_worldId] = new AdapterWorld(faceSearch, tasks, History, Alerts, new InMemoryCustomerDirectory(), images, VisitSettings);
+
+        var builder = new TestClusterBuilder(2);
+        builder.Properties[WorldKey] = _worldId;
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Cluster is not null)
+        {
+            await Cluster.StopAllSilosAsync();
+            await Cluster.DisposeAsync();
+        }
+        if (Worlds.TryRemove(_worldId, out var world))
+        {
+            await world.FaceSearch.DisposeAsync();
+        }
+        await Appian.DisposeAsync();
+        await Rekognition.DisposeAsync();
+        _http.Dispose();
+        if (Directory.Exists(_imageFolder))
+        {
+            Directory.Delete(_imageFolder, recursive: true);
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>What one cluster's silos talk to; both silos share it, as they share the fakes.</summary>
+    private sealed record AdapterWorld(
+        RekognitionFaceSearch FaceSearch,
+        AppianTaskAssigner Tasks,
+        InMemoryVisitHistory History,
+        RecordingAlertPublisher Alerts,
+        InMemoryCustomerDirectory Directory,
+        LocalFolderImageStore Images,
+        IReadOnlyDictionary<string, string?> VisitSettings);
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var world = Worlds[silo.Configuration[WorldKey] ?? throw new InvalidOperationException($"{WorldKey} is not set.")];
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(world.VisitSettings.ToDictionary(s => $"Visits:{s.Key}", s => s.Value))
+                .Build();
+            silo.AddMemoryGrainStorage(StorageNames.Visits);
+            silo.UseInMemoryReminderService();
+            var services = silo.Services;
+            services.AddVisitTracking(configuration);
+            // The retry timer of the outbox runs on this clock: real time, so recovery needs no test to move it.
+            services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
+            services.AddSingleton<IFaceSearch>(world.FaceSearch);
+            services.AddSingleton<ITaskAssigner>(world.Tasks);
+            services.AddSingleton<IVisitHistory>(world.History);
+            services.AddSingleton<IAlertPublisher>(world.Alerts);
+            services.AddSingleton<ICustomerDirectory>(world.Directory);
+            services.AddSingleton<IImageStore>(world.Images);
+        }
+    }
+}
