@@ -37,8 +37,9 @@ public interface IBranchGrain : IGrainWithStringKey
 {
     Task VisitorArrived(Occupant occupant);
 
+    /// <summary>The visitor is still here; also restores an occupant this branch lost (say, with its silo).</summary>
     [OneWay]
-    Task VisitorSeen(string visitorId, string visitId, DateTimeOffset lastSeen);
+    Task VisitorSeen(Occupant occupant);
 
     Task VisitorLeft(string visitorId, string visitId);
 

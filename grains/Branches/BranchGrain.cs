@@ -1,32 +1,43 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Visits;
 
 namespace NextGenCrm.Branches;
 
 /// <summary>
-/// Who is inside one branch now, fed by the visitors on open and close. Arrivals and departures are
-/// persisted; last-seen times and camera status are kept in memory only (they refresh within seconds).
+/// Who is inside one branch now, fed by the visitors. The occupancy is written behind, at most once a
+/// second: what a crash loses is restored by the visitors themselves, who report every visit they
+/// extend (<see cref="VisitorSeen"/>), and a departure lost that way is dropped by the backstop.
 /// </summary>
 /// <remarks>
 /// The branch is also the durable backstop of its open visits: one reminder per occupied branch (not one
 /// per visit) wakes the visitors not seen for the inactivity timeout, or whose task is still pending, so a
 /// visit whose grain died with its silo still closes and still gets its task.
 /// </remarks>
-public sealed class BranchGrain(
+public sealed partial class BranchGrain(
     [PersistentState("branch", StorageNames.Visits)] IPersistentState<BranchState> state,
     [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
-    IOptions<VisitPolicy> policy) : Grain, IBranchGrain, IRemindable
+    IOptions<VisitPolicy> policy,
+    ILogger<BranchGrain> logger) : Grain, IBranchGrain, IRemindable
 {
     private const string BackstopReminder = "occupancy-backstop";
+    private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
+    private const int DeparturesRemembered = 1024;
+
     private readonly Dictionary<string, CameraStatus> _cameras = new(StringComparer.Ordinal);
+    /// <summary>Visits that left lately: a late one-way "still here" must not bring them back.</summary>
+    private readonly HashSet<string> _departed = new(StringComparer.Ordinal);
+    private readonly Queue<string> _departureOrder = new();
     private bool _backstopRegistered;
+    private bool _dirty;
 
     private Dictionary<string, Occupant> Occupants => state.State.Occupants;
     private string BranchId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        this.RegisterGrainTimer(FlushAsync, FlushEvery, FlushEvery);
         if (Occupants.Count > 0)
         {
             // After a failover the index may have lost this branch's count: tell it again.
@@ -35,74 +46,55 @@ public sealed class BranchGrain(
         }
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _backstopRegistered = true;
-        if (Occupants.Count == 0)
+        try
         {
-            // Empty for a whole period: stop ticking until someone arrives.
-            if (await this.GetReminder(BackstopReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-            _backstopRegistered = false;
-            return;
+            await FlushAsync(cancellationToken);
         }
-        var now = clock.GetUtcNow();
-        var rules = policy.Value;
-        foreach (var occupant in Occupants.Values)
+        catch (Exception failure) when (failure is not OutOfMemoryException)
         {
-            // The visitor decides; a stale last-seen here (say, after this grain moved) only costs a wake-up.
-            var maybeGone = now - occupant.LastSeen >= rules.InactivityTimeout;
-            var taskOverdue = occupant.TaskStatus == DeliveryStatus.Pending && now - occupant.Since >= rules.DeliveryReportTimeout;
-            if (maybeGone || taskOverdue)
-            {
-                _ = GrainFactory.GetGrain<IVisitorGrain>(occupant.VisitorId).Wake();
-            }
-        }
-    }
-
-    private async Task EnsureBackstopAsync()
-    {
-        if (!_backstopRegistered)
-        {
-            await this.RegisterOrUpdateReminder(BackstopReminder, policy.Value.BackstopPeriod, policy.Value.BackstopPeriod);
-            _backstopRegistered = true;
+            LogFlushFailed(BranchId, failure.GetType().Name);
         }
     }
 
     public async Task VisitorArrived(Occupant occupant)
     {
-        if (Occupants.TryGetValue(occupant.VisitorId, out var current) && current == occupant)
+        if (Occupants.TryGetValue(occupant.VisitorId, out var current) && current.VisitId == occupant.VisitId)
         {
             return;
         }
         Occupants[occupant.VisitorId] = occupant;
-        state.State.Version++;
-        await state.WriteStateAsync();
-        ReportCount();
+        Changed();
         await EnsureBackstopAsync();
     }
 
-    public Task VisitorSeen(string visitorId, string visitId, DateTimeOffset lastSeen)
+    public async Task VisitorSeen(Occupant occupant)
     {
-        if (Occupants.TryGetValue(visitorId, out var occupant) && occupant.VisitId == visitId && lastSeen > occupant.LastSeen)
+        if (Occupants.TryGetValue(occupant.VisitorId, out var known) && known.VisitId == occupant.VisitId)
         {
-            Occupants[visitorId] = occupant with { LastSeen = lastSeen };
-        }
-        return Task.CompletedTask;
-    }
-
-    public async Task VisitorLeft(string visitorId, string visitId)
-    {
-        if (!Occupants.TryGetValue(visitorId, out var occupant) || occupant.VisitId != visitId)
-        {
+            if (occupant.LastSeen > known.LastSeen)
+            {
+                Occupants[occupant.VisitorId] = known with { LastSeen = occupant.LastSeen };
+            }
             return;
         }
-        Occupants.Remove(visitorId);
-        state.State.Version++;
-        await state.WriteStateAsync();
-        ReportCount();
+        if (!_departed.Contains(occupant.VisitId))
+        {
+            // An arrival this branch lost (written behind when its silo died): the visitor's report restores it.
+            await VisitorArrived(occupant);
+        }
+    }
+
+    public Task VisitorLeft(string visitorId, string visitId)
+    {
+        Remember(visitId);
+        if (Occupants.TryGetValue(visitorId, out var occupant) && occupant.VisitId == visitId)
+        {
+            Occupants.Remove(visitorId);
+            Changed();
+        }
+        return Task.CompletedTask;
     }
 
     public Task TaskStatusChanged(string visitorId, string visitId, DeliveryStatus status)
@@ -126,9 +118,94 @@ public sealed class BranchGrain(
     public Task<IReadOnlyList<CameraStatus>> GetCameras() =>
         Task.FromResult<IReadOnlyList<CameraStatus>>([.. _cameras.Values.OrderBy(c => c.CameraId, StringComparer.Ordinal)]);
 
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        _backstopRegistered = true;
+        if (Occupants.Count == 0)
+        {
+            // Empty for a whole period: stop ticking until someone arrives.
+            if (await this.GetReminder(BackstopReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            _backstopRegistered = false;
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var rules = policy.Value;
+        foreach (var occupant in Occupants.Values.ToList())
+        {
+            var unseenFor = now - occupant.LastSeen;
+            if (unseenFor >= rules.InactivityTimeout + (2 * rules.BackstopPeriod))
+            {
+                // The visitor would have closed this visit and said so by now: its departure was lost.
+                Occupants.Remove(occupant.VisitorId);
+                Changed();
+                continue;
+            }
+            // The visitor decides; a stale last-seen here (say, after this grain moved) only costs a wake-up.
+            var taskOverdue = occupant.TaskStatus == DeliveryStatus.Pending && now - occupant.Since >= rules.DeliveryReportTimeout;
+            if (unseenFor >= rules.InactivityTimeout || taskOverdue)
+            {
+                _ = GrainFactory.GetGrain<IVisitorGrain>(occupant.VisitorId).Wake();
+            }
+        }
+    }
+
+    private void Changed()
+    {
+        // A version stamp, not business time: the persisted version lags (written behind), so after a
+        // failover counting on from it would fall below what the index has seen; wall-clock ticks do not.
+        state.State.Version = Math.Max(state.State.Version + 1, TimeProvider.System.GetUtcNow().UtcTicks);
+        _dirty = true;
+        ReportCount();
+    }
+
+    private void Remember(string visitId)
+    {
+        if (_departed.Add(visitId))
+        {
+            _departureOrder.Enqueue(visitId);
+            if (_departureOrder.Count > DeparturesRemembered)
+            {
+                _departed.Remove(_departureOrder.Dequeue());
+            }
+        }
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty)
+        {
+            return;
+        }
+        _dirty = false;
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
+    }
+
+    private async Task EnsureBackstopAsync()
+    {
+        if (!_backstopRegistered)
+        {
+            await this.RegisterOrUpdateReminder(BackstopReminder, policy.Value.BackstopPeriod, policy.Value.BackstopPeriod);
+            _backstopRegistered = true;
+        }
+    }
+
     private void ReportCount() =>
         _ = GrainFactory.GetGrain<IBranchIndexGrain>(IBranchIndexGrain.Key)
             .ReportOccupancy(new BranchCount(BranchId, Occupants.Count, clock.GetUtcNow(), state.State.Version));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Branch {BranchId} occupancy not flushed on deactivation: {Error}")]
+    private partial void LogFlushFailed(string branchId, string error);
 }
 
 [GenerateSerializer]

@@ -38,11 +38,12 @@ public sealed class VisitPolicy : IValidatableObject
 
     /// <summary>
     /// The visit's last-seen time is written to storage when it has moved this much since the last write,
-    /// so a failover never closes a visit of someone still in the branch. Defaults to a third of the timeout.
+    /// so a failover never closes a visit of someone still in the branch (they are forwarded every
+    /// <see cref="ForwardInterval"/> while in view). Defaults to half the timeout.
     /// </summary>
     public TimeSpan? PersistLastSeenEvery { get; set; }
 
-    public TimeSpan LastSeenPersistStep => PersistLastSeenEvery ?? InactivityTimeout / 3;
+    public TimeSpan LastSeenPersistStep => PersistLastSeenEvery ?? InactivityTimeout / 2;
 
     /// <summary>
     /// How often the durable backstop (a reminder) checks for visits whose grain is gone: half the timeout,

@@ -30,6 +30,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     private ITimer? _wakeTimer;
     private DateTimeOffset _wakeAt = DateTimeOffset.MaxValue;
     private bool _backstopRegistered;
+    private bool _unsavedDeliveries;
 
     public VisitorGrain(
         [PersistentState("visitor", StorageNames.Visits)] IPersistentState<VisitorState> state,
@@ -64,10 +65,21 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _wakeTimer?.Dispose();
-        return Task.CompletedTask;
+        if (_unsavedDeliveries)
+        {
+            // Best effort: if this write is lost, the deliveries are made again under the same visit id.
+            try
+            {
+                await _state.WriteStateAsync(cancellationToken);
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                LogDeliveriesUnsaved(VisitorId, failure.GetType().Name);
+            }
+        }
     }
 
     public async Task<VisitSightingResult> RecordSighting(VisitorSighting sighting)
@@ -137,7 +149,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
         else if (result.Outcome == SightingOutcome.VisitExtended && visit is not null)
         {
-            _ = Branch(visit.BranchId).VisitorSeen(VisitorId, visit.VisitId, visit.LastSeenAt);
+            _ = Branch(visit.BranchId).VisitorSeen(ToOccupant(visit));
         }
         await AnnounceClosedAsync(closed);
         await SettleAsync(now);
@@ -180,7 +192,18 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
                 LogDeliveryFailed(visitId, report.Effect, report.Status, entry.Attempts);
             }
         }
-        await WriteAsync();
+        var alertSent = reports.Any(r => r.Effect == VisitEffect.NewVisitorAlert && r.Status == DeliveryStatus.Delivered);
+        if (visit.ClosedAt is null && !alertSent)
+        {
+            // An open visit is written again (last-seen, close) anyway: the marks ride along. Lost with a
+            // crash before then, the history record and the task are sent again under the same visit id,
+            // which both deduplicate on. An SMS alert cannot be taken back, so its mark is written at once.
+            _unsavedDeliveries = true;
+        }
+        else
+        {
+            await WriteAsync();
+        }
         var taskStatus = TaskStatus(visit);
         if (taskStatus != taskStatusBefore && visit.ClosedAt is null)
         {
@@ -361,6 +384,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         {
             _persistedLastSeen[visit.VisitId] = visit.LastSeenAt;
         }
+        _unsavedDeliveries = false;
     }
 
     /// <summary>Hands the visit's due, pending effects to the courier, unless it already has them.</summary>
@@ -442,6 +466,9 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Visit {VisitId} at {BranchId} closed: {Reason}")]
     private partial void LogVisitClosed(string visitId, string branchId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Visitor {VisitorId}: delivery marks not saved on deactivation ({Error}); they will be delivered again")]
+    private partial void LogDeliveriesUnsaved(string visitorId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Visit {VisitId}: {Effect} {Status} after {Attempts} attempt(s)")]
     private partial void LogDeliveryFailed(string visitId, VisitEffect effect, DeliveryStatus status, int attempts);

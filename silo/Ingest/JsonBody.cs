@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -27,29 +28,49 @@ public static partial class JsonBody
                 title: "Unsupported media type",
                 detail: "Send the body as application/json."));
         }
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return (null, TooLarge(maxBytes));
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        if (buffer.Length == 0)
-        {
-            return (null, BadJson("The body is empty; a JSON object is required."));
-        }
+        // One pooled buffer per request, sized by Content-Length when given, grown up to the limit otherwise.
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and var known ? (int)known : 4096);
+        var length = 0;
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Strict);
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > maxBytes)
+                    {
+                        return (null, TooLarge(maxBytes));
+                    }
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+                length += read;
+                if (length > maxBytes)
+                {
+                    return (null, TooLarge(maxBytes));
+                }
+            }
+            if (length == 0)
+            {
+                return (null, BadJson("The body is empty; a JSON object is required."));
+            }
+            var value = JsonSerializer.Deserialize<T>(buffer.AsSpan(0, length), Strict);
             return value is null ? (null, BadJson("The body is JSON null; a JSON object is required.")) : (value, null);
         }
         catch (JsonException invalid)
         {
             return (null, BadJson(Describe(invalid)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
