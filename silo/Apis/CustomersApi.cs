@@ -18,6 +18,7 @@ public static partial class CustomersApi
             .Produces<EnrolmentResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        app.MapCustomerImportApi();
         app.MapPost("/api/v1/visitors/{visitorId}/enrol", EnrolVisitorAsync).WithTags("Visitors")
             .WithSummary("Turns an anonymous visitor (v-…) into a customer: their next visit is recognised by name.")
             .Accepts<VisitorEnrolmentRequest>("application/json")
@@ -76,7 +77,7 @@ public static partial class CustomersApi
         return TypedResults.Ok(new EnrolmentResponse($"{TrackResolver.CustomerPrefix}{body.CustomerId}", body.CustomerId!, faceId));
     }
 
-    private static Dictionary<string, string[]> CheckCustomer(string? customerId, string? name, string? phone)
+    internal static Dictionary<string, string[]> CheckCustomer(string? customerId, string? name, string? phone)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!SightingValidator.IsValidId(customerId))

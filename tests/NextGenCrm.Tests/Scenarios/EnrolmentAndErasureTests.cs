@@ -64,6 +64,43 @@ public sealed class EnrolmentAndErasureTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_csv_import_enrols_the_good_rows_and_names_the_bad_ones()
+    {
+        var branch = World.NewBranch("import");
+        var face = $"csv-{Guid.NewGuid():N}";
+        var csv = string.Join("\n",
+            "customerId,name,phone,faceToken",
+            $"8801,\"Pereira, João\",+351 911 000 111,{face}",
+            "8802,,+351 911 000 222,csv-no-name",
+            $"8803,Sofia Reis,,{face}-2",
+            "8804,Rui Lopes,not a phone,csv-bad-phone");
+
+        using var response = await _http.PostAsync("/api/v1/customers/import", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"), Ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        var visit = await _grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, (int)body!["enrolled"]!);
+        var rows = body["rows"]!.AsArray();
+        Assert.Equal(["enrolled", "refused", "enrolled", "refused"], rows.Select(r => (string)r!["status"]!));
+        Assert.Contains("name", (string?)rows[1]!["error"], StringComparison.Ordinal);
+        Assert.Contains("phone", (string?)rows[3]!["error"], StringComparison.Ordinal);
+        Assert.Equal(3, (int)rows[1]!["line"]!);
+        Assert.Equal("c-8801", visit.VisitorId);
+        Assert.Equal("Pereira, João", Assert.Single((await _grains.OccupancyAsync(branch)).Visitors).CustomerName);
+    }
+
+    [Fact]
+    public async Task A_csv_without_the_required_columns_is_refused_whole()
+    {
+        using var response = await _http.PostAsync("/api/v1/customers/import",
+            new StringContent("id,fullName\n1,Ana", System.Text.Encoding.UTF8, "text/csv"), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("customerId, name", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Erasing_a_visitor_removes_their_visits_occupancy_history_and_face()
     {
         var branch = World.NewBranch("erase");
