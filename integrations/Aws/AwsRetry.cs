@@ -7,6 +7,23 @@ namespace NextGenCrm.Integrations.Aws;
 /// <summary>The retry policy of the hand-written AWS clients: throttling, 5xx, dropped connections and timeouts.</summary>
 internal static class AwsRetry
 {
+    /// <summary>Checks the retry settings every AWS adapter section has, naming each key.</summary>
+    public static void Validate(string section, int maxRetryAttempts, TimeSpan retryDelay, TimeSpan requestTimeout, List<string> errors)
+    {
+        if (maxRetryAttempts is < 0 or > 20)
+        {
+            errors.Add($"{section}:MaxRetryAttempts must be between 0 and 20.");
+        }
+        if (retryDelay <= TimeSpan.Zero)
+        {
+            errors.Add($"{section}:RetryDelay must be positive.");
+        }
+        if (requestTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{section}:RequestTimeout must be positive.");
+        }
+    }
+
     public static ResiliencePipeline Create(int maxRetryAttempts, TimeSpan delay, TimeProvider? timeProvider, Action<int, string?, TimeSpan> onRetry)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider ?? TimeProvider.System };

@@ -59,18 +59,7 @@ public sealed partial class FaceSearchOptionsValidator : IValidateOptions<FaceSe
         {
             errors.Add($"{s}:MaxQueuedRequests must not be negative.");
         }
-        if (options.MaxRetryAttempts is < 0 or > 20)
-        {
-            errors.Add($"{s}:MaxRetryAttempts must be between 0 and 20.");
-        }
-        if (options.RetryDelay <= TimeSpan.Zero)
-        {
-            errors.Add($"{s}:RetryDelay must be positive.");
-        }
-        if (options.RequestTimeout <= TimeSpan.Zero)
-        {
-            errors.Add($"{s}:RequestTimeout must be positive.");
-        }
+        AwsRetry.Validate(s, options.MaxRetryAttempts, options.RetryDelay, options.RequestTimeout, errors);
         if (string.IsNullOrWhiteSpace(options.ImageBucket))
         {
             errors.Add($"{s}:ImageBucket must not be empty.");

@@ -25,18 +25,7 @@ public sealed class SnsOptionsValidator : IValidateOptions<SnsOptions>
         {
             errors.Add($"{s}:TopicArn must be an SNS topic ARN (arn:aws:sns:region:account:name).");
         }
-        if (options.MaxRetryAttempts is < 0 or > 20)
-        {
-            errors.Add($"{s}:MaxRetryAttempts must be between 0 and 20.");
-        }
-        if (options.RetryDelay <= TimeSpan.Zero)
-        {
-            errors.Add($"{s}:RetryDelay must be positive.");
-        }
-        if (options.RequestTimeout <= TimeSpan.Zero)
-        {
-            errors.Add($"{s}:RequestTimeout must be positive.");
-        }
+        AwsRetry.Validate(s, options.MaxRetryAttempts, options.RetryDelay, options.RequestTimeout, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
