@@ -30,14 +30,14 @@ public sealed partial class BranchGrain(
     private readonly HashSet<string> _departed = new(StringComparer.Ordinal);
     private readonly Queue<string> _departureOrder = new();
     private bool _backstopRegistered;
-    private bool _dirty;
+    private readonly WriteBehind<BranchState> _writeBehind = new(state);
 
     private Dictionary<string, Occupant> Occupants => state.State.Occupants;
     private string BranchId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(FlushAsync, FlushEvery, FlushEvery);
+        this.RegisterGrainTimer(_writeBehind.FlushAsync, FlushEvery, FlushEvery);
         if (Occupants.Count > 0)
         {
             // After a failover the index may have lost this branch's count: tell it again.
@@ -50,7 +50,7 @@ public sealed partial class BranchGrain(
     {
         try
         {
-            await FlushAsync(cancellationToken);
+            await _writeBehind.FlushAsync(cancellationToken);
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
@@ -157,7 +157,7 @@ public sealed partial class BranchGrain(
         // A version stamp, not business time: the persisted version lags (written behind), so after a
         // failover counting on from it would fall below what the index has seen; wall-clock ticks do not.
         state.State.Version = Math.Max(state.State.Version + 1, TimeProvider.System.GetUtcNow().UtcTicks);
-        _dirty = true;
+        _writeBehind.Changed();
         ReportCount();
     }
 
@@ -173,23 +173,6 @@ public sealed partial class BranchGrain(
         }
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        if (!_dirty)
-        {
-            return;
-        }
-        _dirty = false;
-        try
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-        catch
-        {
-            _dirty = true;
-            throw;
-        }
-    }
 
     private async Task EnsureBackstopAsync()
     {

@@ -11,11 +11,11 @@ public sealed partial class BranchIndexGrain(
     ILogger<BranchIndexGrain> logger) : Grain, IBranchIndexGrain
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(5);
-    private bool _dirty;
+    private readonly WriteBehind<BranchIndexState> _writeBehind = new(state);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(FlushAsync, FlushEvery, FlushEvery);
+        this.RegisterGrainTimer(_writeBehind.FlushAsync, FlushEvery, FlushEvery);
         return Task.CompletedTask;
     }
 
@@ -23,7 +23,7 @@ public sealed partial class BranchIndexGrain(
     {
         try
         {
-            await FlushAsync(cancellationToken);
+            await _writeBehind.FlushAsync(cancellationToken);
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
@@ -39,7 +39,7 @@ public sealed partial class BranchIndexGrain(
         if (!counts.TryGetValue(count.BranchId, out var known) || known.Version < count.Version)
         {
             counts[count.BranchId] = count;
-            _dirty = true;
+            _writeBehind.Changed();
         }
         return Task.CompletedTask;
     }
@@ -47,23 +47,6 @@ public sealed partial class BranchIndexGrain(
     public Task<IReadOnlyList<BranchCount>> GetBranches() =>
         Task.FromResult<IReadOnlyList<BranchCount>>([.. state.State.Counts.Values.OrderBy(c => c.BranchId, StringComparer.Ordinal)]);
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        if (!_dirty)
-        {
-            return;
-        }
-        _dirty = false;
-        try
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-        catch
-        {
-            _dirty = true;
-            throw;
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Branch index not flushed on deactivation ({Reason}): {Error}")]
     private static partial void LogFlushFailed(ILogger logger, DeactivationReasonCode reason, string error);
