@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NextGenCrm.Integrations.Appian;
@@ -25,6 +26,9 @@ public static class SiloHostingExtensions
         if (faceSearch.Provider == FaceSearchProvider.Simulated)
         {
             builder.Services.AddHostedService<DemoCustomerEnrolment>();
+            // Crops stay on this machine only in the embedded mode; on AWS the bucket's lifecycle rule expires them.
+            builder.Services.TryAddSingleton(TimeProvider.System);
+            builder.Services.AddHostedService<ImageRetentionSweeper>();
         }
         else
         {

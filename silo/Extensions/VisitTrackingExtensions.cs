@@ -1,7 +1,6 @@
 using NextGenCrm.Cameras;
 using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Ports;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using NextGenCrm.Visits;
 
 namespace NextGenCrm.Silo.Extensions;
@@ -41,8 +40,6 @@ public static class VisitTrackingExtensions
         services.AddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<RecordingAlertPublisher>());
         services.AddSingleton<LocalFolderImageStore>();
         services.AddSingleton<IImageStore>(sp => sp.GetRequiredService<LocalFolderImageStore>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddHostedService<ImageRetentionSweeper>();
         return services;
     }
 
