@@ -48,6 +48,10 @@ public sealed partial class BranchGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !policy.Value.SaveOnShutdown)
+        {
+            return;
+        }
         try
         {
             await _writeBehind.FlushAsync(cancellationToken);

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Visits;
 
 namespace NextGenCrm.Branches;
 
@@ -8,6 +10,7 @@ namespace NextGenCrm.Branches;
 /// </summary>
 public sealed partial class BranchIndexGrain(
     [PersistentState("branch-index", StorageNames.Visits)] IPersistentState<BranchIndexState> state,
+    IOptions<VisitPolicy> policy,
     ILogger<BranchIndexGrain> logger) : Grain, IBranchIndexGrain
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(5);
@@ -21,6 +24,10 @@ public sealed partial class BranchIndexGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !policy.Value.SaveOnShutdown)
+        {
+            return;
+        }
         try
         {
             await _writeBehind.FlushAsync(cancellationToken);

@@ -43,6 +43,12 @@ public sealed class VisitPolicy : IValidatableObject
     /// </summary>
     public TimeSpan? PersistLastSeenEvery { get; set; }
 
+    /// <summary>
+    /// Whether a visitor deactivated by a silo shutdown saves delivery marks not yet written. True where
+    /// grain state outlives the silo (DynamoDB); the silo sets it false for in-memory state, which dies with it.
+    /// </summary>
+    public bool SaveOnShutdown { get; set; } = true;
+
     public TimeSpan LastSeenPersistStep => PersistLastSeenEvery ?? InactivityTimeout / 2;
 
     /// <summary>

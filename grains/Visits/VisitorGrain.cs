@@ -68,7 +68,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _wakeTimer?.Dispose();
-        if (_unsavedDeliveries)
+        if (_unsavedDeliveries && (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || _policy.SaveOnShutdown))
         {
             // Best effort: if this write is lost, the deliveries are made again under the same visit id.
             try

@@ -6,6 +6,7 @@ using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Silo.Apis;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
+using NextGenCrm.Visits;
 
 namespace NextGenCrm.Silo.Extensions;
 
@@ -22,6 +23,11 @@ public static class SiloHostingExtensions
         ConfigurationReader.ThrowIfAny(new AwsOptionsValidator().Validate(null, aws).Failures?.ToList() ?? []);
 
         builder.Services.AddVisitTracking(configuration);
+        if (cluster.Storage == StorageMode.Memory)
+        {
+            // In-memory grain state ends with the silo: nothing to save while it shuts down.
+            builder.Services.PostConfigure<VisitPolicy>(policy => policy.SaveOnShutdown = false);
+        }
         builder.Services.AddEmbeddedAdapters(configuration);
         if (faceSearch.Provider == FaceSearchProvider.Simulated)
         {

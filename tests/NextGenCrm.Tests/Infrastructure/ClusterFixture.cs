@@ -58,6 +58,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 ["Visits:InactivityTimeout"] = "00:15:00",
                 ["Visits:DeliveryRetryBase"] = "00:00:00.200",
+                ["Visits:SaveOnShutdown"] = "false", // memory storage ends with the cluster
                 ["Visits:ExitCameras:0"] = CameraKeys.Format(World.ExitBranch, World.ExitCamera),
             }).Build();
             silo.AddMemoryGrainStorage(StorageNames.Visits);
