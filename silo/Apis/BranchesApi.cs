@@ -84,6 +84,6 @@ public static class BranchesApi
     }
 
     internal static ValidationProblem InvalidId(string field) => TypedResults.ValidationProblem(
-        new Dictionary<string, string[]> { [field] = [$"{field} must be 1-64 characters of letters, digits, '.', '_' or '-', start with a letter or digit, and not contain '..'."] },
+        new Dictionary<string, string[]> { [field] = [SightingValidator.IdRule(field)] },
         title: "Invalid identifier");
 }

@@ -110,13 +110,13 @@ public static partial class CustomerImportApi
             }
             face = FaceImage.FromToken(token);
         }
-        else if (row.PhotoKey!.Length > 1024 || row.PhotoKey.StartsWith('/') || row.PhotoKey.Contains("..", StringComparison.Ordinal) || row.PhotoKey.Any(char.IsControl))
+        else if (!SightingValidator.IsValidImageKey(row.PhotoKey!))
         {
             errors["photoKey"] = ["photoKey must be a relative S3 key of at most 1024 characters without control characters or '..'."];
         }
         else
         {
-            face = FaceImage.FromStoredImage(row.PhotoKey);
+            face = FaceImage.FromStoredImage(row.PhotoKey!);
         }
         if (errors.Count > 0)
         {

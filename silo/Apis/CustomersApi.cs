@@ -82,7 +82,7 @@ public static partial class CustomersApi
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!SightingValidator.IsValidId(customerId))
         {
-            errors["customerId"] = ["customerId must be 1-64 characters of letters, digits, '.', '_' or '-', start with a letter or digit, and not contain '..'."];
+            errors["customerId"] = [SightingValidator.IdRule("customerId")];
         }
         if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(char.IsControl))
         {

@@ -31,7 +31,7 @@ public sealed partial class BranchFeedSimulation(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!await WaitForStartAsync(stoppingToken))
+        if (!await lifetime.WaitForStartAsync(stoppingToken))
         {
             return;
         }
@@ -53,25 +53,9 @@ public sealed partial class BranchFeedSimulation(
         }
     }
 
-    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource();
-        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        try
-        {
-            await started.Task.WaitAsync(stoppingToken);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     private async Task<List<string>> LoadCustomersAsync(CancellationToken cancellationToken)
     {
-        var path = configuration[DemoCustomerEnrolment.PathKey] is { Length: > 0 } p ? p : Path.Combine(AppContext.BaseDirectory, "demo-customers.json");
-        var customers = await DemoCustomers.LoadAsync(path, cancellationToken);
+        var customers = await DemoCustomers.LoadAsync(DemoCustomerEnrolment.PathFrom(configuration), cancellationToken);
         return [.. customers.Select(c => c.FaceToken)];
     }
 

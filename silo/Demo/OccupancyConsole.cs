@@ -1,3 +1,4 @@
+using NextGenCrm.Silo.Extensions;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -16,11 +17,9 @@ public sealed class OccupancyConsole(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource();
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        if (!await lifetime.WaitForStartAsync(stoppingToken))
         {
-            try { await started.Task.WaitAsync(stoppingToken); }
-            catch (OperationCanceledException) { return; }
+            return;
         }
         var address = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         AnsiConsole.MarkupLine($"[bold]NextGenCrm demo[/]: {feed.Branches.Count} branches on one silo. API: [link]{address}/api/v1/branches[/]  (Ctrl+C stops)");

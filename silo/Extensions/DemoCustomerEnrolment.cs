@@ -11,15 +11,16 @@ public sealed partial class DemoCustomerEnrolment(IConfiguration configuration, 
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var path = configuration[PathKey] is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(AppContext.BaseDirectory, "demo-customers.json");
-        var customers = await DemoCustomers.LoadAsync(path, cancellationToken);
+        var customers = await DemoCustomers.LoadAsync(PathFrom(configuration), cancellationToken);
         await DemoCustomers.EnrolAsync(customers, faceSearch, directory, cancellationToken);
         LogEnrolled(customers.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Directory:DemoCustomersPath, or the file shipped beside the binary.</summary>
+    public static string PathFrom(IConfiguration configuration) =>
+        configuration[PathKey] is { Length: > 0 } configured ? configured : Path.Combine(AppContext.BaseDirectory, "demo-customers.json");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Enrolled {Count} demo customers into the simulated face collection")]
     private partial void LogEnrolled(int count);

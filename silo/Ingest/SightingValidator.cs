@@ -37,6 +37,14 @@ public sealed partial class SightingValidator(
         return true;
     }
 
+    /// <summary>What <see cref="IsValidId"/> asks of <paramref name="field"/>, as the problem details say it.</summary>
+    public static string IdRule(string field) =>
+        $"{field} must be 1-64 characters of letters, digits, '.', '_' or '-', start with a letter or digit, and not contain '..'.";
+
+    /// <summary>A key of the image store (S3): relative, without control characters or '..'.</summary>
+    public static bool IsValidImageKey(string key) =>
+        key.Length is > 0 and <= 1024 && !key.StartsWith('/') && !key.Contains("..", StringComparison.Ordinal) && !key.Any(char.IsControl);
+
     /// <summary>Ids become grain keys and storage paths: a short, plain alphabet, no path tricks.</summary>
     public static bool IsValidId(string? value) =>
         value is not null && IdPattern().IsMatch(value) && !value.Contains("..", StringComparison.Ordinal);
@@ -53,7 +61,7 @@ public sealed partial class SightingValidator(
         }
         if (!IsValidId(value))
         {
-            errors[field] = [$"{field} must be 1-64 characters of letters, digits, '.', '_' or '-', start with a letter or digit, and not contain '..'."];
+            errors[field] = [IdRule(field)];
         }
     }
 
@@ -97,7 +105,7 @@ public sealed partial class SightingValidator(
         }
         if (request.ImageRef is { } imageRef)
         {
-            if (imageRef.Length is 0 or > 1024 || imageRef.StartsWith('/') || imageRef.Contains("..", StringComparison.Ordinal) || imageRef.Any(char.IsControl))
+            if (!IsValidImageKey(imageRef))
             {
                 errors["imageRef"] = ["imageRef must be a relative key of 1-1024 characters without control characters or '..'."];
             }
@@ -143,5 +151,5 @@ internal static class ImageFormats
 
     /// <summary>Checks the signature only; a damaged image with a right signature is face search's to refuse.</summary>
     public static bool IsJpegOrPng(ReadOnlySpan<byte> bytes) =>
-        (bytes.Length > 64 && bytes.StartsWith(Jpeg)) || (bytes.Length > 64 && bytes.StartsWith(Png));
+        bytes.Length > 64 && (bytes.StartsWith(Jpeg) || bytes.StartsWith(Png));
 }

@@ -3,6 +3,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Aws;
+using NextGenCrm.Silo.Extensions;
 
 namespace NextGenCrm.Silo.Ingest;
 
@@ -32,11 +33,9 @@ public sealed partial class SqsSightingIngest(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource();
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        if (!await lifetime.WaitForStartAsync(stoppingToken))
         {
-            try { await started.Task.WaitAsync(stoppingToken); }
-            catch (OperationCanceledException) { return; }
+            return;
         }
         await Task.WhenAll(Enumerable.Range(0, options.Value.Pollers).Select(_ => receiver.RunAsync(HandleAsync, stoppingToken)));
     }
