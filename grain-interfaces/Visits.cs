@@ -69,14 +69,23 @@ public sealed record VisitSummary(
     [property: Id(7)] int SightingCount,
     [property: Id(8)] IReadOnlyList<EffectStatus> Effects);
 
-/// <summary>The outcome of one delivery attempt, reported back to the visit's outbox.</summary>
+/// <summary>
+/// The outcome of one delivery attempt, reported back to the visit's outbox. <see cref="OnRecord"/>: the
+/// delivery is also on record outside the visitor (an alert receipted by the history record), so its
+/// mark need not be written at once.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DeliveryReport(
     [property: Id(0)] VisitEffect Effect,
     [property: Id(1)] DeliveryStatus Status,
-    [property: Id(2)] string? Error);
+    [property: Id(2)] string? Error,
+    [property: Id(3)] bool OnRecord = false);
 
-/// <summary>What the courier needs to deliver a visit's pending effects.</summary>
+/// <summary>
+/// What the courier needs to deliver a visit's pending effects. <see cref="MayBeRepeat"/>: some of them
+/// may have gone out before without their marks being written (a retry, or a visitor that restarted),
+/// so the courier checks the history record first.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DeliveryOrder(
     [property: Id(0)] string VisitorId,
@@ -86,7 +95,8 @@ public sealed record DeliveryOrder(
     [property: Id(4)] DateTimeOffset OpenedAt,
     [property: Id(5)] string? ImageKey,
     [property: Id(6)] VisitorProfile Profile,
-    [property: Id(7)] IReadOnlyList<VisitEffect> Effects);
+    [property: Id(7)] IReadOnlyList<VisitEffect> Effects,
+    [property: Id(8)] bool MayBeRepeat = true);
 
 /// <summary>What an erasure removed.</summary>
 [GenerateSerializer, Immutable]

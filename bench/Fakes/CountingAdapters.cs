@@ -48,6 +48,13 @@ public sealed class CountingVisitHistory(Ledger ledger) : IVisitHistory
     public Task<IReadOnlyList<VisitHistoryRecord>> QueryAsync(string visitorId, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<VisitHistoryRecord>>([]);
 
+    /// <summary>A consistent read of one record, counted; nothing is kept, so none is found.</summary>
+    public Task<VisitHistoryRecord?> FindAsync(string visitorId, string visitId, CancellationToken cancellationToken)
+    {
+        ledger.HistoryRead();
+        return Task.FromResult<VisitHistoryRecord?>(null);
+    }
+
     /// <summary>Erasure: nothing is kept here, so nothing to delete.</summary>
     public Task<int> EraseAsync(string visitorId, CancellationToken cancellationToken) => Task.FromResult(0);
 }

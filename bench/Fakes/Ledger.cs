@@ -9,7 +9,7 @@ namespace NextGenCrm.Bench.Fakes;
 /// </summary>
 public sealed class Ledger
 {
-    private long _faceSearches, _strangerFaceSearches, _faceIndexes, _directoryReads, _imagePuts;
+    private long _faceSearches, _strangerFaceSearches, _faceIndexes, _directoryReads, _historyReads, _imagePuts;
     private long _tasks, _salesTasks, _alerts, _historyAppends, _stateWrites, _reminderWrites;
     private readonly ConcurrentDictionary<string, long> _stateWritesByName = new(StringComparer.Ordinal);
 
@@ -28,6 +28,7 @@ public sealed class Ledger
     public long StrangerFaceSearches => Interlocked.Read(ref _strangerFaceSearches);
     public long FaceIndexes => Interlocked.Read(ref _faceIndexes);
     public long DirectoryReads => Interlocked.Read(ref _directoryReads);
+    public long HistoryReads => Interlocked.Read(ref _historyReads);
     public long ImagePuts => Interlocked.Read(ref _imagePuts);
     public long Tasks => Interlocked.Read(ref _tasks);
     public long SalesTasks => Interlocked.Read(ref _salesTasks);
@@ -52,6 +53,7 @@ public sealed class Ledger
 
     public void FaceIndexed() => Interlocked.Increment(ref _faceIndexes);
     public void DirectoryRead() => Interlocked.Increment(ref _directoryReads);
+    public void HistoryRead() => Interlocked.Increment(ref _historyReads);
     public void ImagePut() => Interlocked.Increment(ref _imagePuts);
     public void AlertPublished() => Interlocked.Increment(ref _alerts);
     public void ReminderWritten() => Interlocked.Increment(ref _reminderWrites);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NextGenCrm.Ports;
 using Orleans.Concurrency;
@@ -9,12 +10,19 @@ namespace NextGenCrm.Visits;
 /// outcome to the visitor's outbox. Stateless and reentrant: a slow Appian holds up neither the
 /// visitor nor other visits' deliveries. Retrying is the visitor's job, with backoff.
 /// </summary>
+/// <remarks>
+/// The task goes first (staff are waiting for it), then the alert, then the history record carrying
+/// the alert's receipt. An SMS cannot be taken back, so the visitor would have to write its mark at
+/// once; with the receipt in the history record it need not, and a repeated order (a retry, or a
+/// visitor restarted before its marks were written) reads the record first and skips what it shows.
+/// </remarks>
 [StatelessWorker, Reentrant]
 public sealed partial class VisitCourierGrain(
     IVisitHistory history,
     ITaskAssigner tasks,
     IAlertPublisher alerts,
     IImageStore images,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
     ILogger<VisitCourierGrain> logger) : Grain, IVisitCourierGrain
 {
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(60);
@@ -23,19 +31,79 @@ public sealed partial class VisitCourierGrain(
     {
         using var timeout = new CancellationTokenSource(DeliveryTimeout);
         var reports = new List<DeliveryReport>(order.Effects.Count);
+        var due = new HashSet<VisitEffect>(order.Effects);
+        if (order.MayBeRepeat && (due.Contains(VisitEffect.HistoryRecord) || due.Contains(VisitEffect.NewVisitorAlert)))
+        {
+            await SkipWhatIsOnRecordAsync(order, due, reports, timeout.Token);
+        }
         Uri? imageUrl = null;
-        if (order.ImageKey is not null && order.Effects.Any(e => e != VisitEffect.HistoryRecord))
+        if (order.ImageKey is not null && (due.Contains(VisitEffect.StaffTask) || due.Contains(VisitEffect.NewVisitorAlert)))
         {
             imageUrl = await LinkAsync(order, timeout.Token);
         }
-        foreach (var effect in order.Effects)
+        if (due.Contains(VisitEffect.StaffTask))
         {
-            reports.Add(await DeliverAsync(order, effect, imageUrl, timeout.Token));
+            reports.Add(await DeliverAsync(order, VisitEffect.StaffTask, imageUrl, null, timeout.Token));
+        }
+        DeliveryReport? alert = null;
+        if (due.Contains(VisitEffect.NewVisitorAlert))
+        {
+            alert = await DeliverAsync(order, VisitEffect.NewVisitorAlert, imageUrl, null, timeout.Token);
+            reports.Add(alert);
+        }
+        if (due.Contains(VisitEffect.HistoryRecord))
+        {
+            var alertSentAt = alert?.Status == DeliveryStatus.Delivered ? clock.GetUtcNow() : (DateTimeOffset?)null;
+            var record = await DeliverAsync(order, VisitEffect.HistoryRecord, imageUrl, alertSentAt, timeout.Token);
+            reports.Add(record);
+            if (alertSentAt is not null && record.Status == DeliveryStatus.Delivered)
+            {
+                reports[reports.IndexOf(alert!)] = alert! with { OnRecord = true };
+            }
         }
         await GrainFactory.GetGrain<IVisitorGrain>(order.VisitorId).RecordDeliveries(order.VisitId, reports);
     }
 
-    private async Task<DeliveryReport> DeliverAsync(DeliveryOrder order, VisitEffect effect, Uri? imageUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the visit's history record and takes off <paramref name="due"/> what it shows delivered. If
+    /// the record cannot be read, the alert and the record wait for the next attempt: an alert sent
+    /// again is an SMS sent twice. The task goes ahead (Appian deduplicates it on the visit id).
+    /// </summary>
+    private async Task SkipWhatIsOnRecordAsync(DeliveryOrder order, HashSet<VisitEffect> due, List<DeliveryReport> reports, CancellationToken cancellationToken)
+    {
+        VisitHistoryRecord? onRecord;
+        try
+        {
+            onRecord = await history.FindAsync(order.VisitorId, order.VisitId, cancellationToken);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            LogWillRetry(order.VisitId, VisitEffect.HistoryRecord, failure.GetType().Name);
+            var error = $"history record not readable: {failure.GetType().Name}";
+            foreach (var effect in new[] { VisitEffect.NewVisitorAlert, VisitEffect.HistoryRecord })
+            {
+                if (due.Remove(effect))
+                {
+                    reports.Add(new DeliveryReport(effect, DeliveryStatus.Pending, error));
+                }
+            }
+            return;
+        }
+        if (onRecord is null)
+        {
+            return;
+        }
+        if (due.Remove(VisitEffect.HistoryRecord))
+        {
+            reports.Add(new DeliveryReport(VisitEffect.HistoryRecord, DeliveryStatus.Delivered, null, OnRecord: true));
+        }
+        if (onRecord.AlertSentAt is not null && due.Remove(VisitEffect.NewVisitorAlert))
+        {
+            reports.Add(new DeliveryReport(VisitEffect.NewVisitorAlert, DeliveryStatus.Delivered, null, OnRecord: true));
+        }
+    }
+
+    private async Task<DeliveryReport> DeliverAsync(DeliveryOrder order, VisitEffect effect, Uri? imageUrl, DateTimeOffset? alertSentAt, CancellationToken cancellationToken)
     {
         try
         {
@@ -43,7 +111,7 @@ public sealed partial class VisitCourierGrain(
             {
                 case VisitEffect.HistoryRecord:
                     await history.AppendAsync(new VisitHistoryRecord(
-                        order.VisitId, order.VisitorId, order.Profile.CustomerId, order.BranchId, order.CameraId, order.OpenedAt, order.ImageKey), cancellationToken);
+                        order.VisitId, order.VisitorId, order.Profile.CustomerId, order.BranchId, order.CameraId, order.OpenedAt, order.ImageKey, alertSentAt), cancellationToken);
                     break;
                 case VisitEffect.StaffTask:
                     var known = order.Profile.Kind == VisitorKind.Customer;

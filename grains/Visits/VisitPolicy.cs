@@ -37,9 +37,13 @@ public sealed class VisitPolicy : IValidatableObject
     public TimeSpan DeliveryReportTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// The visit's last-seen time is written to storage when it has moved this much since the last write,
-    /// so a failover never closes a visit of someone still in the branch (they are forwarded every
-    /// <see cref="ForwardInterval"/> while in view). Defaults to half the timeout.
+    /// The visit's last-seen time is written to storage when it has moved this much since the last write.
+    /// After a crash the visitor starts from the written time, so a person still in view must be sighted
+    /// again within <c>InactivityTimeout - step</c> of their last sighting for the visit to carry on (a
+    /// late sighting inside that window reopens the same visit, task and all). Edge agents refresh a track
+    /// every 30 s and cameras forward every <see cref="ForwardInterval"/>, so the default leaves two
+    /// minutes of margin: the larger of half the timeout and the timeout less two minutes. A graceful
+    /// deactivation (a rolling deploy) writes the exact last-seen time.
     /// </summary>
     public TimeSpan? PersistLastSeenEvery { get; set; }
 
@@ -49,13 +53,18 @@ public sealed class VisitPolicy : IValidatableObject
     /// </summary>
     public bool SaveOnShutdown { get; set; } = true;
 
-    public TimeSpan LastSeenPersistStep => PersistLastSeenEvery ?? InactivityTimeout / 2;
+    public TimeSpan LastSeenPersistStep => PersistLastSeenEvery ?? Max(InactivityTimeout / 2, InactivityTimeout - LastSeenMargin);
+
+    /// <summary>The least time the default <see cref="LastSeenPersistStep"/> leaves a sighting to arrive after a crash.</summary>
+    public static readonly TimeSpan LastSeenMargin = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// How often the durable backstop (a reminder) checks for visits whose grain is gone: half the timeout,
     /// within Orleans' one-minute reminder floor and ten minutes.
     /// </summary>
     public TimeSpan BackstopPeriod => TimeSpan.FromTicks(Math.Clamp(InactivityTimeout.Ticks / 2, TimeSpan.FromMinutes(1).Ticks, TimeSpan.FromMinutes(10).Ticks));
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public bool IsExitCamera(string branchId, string cameraId) =>
         ExitCameras.Contains(CameraKeys.Format(branchId, cameraId), StringComparer.Ordinal);
@@ -82,9 +91,9 @@ public sealed class VisitPolicy : IValidatableObject
         {
             yield return new ValidationResult("Visits:DeliveryRetryBase must be positive and not above Visits:DeliveryRetryMax.", [nameof(DeliveryRetryBase)]);
         }
-        if (PersistLastSeenEvery is { } step && (step <= TimeSpan.Zero || step > InactivityTimeout / 2))
+        if (PersistLastSeenEvery is { } step && (step <= TimeSpan.Zero || step > InactivityTimeout - (2 * ForwardInterval)))
         {
-            yield return new ValidationResult("Visits:PersistLastSeenEvery must be positive and at most half of Visits:InactivityTimeout.", [nameof(PersistLastSeenEvery)]);
+            yield return new ValidationResult("Visits:PersistLastSeenEvery must be positive and leave at least twice Visits:ForwardInterval below Visits:InactivityTimeout.", [nameof(PersistLastSeenEvery)]);
         }
         foreach (var camera in ExitCameras)
         {

@@ -31,6 +31,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     private DateTimeOffset _wakeAt = DateTimeOffset.MaxValue;
     private bool _backstopRegistered;
     private bool _unsavedDeliveries;
+    private bool _writeFailed;
 
     public VisitorGrain(
         [PersistentState("visitor", StorageNames.Visits)] IPersistentState<VisitorState> state,
@@ -68,16 +69,19 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _wakeTimer?.Dispose();
-        if (_unsavedDeliveries && (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || _policy.SaveOnShutdown))
+        var unsaved = _unsavedDeliveries || State.Open.Values.Any(v => v.LastSeenAt != _persistedLastSeen.GetValueOrDefault(v.VisitId));
+        if (unsaved && !_writeFailed && (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || _policy.SaveOnShutdown))
         {
-            // Best effort: if this write is lost, the deliveries are made again under the same visit id.
+            // Best effort: delivery marks and the exact last-seen time (a rolling deploy moves open visits).
+            // If this write is lost, deliveries are made again under the same visit id, and the visit goes
+            // on from the last-seen time written before.
             try
             {
                 await _state.WriteStateAsync(cancellationToken);
             }
             catch (Exception failure) when (failure is not OutOfMemoryException)
             {
-                LogDeliveriesUnsaved(VisitorId, failure.GetType().Name);
+                LogStateUnsaved(VisitorId, failure.GetType().Name);
             }
         }
     }
@@ -140,7 +144,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             _metrics.VisitOpened();
             LogVisitOpened(opened.VisitId, sighting.BranchId, sighting.Profile.Kind);
             // The outbox is durable now: the task goes out first, the occupancy and the backstop follow.
-            Dispatch(opened, now);
+            Dispatch(opened, now, mayBeRepeat: false);
             await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened));
         }
         else if (reopened is not null)
@@ -192,12 +196,13 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
                 LogDeliveryFailed(visitId, report.Effect, report.Status, entry.Attempts);
             }
         }
-        var alertSent = reports.Any(r => r.Effect == VisitEffect.NewVisitorAlert && r.Status == DeliveryStatus.Delivered);
-        if (visit.ClosedAt is null && !alertSent)
+        var alertOffRecord = reports.Any(r => r.Effect == VisitEffect.NewVisitorAlert && r.Status == DeliveryStatus.Delivered && !r.OnRecord);
+        if (visit.ClosedAt is null && !alertOffRecord)
         {
             // An open visit is written again (last-seen, close) anyway: the marks ride along. Lost with a
-            // crash before then, the history record and the task are sent again under the same visit id,
-            // which both deduplicate on. An SMS alert cannot be taken back, so its mark is written at once.
+            // crash before then, the task is sent again under the same visit id (Appian deduplicates it)
+            // and the courier finds the history record, with the alert's receipt in it. An SMS alert sent
+            // without that receipt cannot be taken back, so its mark is written at once.
             _unsavedDeliveries = true;
         }
         else
@@ -377,6 +382,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         catch
         {
             // The in-memory state is ahead of storage now: start over from what storage holds.
+            _writeFailed = true;
             DeactivateOnIdle();
             throw;
         }
@@ -387,8 +393,11 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         _unsavedDeliveries = false;
     }
 
-    /// <summary>Hands the visit's due, pending effects to the courier, unless it already has them.</summary>
-    private void Dispatch(Visit visit, DateTimeOffset now)
+    /// <summary>
+    /// Hands the visit's due, pending effects to the courier, unless it already has them. Only the first
+    /// hand-over after opening is known not to repeat anything; any other makes the courier check first.
+    /// </summary>
+    private void Dispatch(Visit visit, DateTimeOffset now, bool mayBeRepeat = true)
     {
         if (_withCourier.TryGetValue(visit.VisitId, out var since) && now - since < _policy.DeliveryReportTimeout)
         {
@@ -403,7 +412,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             return;
         }
         _withCourier[visit.VisitId] = now;
-        var order = new DeliveryOrder(VisitorId, visit.VisitId, visit.BranchId, visit.FirstCameraId, visit.OpenedAt, visit.ImageKey, profile, due);
+        var order = new DeliveryOrder(VisitorId, visit.VisitId, visit.BranchId, visit.FirstCameraId, visit.OpenedAt, visit.ImageKey, profile, due, mayBeRepeat);
         _ = GrainFactory.GetGrain<IVisitCourierGrain>(0).Deliver(order);
     }
 
@@ -467,8 +476,8 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     [LoggerMessage(Level = LogLevel.Information, Message = "Visit {VisitId} at {BranchId} closed: {Reason}")]
     private partial void LogVisitClosed(string visitId, string branchId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Visitor {VisitorId}: delivery marks not saved on deactivation ({Error}); they will be delivered again")]
-    private partial void LogDeliveriesUnsaved(string visitorId, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Visitor {VisitorId}: state not saved on deactivation ({Error}); deliveries since the last write are made again")]
+    private partial void LogStateUnsaved(string visitorId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Visit {VisitId}: {Effect} {Status} after {Attempts} attempt(s)")]
     private partial void LogDeliveryFailed(string visitId, VisitEffect effect, DeliveryStatus status, int attempts);

@@ -31,14 +31,29 @@ public sealed class DynamoDbVisitHistory(IAmazonDynamoDB dynamo, IOptions<CrmTab
             ["customerId"] = new() { S = record.CustomerId ?? NewCustomer },
             ["branchId"] = new() { S = record.BranchId },
             ["cameraId"] = new() { S = record.CameraId },
-            ["visitStart"] = new() { S = record.VisitStart.UtcDateTime.ToString(StartFormat, CultureInfo.InvariantCulture) },
+            ["visitStart"] = new() { S = Format(record.VisitStart) },
             ["expiresAt"] = new() { N = record.VisitStart.Add(_options.Retention).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
         };
         if (!string.IsNullOrEmpty(record.ImageKey))
         {
             item["imageKey"] = new AttributeValue { S = record.ImageKey };
         }
+        if (record.AlertSentAt is { } alertSentAt)
+        {
+            item["alertSentAt"] = new AttributeValue { S = Format(alertSentAt) };
+        }
         return dynamo.PutItemAsync(new PutItemRequest { TableName = _options.HistoryTable, Item = item }, cancellationToken);
+    }
+
+    public async Task<VisitHistoryRecord?> FindAsync(string visitorId, string visitId, CancellationToken cancellationToken)
+    {
+        var response = await dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = _options.HistoryTable,
+            Key = new() { ["visitorId"] = new AttributeValue { S = visitorId }, ["visitId"] = new AttributeValue { S = visitId } },
+            ConsistentRead = true,
+        }, cancellationToken);
+        return response.Item is { Count: > 0 } item ? ToRecord(item) : null;
     }
 
     public async Task<IReadOnlyList<VisitHistoryRecord>> QueryAsync(string visitorId, int limit, CancellationToken cancellationToken)
@@ -112,7 +127,13 @@ public sealed class DynamoDbVisitHistory(IAmazonDynamoDB dynamo, IOptions<CrmTab
             customerId == NewCustomer ? null : customerId,
             item["branchId"].S,
             item["cameraId"].S,
-            DateTimeOffset.ParseExact(item["visitStart"].S, StartFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
-            item.TryGetValue("imageKey", out var key) ? key.S : null);
+            Parse(item["visitStart"].S),
+            item.TryGetValue("imageKey", out var key) ? key.S : null,
+            item.TryGetValue("alertSentAt", out var alertSentAt) ? Parse(alertSentAt.S) : null);
     }
+
+    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString(StartFormat, CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Parse(string at) =>
+        DateTimeOffset.ParseExact(at, StartFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }

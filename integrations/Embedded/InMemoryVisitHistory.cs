@@ -3,7 +3,7 @@ using NextGenCrm.Ports;
 
 namespace NextGenCrm.Integrations.Embedded;
 
-/// <summary>Visit history of the embedded mode; one record per visit id, like the DynamoDB table.</summary>
+/// <summary>Visit history of the embedded mode; one record per visit id, the last written, like the DynamoDB table.</summary>
 public sealed class InMemoryVisitHistory : IVisitHistory
 {
     private readonly ConcurrentDictionary<string, VisitHistoryRecord> _byVisitId = new(StringComparer.Ordinal);
@@ -12,9 +12,12 @@ public sealed class InMemoryVisitHistory : IVisitHistory
 
     public Task AppendAsync(VisitHistoryRecord record, CancellationToken cancellationToken)
     {
-        _byVisitId.TryAdd(record.VisitId, record);
+        _byVisitId[record.VisitId] = record;
         return Task.CompletedTask;
     }
+
+    public Task<VisitHistoryRecord?> FindAsync(string visitorId, string visitId, CancellationToken cancellationToken) =>
+        Task.FromResult(_byVisitId.TryGetValue(visitId, out var record) && record.VisitorId == visitorId ? record : null);
 
     public Task<int> EraseAsync(string visitorId, CancellationToken cancellationToken)
     {

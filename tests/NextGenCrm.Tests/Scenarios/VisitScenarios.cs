@@ -85,6 +85,30 @@ public sealed class VisitScenarios(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_delivery_repeated_after_the_alert_went_out_finds_its_receipt_in_the_history_and_sends_no_second_sms()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var branch = World.NewBranch("receipt");
+        var stranger = $"stranger-{Guid.NewGuid():N}";
+        var seen = await _grains.RecordAsync(Sightings.Of(stranger, branch, "entrance", "t1"));
+        await Sightings.EventuallyAsync(async () => (await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct)) is not null, "the history record is written");
+        var record = await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct);
+        Assert.NotNull(record!.AlertSentAt); // the alert went out first; the record is its receipt
+
+        // What a visitor restarted before writing its delivery marks hands the courier again.
+        var profile = new VisitorProfile(VisitorKind.New, null, null);
+        await _grains.GetGrain<IVisitCourierGrain>(0).Deliver(new DeliveryOrder(
+            seen.VisitorId!, seen.VisitId!, branch, "entrance", record.VisitStart, null, profile,
+            [VisitEffect.HistoryRecord, VisitEffect.NewVisitorAlert], MayBeRepeat: true));
+
+        await Task.Delay(200, ct); // room for a wrong second alert to show up
+        Assert.Single(World.AlertsAt(branch));
+        Assert.Equal(record, await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct));
+        var visit = Assert.Single(await _grains.VisitsAsync(seen.VisitorId!));
+        Assert.All(visit.Effects, e => Assert.Equal(DeliveryStatus.Delivered, e.Status));
+    }
+
+    [Fact]
     public async Task After_the_inactivity_timeout_the_visit_closes_and_a_return_opens_a_new_visit_with_a_new_task()
     {
         var branch = World.NewBranch("old-town");
