@@ -6,9 +6,11 @@ namespace NextGenCrm.Bench.Fakes;
 /// <summary>
 /// The "visits" grain storage of the bench: in memory, ETag-checked like the DynamoDB provider, and
 /// every write counted as one DynamoDB write. It keeps the written state object by reference (no
-/// serialized copy), so silo memory measures activations, not a storage emulator.
+/// serialized copy). With <paramref name="keepStates"/> false it keeps nothing (writes are counted
+/// and dropped), as DynamoDB keeps state outside the silo: the memory phase then weighs activations
+/// only, not a storage emulator.
 /// </summary>
-public sealed class CountingGrainStorage(Ledger ledger) : IGrainStorage
+public sealed class CountingGrainStorage(Ledger ledger, bool keepStates = true) : IGrainStorage
 {
     private readonly ConcurrentDictionary<(string, GrainId), Stored> _items = new();
     private long _etag;
@@ -28,6 +30,13 @@ public sealed class CountingGrainStorage(Ledger ledger) : IGrainStorage
     {
         var key = (stateName, grainId);
         var etag = Interlocked.Increment(ref _etag).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!keepStates)
+        {
+            grainState.ETag = etag;
+            grainState.RecordExists = true;
+            ledger.StateWritten(stateName);
+            return Task.CompletedTask;
+        }
         var current = _items.GetValueOrDefault(key);
         if (current?.ETag != grainState.ETag)
         {

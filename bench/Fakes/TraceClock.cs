@@ -4,9 +4,11 @@ namespace NextGenCrm.Bench.Fakes;
 /// The visit clock during a compressed replay: it reads the trace time of the latest frame sent, so
 /// the visit rules (inactivity, last-seen persistence) see branch time, not the few seconds the
 /// replay takes. Its timers never fire: the replay closes visits itself by moving the clock past the
-/// timeout and waking each visitor (see <see cref="Scenarios.OursPipeline"/>).
+/// timeout and waking each visitor (see <see cref="Scenarios.OursPipeline"/>). With
+/// <paramref name="realTimers"/> its timers are the system's (armed in wall-clock time), for the
+/// memory phase, which must weigh what a timer costs in production.
 /// </summary>
-public sealed class TraceClock(DateTimeOffset start) : TimeProvider
+public sealed class TraceClock(DateTimeOffset start, bool realTimers = false) : TimeProvider
 {
     private long _utcTicks = start.UtcTicks;
 
@@ -28,7 +30,8 @@ public sealed class TraceClock(DateTimeOffset start) : TimeProvider
         }
     }
 
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => InertTimer.Instance;
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        realTimers ? System.CreateTimer(callback, state, dueTime, period) : InertTimer.Instance;
 
     private sealed class InertTimer : ITimer
     {

@@ -37,10 +37,10 @@ public sealed class BenchCluster : IAsyncDisposable
         Clock = clock;
     }
 
-    public static async Task<BenchCluster> StartAsync(int silos, FakeWorld world, TraceClock clock, bool http = false)
+    public static async Task<BenchCluster> StartAsync(int silos, FakeWorld world, TraceClock clock, bool http = false, bool keepStates = true)
     {
         var cluster = new BenchCluster(world, clock);
-        var storage = new CountingGrainStorage(world.Ledger);
+        var storage = new CountingGrainStorage(world.Ledger, keepStates);
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         IPEndPoint? primary = null;
         for (var i = 0; i < silos; i++)

@@ -8,7 +8,7 @@ public sealed partial class VisitorGrain
     public async Task<ErasureReceipt> Erase()
     {
         var visits = State.AllVisits.ToList();
-        foreach (var open in State.Open.Values)
+        foreach (var open in State.Open)
         {
             await Branch(open.BranchId).VisitorLeft(VisitorId, open.VisitId);
         }
@@ -26,9 +26,8 @@ public sealed partial class VisitorGrain
             await _personalData.FaceSearch.DeleteAsync([VisitorId[TrackResolver.AnonymousPrefix.Length..]], CancellationToken.None);
             faceRemoved = true;
         }
-        await _state.ClearStateAsync();
-        _persistedLastSeen.Clear();
-        _withCourier.Clear();
+        await _storage.ClearStateAsync(StateName, this.GetGrainId(), _state);
+        _state.State = new VisitorState();
         _wakeTimer?.Dispose();
         _wakeTimer = null;
         if (await this.GetReminder(BackstopReminder) is { } reminder)
