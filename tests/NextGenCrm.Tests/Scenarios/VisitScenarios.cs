@@ -257,6 +257,33 @@ public sealed class VisitScenarios(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_sighting_captured_within_the_timeout_but_arriving_after_the_close_takes_up_the_same_visit()
+    {
+        // What a visitor restarted after a crash meets: it starts from the last-seen time last written
+        // (Visits:PersistLastSeenEvery), so its visit may close early; the next sighting, captured within
+        // the timeout of that time, takes the same visit up again: no second visit, no second task.
+        var ct = TestContext.Current.CancellationToken;
+        var branch = World.NewBranch("reopen");
+        await World.EnrolAsync("c961", "Lia Moreira", "face-c961");
+        var start = World.Clock.GetUtcNow();
+        var opened = await _grains.RecordAsync(Sightings.Of("face-c961", branch, "lobby", "t1", start));
+        await Sightings.EventuallyAsync(() => World.TasksAt(branch).Count == 1, "the task is delivered");
+
+        World.Clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(30));
+        await Sightings.EventuallyAsync(async () => (await _grains.OccupancyAsync(branch)).Visitors.Count == 0, "the visit closes for inactivity");
+        var late = await _grains.RecordAsync(Sightings.Of("face-c961", branch, "tellers", "t2", start + TimeSpan.FromMinutes(14)));
+
+        Assert.Equal(opened.VisitId, late.VisitId);
+        var visit = Assert.Single(await _grains.VisitsAsync("c-c961"), v => v.BranchId == branch);
+        Assert.Null(visit.ClosedAt);
+        Assert.Equal(start + TimeSpan.FromMinutes(14), visit.LastSeenAt);
+        Assert.Equal(["lobby", "tellers"], visit.Cameras);
+        await Sightings.EventuallyAsync(async () => (await _grains.OccupancyAsync(branch)).Visitors.Count == 1, "the visitor is back in the occupancy");
+        await Task.Delay(200, ct); // room for a wrong second task to show up
+        Assert.Single(World.TasksAt(branch));
+    }
+
+    [Fact]
     public async Task A_visit_whose_grain_is_gone_is_closed_by_the_branch_backstop()
     {
         var branch = World.NewBranch("backstop");
