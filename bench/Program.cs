@@ -14,10 +14,11 @@ var output = new Option<DirectoryInfo>("--output")
 };
 var quick = new Option<bool>("--quick") { Description = "A smaller trace and shorter phases (about a minute)." };
 var visitors = new Option<int?>("--visitors") { Description = "Active visitors for the memory figure (default 100000, quick 20000)." };
+var only = new Option<string?>("--only") { Description = "Run only the phases whose name contains this text (case-insensitive), e.g. HTTP." };
 
 var root = new RootCommand("NextGenCrm load and cost benchmark: our Orleans pipeline vs the per-frame design on one seeded branch-day trace.")
 {
-    seed, duration, output, quick, visitors,
+    seed, duration, output, quick, visitors, only,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -27,12 +28,13 @@ root.SetAction(async (parse, cancellationToken) =>
         TimeSpan.FromSeconds(parse.GetValue(duration) ?? (isQuick ? 2 : 5)),
         parse.GetValue(output)!,
         isQuick,
-        parse.GetValue(visitors) ?? (isQuick ? 20_000 : 100_000));
+        parse.GetValue(visitors) ?? (isQuick ? 20_000 : 100_000),
+        parse.GetValue(only));
     return await BenchRun.RunAsync(settings, string.Join(' ', ["dotnet run -c Release --project bench --", .. args]));
 });
 return await root.Parse(args).InvokeAsync();
 
-internal sealed record BenchSettings(int Seed, TimeSpan Duration, DirectoryInfo Output, bool Quick, int Visitors);
+internal sealed record BenchSettings(int Seed, TimeSpan Duration, DirectoryInfo Output, bool Quick, int Visitors, string? Only = null);
 
 /// <summary>The phases in priority order, each bounded; a phase that fails is reported as missing, not fatal.</summary>
 internal static class BenchRun
@@ -57,6 +59,16 @@ internal static class BenchRun
         Console.WriteLine(string.Join(Environment.NewLine, results.TraceFacts));
 
         double oursRate = 0;
+        async Task Phase(string name, BenchResults results, Stopwatch wall, Func<Task> run)
+        {
+            if (settings.Only is { Length: > 0 } filter && !name.Contains(filter, StringComparison.OrdinalIgnoreCase))
+            {
+                results.Missing.Add($"{name}: skipped (--only {filter}).");
+                return;
+            }
+            await RunPhase(name, results, wall, run);
+        }
+
         await Phase("Trace through both pipelines", results, wall, async () => oursRate = await CoreComparison.RunAsync(trace, results));
         await Phase("Grain-layer throughput", results, wall, () => GrainThroughput.RunAsync(settings.Duration, results));
         await Phase("HTTP ingest", results, wall, () => HttpIngest.RunAsync(settings.Duration, results));
@@ -74,12 +86,16 @@ internal static class BenchRun
         settings.Output.Create();
         var markdown = MarkdownReport.Write(results, machine, command, wall.Elapsed, startedAt);
         await File.WriteAllTextAsync(Path.Combine(settings.Output.FullName, "report.md"), markdown);
-        await File.WriteAllTextAsync(Path.Combine(settings.Output.FullName, "report.svg"), SvgChart.Write(results));
+        if (settings.Only is null || results.VisitCosts.Count > 0)
+        {
+            // The chart needs the per-visit comparison, which --only may have skipped.
+            await File.WriteAllTextAsync(Path.Combine(settings.Output.FullName, "report.svg"), SvgChart.Write(results));
+        }
         Console.WriteLine($"Report: {Path.Combine(settings.Output.FullName, "report.md")} ({wall.Elapsed.TotalSeconds:N0} s)");
         return 0;
     }
 
-    private static async Task Phase(string name, BenchResults results, Stopwatch wall, Func<Task> run)
+    private static async Task RunPhase(string name, BenchResults results, Stopwatch wall, Func<Task> run)
     {
         if (wall.Elapsed > Budget)
         {
