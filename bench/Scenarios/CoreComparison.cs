@@ -28,8 +28,12 @@ public static class CoreComparison
             var (done, elapsed) = await ReplayOursAsync(cluster, trace, "core");
             oursRate = done / elapsed.TotalSeconds;
             await Replay.WaitUntilAsync(() => ours.Ledger.Tasks >= cluster.VisitsOpened, TimeSpan.FromSeconds(30));
+            var activeAtDayEnd = await VisitorActivationsAsync(cluster);
             await CloseDayAsync(cluster, trace);
             results.Add(new Figure(Section, "Ours: trace frames/s (1 silo, mixed repeats, openings, closes)", oursRate, "/s"));
+            var (lingering, after) = await VisitorActivationsAfterCloseAsync(cluster);
+            results.Add(new Figure(Section, "Ours: visitor activations left once every visit closed", lingering, "", "0", lingering == 0,
+                $"{activeAtDayEnd:N0} of {cluster.World.Ledger.VisitorIds.Count:N0} visitors active at the end of the replay (its timers are inert: visits close at the day's end), none {after.TotalMilliseconds:N0} ms after those closes settled"));
             var metrics = cluster.Silos[0].Services.GetRequiredService<VisitMetrics>();
             forwarded = metrics.Sightings - metrics.Absorbed;
             results.Add(new Figure(Section, "Ours: visits opened / visits in trace", (double)cluster.VisitsOpened / trace.Visits.Count, "",
@@ -87,6 +91,30 @@ public static class CoreComparison
             return cameras[frame.Camera].RecordSighting(new Sighting(
                 $"{prefix}-s{i}", camera.BranchId, camera.CameraId, tracks[frame.Track], at, trace.People[frame.Person].FaceToken, null, null));
         });
+    }
+
+    /// <summary>
+    /// Visitor grains still active after every visit closed and delivered: a visitor without an open
+    /// visit deactivates as soon as it owes nothing. Polled for up to a second.
+    /// </summary>
+    private static async Task<(int Lingering, TimeSpan After)> VisitorActivationsAfterCloseAsync(BenchCluster cluster)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var lingering = await VisitorActivationsAsync(cluster);
+            if (lingering == 0 || watch.Elapsed > TimeSpan.FromSeconds(1))
+            {
+                return (lingering, watch.Elapsed);
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<int> VisitorActivationsAsync(BenchCluster cluster)
+    {
+        var stats = await cluster.Grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        return stats.Where(s => s.GrainType.Contains(nameof(Visits.VisitorGrain), StringComparison.Ordinal)).Sum(s => s.ActivationCount);
     }
 
     /// <summary>The end of the day: the clock past the timeout, every visitor woken to close its visit.</summary>
