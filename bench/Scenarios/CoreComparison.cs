@@ -33,7 +33,7 @@ public static class CoreComparison
             results.Add(new Figure(Section, "Ours: trace frames/s (1 silo, mixed repeats, openings, closes)", oursRate, "/s"));
             var (lingering, after) = await VisitorActivationsAfterCloseAsync(cluster);
             results.Add(new Figure(Section, "Ours: visitor activations left once every visit closed", lingering, "", "0", lingering == 0,
-                $"{activeAtDayEnd:N0} of {cluster.World.Ledger.VisitorIds.Count:N0} visitors active at the end of the replay (its timers are inert: visits close at the day's end), none {after.TotalMilliseconds:N0} ms after those closes settled"));
+                $"{activeAtDayEnd:N0} of {cluster.World.Ledger.VisitorIds.Count:N0} visitors active at the end of the replay (its timers are inert: visits close at the day's end), {lingering:N0} left {after.TotalMilliseconds:N0} ms after those closes settled"));
             var metrics = cluster.Silos[0].Services.GetRequiredService<VisitMetrics>();
             forwarded = metrics.Sightings - metrics.Absorbed;
             results.Add(new Figure(Section, "Ours: visits opened / visits in trace", (double)cluster.VisitsOpened / trace.Visits.Count, "",
