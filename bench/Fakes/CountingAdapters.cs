@@ -35,6 +35,10 @@ public sealed class CountingCustomerDirectory(InMemoryCustomerDirectory inner, L
     public Task EnrolAsync(string faceId, Customer customer, CancellationToken cancellationToken) => inner.EnrolAsync(faceId, customer, cancellationToken);
 
     public Task<Customer?> GetAsync(string customerId, CancellationToken cancellationToken) => inner.GetAsync(customerId, cancellationToken);
+
+    public Task<IReadOnlyList<string>> FindFaceIdsAsync(string customerId, CancellationToken cancellationToken) => inner.FindFaceIdsAsync(customerId, cancellationToken);
+
+    public Task<IReadOnlyList<string>> EraseAsync(string customerId, CancellationToken cancellationToken) => inner.EraseAsync(customerId, cancellationToken);
 }
 
 public sealed class CountingVisitHistory(Ledger ledger) : IVisitHistory

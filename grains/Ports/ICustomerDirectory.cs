@@ -9,6 +9,15 @@ public interface ICustomerDirectory
     Task EnrolAsync(string faceId, Customer customer, CancellationToken cancellationToken);
 
     Task<Customer?> GetAsync(string customerId, CancellationToken cancellationToken);
+
+    /// <summary>The ids of every face recorded as <paramref name="customerId"/>'s.</summary>
+    Task<IReadOnlyList<string>> FindFaceIdsAsync(string customerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes every record of <paramref name="customerId"/> (erasure); returns the face ids whose records were
+    /// deleted, none when the customer is unknown or already erased.
+    /// </summary>
+    Task<IReadOnlyList<string>> EraseAsync(string customerId, CancellationToken cancellationToken);
 }
 
 /// <summary>A bank customer. Name and phone are personal data: never log them.</summary>

@@ -7,7 +7,7 @@ namespace NextGenCrm.Integrations.Aws;
 
 /// <summary>
 /// The customers table of the original design: one item per enrolled face (hash key faceId) holding
-/// the customer's id, name and phone, with a GSI on customerId for look-ups by customer.
+/// the customer's id, name and phone, with a GSI on customerId for look-ups by customer and erasure.
 /// </summary>
 public sealed class DynamoDbCustomerDirectory(IAmazonDynamoDB dynamo, IOptions<CrmTablesOptions> options) : ICustomerDirectory
 {
@@ -51,6 +51,54 @@ public sealed class DynamoDbCustomerDirectory(IAmazonDynamoDB dynamo, IOptions<C
             Limit = 1,
         }, cancellationToken);
         return response.Items is { Count: > 0 } items ? ToCustomer(items[0]) : null;
+    }
+
+    public async Task<IReadOnlyList<string>> FindFaceIdsAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var faceIds = new List<string>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            // The GSI is eventually consistent: a face enrolled a moment ago may show only on the next query.
+            var page = await dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = _table,
+                IndexName = CrmTables.CustomerIdIndex,
+                KeyConditionExpression = "customerId = :c",
+                ExpressionAttributeValues = new() { [":c"] = new AttributeValue { S = customerId } },
+                ProjectionExpression = "faceId",
+                ExclusiveStartKey = start,
+            }, cancellationToken);
+            faceIds.AddRange((page.Items ?? []).Select(item => item["faceId"].S));
+            start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null);
+        return faceIds;
+    }
+
+    public async Task<IReadOnlyList<string>> EraseAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var erased = new List<string>();
+        foreach (var faceId in await FindFaceIdsAsync(customerId, cancellationToken))
+        {
+            try
+            {
+                // Only while the face is still this customer's: a re-enrolment to someone else meanwhile stays.
+                await dynamo.DeleteItemAsync(new DeleteItemRequest
+                {
+                    TableName = _table,
+                    Key = new() { ["faceId"] = new AttributeValue { S = faceId } },
+                    ConditionExpression = "customerId = :c",
+                    ExpressionAttributeValues = new() { [":c"] = new AttributeValue { S = customerId } },
+                }, cancellationToken);
+                erased.Add(faceId);
+            }
+            catch (ConditionalCheckFailedException)
+            {
+                // Already gone (a concurrent erasure) or no longer this customer's.
+            }
+        }
+        return erased;
     }
 
     private static Customer ToCustomer(Dictionary<string, AttributeValue> item) => new(

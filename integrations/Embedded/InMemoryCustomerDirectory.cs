@@ -21,4 +21,18 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
 
     public Task<Customer?> GetAsync(string customerId, CancellationToken cancellationToken) =>
         Task.FromResult(_byCustomerId.GetValueOrDefault(customerId));
+
+    public Task<IReadOnlyList<string>> FindFaceIdsAsync(string customerId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([.. FacesOf(customerId).Select(face => face.Key)]);
+
+    public Task<IReadOnlyList<string>> EraseAsync(string customerId, CancellationToken cancellationToken)
+    {
+        _byCustomerId.TryRemove(customerId, out _);
+        // Removes a face only while it is still this customer's, not one enrolled to someone else meanwhile.
+        IReadOnlyList<string> erased = [.. FacesOf(customerId).Where(face => _byFaceId.TryRemove(face)).Select(face => face.Key)];
+        return Task.FromResult(erased);
+    }
+
+    private IEnumerable<KeyValuePair<string, Customer>> FacesOf(string customerId) =>
+        _byFaceId.Where(face => string.Equals(face.Value.CustomerId, customerId, StringComparison.Ordinal));
 }

@@ -19,6 +19,7 @@ public static partial class CustomersApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         app.MapCustomerImportApi();
+        app.MapCustomerErasureApi();
         app.MapPost("/api/v1/visitors/{visitorId}/enrol", EnrolVisitorAsync).WithTags("Visitors")
             .WithSummary("Turns an anonymous visitor (v-…) into a customer: their next visit is recognised by name.")
             .Accepts<VisitorEnrolmentRequest>("application/json")

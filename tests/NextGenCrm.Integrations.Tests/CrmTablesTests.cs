@@ -54,6 +54,32 @@ public sealed class CrmTablesTests(DynamoDbLocalFixture emulator) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Erasing_a_customer_deletes_exactly_their_face_records_and_returns_their_face_ids()
+    {
+        var directory = new DynamoDbCustomerDirectory(_dynamo, _options);
+        var ada = new Customer("cust-1", "Ada Lovelace", "+44 20 7946 0000");
+        var grace = new Customer("cust-2", "Grace Hopper");
+        await directory.EnrolAsync("face-a1", ada, Ct);
+        await directory.EnrolAsync("face-a2", ada, Ct);
+        await directory.EnrolAsync("face-g", grace, Ct);
+
+        var found = await directory.FindFaceIdsAsync("cust-1", Ct);
+        var erased = await directory.EraseAsync("cust-1", Ct);
+        var erasedAgain = await directory.EraseAsync("cust-1", Ct);
+
+        Assert.Equal(["face-a1", "face-a2"], found.Order(StringComparer.Ordinal));
+        Assert.Equal(["face-a1", "face-a2"], erased.Order(StringComparer.Ordinal));
+        Assert.Empty(erasedAgain);
+        Assert.Empty(await directory.FindFaceIdsAsync("cust-1", Ct));
+        Assert.Null(await directory.FindByFaceIdAsync("face-a1", Ct));
+        Assert.Null(await directory.FindByFaceIdAsync("face-a2", Ct));
+        Assert.Null(await directory.GetAsync("cust-1", Ct));
+        Assert.Equal(grace, await directory.FindByFaceIdAsync("face-g", Ct));
+        var left = await _dynamo.ScanAsync(new ScanRequest { TableName = _options.Value.CustomersTable }, Ct);
+        Assert.Equal(["face-g"], left.Items.Select(item => item["faceId"].S));
+    }
+
+    [Fact]
     public async Task A_visitor_history_lists_visits_newest_first_and_a_repeated_write_keeps_one_record()
     {
         var history = new DynamoDbVisitHistory(_dynamo, _options);
