@@ -10,6 +10,12 @@ public interface ICameraGrain : IGrainWithStringKey
     Task RecordHeartbeat(CameraHeartbeat heartbeat);
 
     Task<CameraStatus> GetStatus();
+
+    /// <summary>
+    /// Forgets every track that led to <paramref name="visitorId"/> (their erasure): the next sighting of
+    /// such a track is searched again instead of being sent to the erased visitor.
+    /// </summary>
+    Task ForgetVisitor(string visitorId);
 }
 
 /// <summary>A person, key "c-{customerId}" or "v-{faceId}": owns their visits and each visit's outbox.</summary>

@@ -113,6 +113,12 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
 
     public Task<CameraStatus> GetStatus() => Task.FromResult(Status());
 
+    public Task ForgetVisitor(string visitorId)
+    {
+        _tracks.Forget(visitorId);
+        return Task.CompletedTask;
+    }
+
     private CameraStatus Status() =>
         new(_branchId, _cameraId, _atExit, _heartbeat, _heartbeatAt, _sightings, _faceSearches, _tracks.Count);
 

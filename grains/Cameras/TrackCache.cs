@@ -30,6 +30,17 @@ internal sealed class TrackCache(int capacity, TimeSpan idleLimit)
 
     public bool TryGet(string trackId, out TrackEntry entry) => _tracks.TryGetValue(trackId, out entry!);
 
+    /// <summary>Drops every track resolved to <paramref name="visitorId"/>; returns how many.</summary>
+    public int Forget(string visitorId)
+    {
+        var forgotten = _tracks.Where(t => t.Value.VisitorId == visitorId).Select(t => t.Key).ToList();
+        foreach (var trackId in forgotten)
+        {
+            _tracks.Remove(trackId);
+        }
+        return forgotten.Count;
+    }
+
     public void Set(string trackId, TrackEntry entry, DateTimeOffset now)
     {
         _tracks[trackId] = entry;

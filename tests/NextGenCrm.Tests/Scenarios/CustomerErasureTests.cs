@@ -32,8 +32,9 @@ public sealed class CustomerErasureTests(ClusterFixture fixture)
 
         using var erased = await _http.DeleteAsync($"/api/v1/customers/{customerId}", Ct);
         var receipt = await erased.Content.ReadFromJsonAsync<JsonObject>(Ct);
-        // Another camera, so the answer comes from the face collection, not from a track the camera remembers.
+        // Another camera, and the camera that saw them on the track it saw them on: neither may still know them.
         var after = await _grains.RecordAsync(Sightings.Of(face, branch, "entrance", "t2"));
+        var sameTrack = await _grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1"));
         var visits = await _http.GetFromJsonAsync<JsonArray>($"/api/v1/visitors/c-{customerId}/visits", Ct);
         using var again = await _http.DeleteAsync($"/api/v1/customers/{customerId}", Ct);
 
@@ -45,6 +46,7 @@ public sealed class CustomerErasureTests(ClusterFixture fixture)
         Assert.Equal(1, (int)receipt["historyRecords"]!);
         Assert.StartsWith("v-", after.VisitorId, StringComparison.Ordinal);
         Assert.Equal(SightingOutcome.NewVisit, after.Outcome);
+        Assert.Equal(after.VisitorId, sameTrack.VisitorId);
         Assert.Empty(visits!);
         Assert.Empty(await World.History.QueryAsync($"c-{customerId}", 10, Ct));
         Assert.Null(await World.Directory.GetAsync(customerId, Ct));
