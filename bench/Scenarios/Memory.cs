@@ -48,7 +48,7 @@ public static class Memory
         }
         results.Add(new Figure(Section, "Bare activation (no-op grain)", perNoop, "B", Note: $"{noops:N0} activations"));
         results.Add(new Figure(Section, "Per active visitor (open visit)", perVisitor, "B", Note: $"{opened:N0} active visitors, {cluster.VisitsOpened:N0} visits open"));
-        results.Add(new Figure(Section, "Diagnostic: activation holding one reminder", perProbe, "B", Note: $"{probes:N0} activations; the reminder's share of a visitor"));
+        results.Add(new Figure(Section, "Diagnostic: activation holding one reminder", perProbe, "B", Note: $"{probes:N0} activations; what a reminder per open visit would add (visits keep none: the branch holds one backstop)"));
         results.Add(new Figure(Section, "Active visitor / bare activation", perVisitor / perNoop, "x", "≤ 1.25×", perVisitor / perNoop <= 1.25, Goal: 1.25, LowerIsBetter: true));
     }
 
