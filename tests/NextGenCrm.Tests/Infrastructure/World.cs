@@ -16,7 +16,7 @@ public static class World
     public static readonly FakeTimeProvider Clock = new(DateTimeOffset.UtcNow);
     public static readonly SimulatedFaceSearch FaceSearch = new();
     public static readonly InMemoryCustomerDirectory Directory = new();
-    public static readonly InMemoryVisitHistory History = new();
+    public static readonly ScriptedVisitHistory History = new(new InMemoryVisitHistory());
     public static readonly ScriptedTaskAssigner Tasks = new(new RecordingTaskAssigner(NullLogger<RecordingTaskAssigner>.Instance));
     public static readonly RecordingAlertPublisher Alerts = new(NullLogger<RecordingAlertPublisher>.Instance);
 
@@ -62,4 +62,34 @@ public sealed class ScriptedTaskAssigner(RecordingTaskAssigner inner) : ITaskAss
         }
         return inner.AssignAsync(assignment, cancellationToken);
     }
+}
+
+/// <summary>The visit history, whose reads fail on demand per visitor (as a DynamoDB outage would), in front of the in-memory one.</summary>
+public sealed class ScriptedVisitHistory(InMemoryVisitHistory inner) : IVisitHistory
+{
+    private readonly ConcurrentDictionary<string, int> _failingReads = new(StringComparer.Ordinal);
+
+    public void FailReadsFor(string visitorId) => _failingReads[visitorId] = 0;
+
+    public void RecoverReadsFor(string visitorId) => _failingReads.TryRemove(visitorId, out _);
+
+    /// <summary>Reads refused for the visitor since <see cref="FailReadsFor"/>.</summary>
+    public int ReadsRefused(string visitorId) => _failingReads.GetValueOrDefault(visitorId);
+
+    public Task AppendAsync(VisitHistoryRecord record, CancellationToken cancellationToken) => inner.AppendAsync(record, cancellationToken);
+
+    public Task<VisitHistoryRecord?> FindAsync(string visitorId, string visitId, CancellationToken cancellationToken)
+    {
+        if (_failingReads.ContainsKey(visitorId))
+        {
+            _failingReads.AddOrUpdate(visitorId, 1, (_, n) => n + 1);
+            throw new HttpRequestException("DynamoDB answered 500");
+        }
+        return inner.FindAsync(visitorId, visitId, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<VisitHistoryRecord>> QueryAsync(string visitorId, int limit, CancellationToken cancellationToken) =>
+        inner.QueryAsync(visitorId, limit, cancellationToken);
+
+    public Task<int> EraseAsync(string visitorId, CancellationToken cancellationToken) => inner.EraseAsync(visitorId, cancellationToken);
 }

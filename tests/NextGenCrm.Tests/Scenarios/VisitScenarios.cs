@@ -81,6 +81,7 @@ public sealed class VisitScenarios(ClusterFixture fixture)
         Assert.Equal(StaffRole.Sales, task.AssignTo);
         Assert.Null(task.CustomerName);
         Assert.Single(World.AlertsAt(branch));
+        Assert.Equal(1, World.Alerts.CallsFor(first.VisitId!)); // an SMS is not deduplicated downstream
         Assert.Single((await _grains.OccupancyAsync(branch)).Visitors);
     }
 
@@ -102,10 +103,45 @@ public sealed class VisitScenarios(ClusterFixture fixture)
             [VisitEffect.HistoryRecord, VisitEffect.NewVisitorAlert], MayBeRepeat: true));
 
         await Task.Delay(200, ct); // room for a wrong second alert to show up
-        Assert.Single(World.AlertsAt(branch));
+        Assert.Equal(1, World.Alerts.CallsFor(seen.VisitId!));
         Assert.Equal(record, await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct));
         var visit = Assert.Single(await _grains.VisitsAsync(seen.VisitorId!));
         Assert.All(visit.Effects, e => Assert.Equal(DeliveryStatus.Delivered, e.Status));
+    }
+
+    [Fact]
+    public async Task A_repeated_delivery_that_cannot_read_the_history_holds_the_alert_back_and_still_sends_the_task()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var branch = World.NewBranch("no-receipt");
+        var stranger = $"stranger-{Guid.NewGuid():N}";
+        var seen = await _grains.RecordAsync(Sightings.Of(stranger, branch, "entrance", "t1"));
+        await Sightings.EventuallyAsync(async () => (await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct)) is not null, "the history record is written");
+        var record = await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct);
+        var taskAttempts = World.Tasks.AttemptsFor(seen.VisitId!);
+
+        // A restarted visitor hands everything over again while the history table is down: without the
+        // record the courier cannot know the SMS went out, so it waits; the task is safe to repeat.
+        World.History.FailReadsFor(seen.VisitorId!);
+        int refused;
+        try
+        {
+            await _grains.GetGrain<IVisitCourierGrain>(0).Deliver(new DeliveryOrder(
+                seen.VisitorId!, seen.VisitId!, branch, "entrance", record!.VisitStart, null, new VisitorProfile(VisitorKind.New, null, null),
+                [VisitEffect.HistoryRecord, VisitEffect.StaffTask, VisitEffect.NewVisitorAlert], MayBeRepeat: true));
+            await Sightings.EventuallyAsync(() => World.Tasks.AttemptsFor(seen.VisitId!) == taskAttempts + 1, "the task is sent again");
+            await Task.Delay(200, ct); // room for a wrong second alert to show up while the history is down
+            refused = World.History.ReadsRefused(seen.VisitorId!);
+        }
+        finally
+        {
+            World.History.RecoverReadsFor(seen.VisitorId!);
+        }
+
+        Assert.Equal(1, refused);
+        Assert.Equal(1, World.Alerts.CallsFor(seen.VisitId!));
+        Assert.Equal(taskAttempts + 1, World.Tasks.AttemptsFor(seen.VisitId!));
+        Assert.Equal(record, await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct));
     }
 
     [Fact]
