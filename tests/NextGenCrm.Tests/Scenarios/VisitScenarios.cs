@@ -90,11 +90,8 @@ public sealed class VisitScenarios(ClusterFixture fixture)
     {
         var ct = TestContext.Current.CancellationToken;
         var branch = World.NewBranch("receipt");
-        var stranger = $"stranger-{Guid.NewGuid():N}";
-        var seen = await _grains.RecordAsync(Sightings.Of(stranger, branch, "entrance", "t1"));
-        await Sightings.EventuallyAsync(async () => (await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct)) is not null, "the history record is written");
-        var record = await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct);
-        Assert.NotNull(record!.AlertSentAt); // the alert went out first; the record is its receipt
+        var (seen, record) = await StrangerDeliveredAsync(branch);
+        Assert.NotNull(record.AlertSentAt); // the alert went out first; the record is its receipt
 
         // What a visitor restarted before writing its delivery marks hands the courier again.
         var profile = new VisitorProfile(VisitorKind.New, null, null);
@@ -114,10 +111,7 @@ public sealed class VisitScenarios(ClusterFixture fixture)
     {
         var ct = TestContext.Current.CancellationToken;
         var branch = World.NewBranch("no-receipt");
-        var stranger = $"stranger-{Guid.NewGuid():N}";
-        var seen = await _grains.RecordAsync(Sightings.Of(stranger, branch, "entrance", "t1"));
-        await Sightings.EventuallyAsync(async () => (await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct)) is not null, "the history record is written");
-        var record = await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct);
+        var (seen, record) = await StrangerDeliveredAsync(branch);
         var taskAttempts = World.Tasks.AttemptsFor(seen.VisitId!);
 
         // A restarted visitor hands everything over again while the history table is down: without the
@@ -127,7 +121,7 @@ public sealed class VisitScenarios(ClusterFixture fixture)
         try
         {
             await _grains.GetGrain<IVisitCourierGrain>(0).Deliver(new DeliveryOrder(
-                seen.VisitorId!, seen.VisitId!, branch, "entrance", record!.VisitStart, null, new VisitorProfile(VisitorKind.New, null, null),
+                seen.VisitorId!, seen.VisitId!, branch, "entrance", record.VisitStart, null, new VisitorProfile(VisitorKind.New, null, null),
                 [VisitEffect.HistoryRecord, VisitEffect.StaffTask, VisitEffect.NewVisitorAlert], MayBeRepeat: true));
             await Sightings.EventuallyAsync(() => World.Tasks.AttemptsFor(seen.VisitId!) == taskAttempts + 1, "the task is sent again");
             await Task.Delay(200, ct); // room for a wrong second alert to show up while the history is down
@@ -338,6 +332,15 @@ public sealed class VisitScenarios(ClusterFixture fixture)
 
         await Sightings.EventuallyAsync(async () => (await _grains.OccupancyAsync(branch)).Visitors.Count == 0, "the backstop has closed the visit");
         Assert.Equal("inactive", Assert.Single(await _grains.VisitsAsync("c-c951"), v => v.BranchId == branch).CloseReason);
+    }
+
+    /// <summary>A stranger seen once at the branch, their visit's deliveries made: the sighting's answer and the history record.</summary>
+    private async Task<(SightingResult Seen, VisitHistoryRecord Record)> StrangerDeliveredAsync(string branch)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seen = await _grains.RecordAsync(Sightings.Of($"stranger-{Guid.NewGuid():N}", branch, "entrance", "t1"));
+        await Sightings.EventuallyAsync(async () => (await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct)) is not null, "the history record is written");
+        return (seen, (await World.History.FindAsync(seen.VisitorId!, seen.VisitId!, ct))!);
     }
 
     private static EffectStatus TaskOf(IReadOnlyList<VisitSummary> visits, string visitId) =>
