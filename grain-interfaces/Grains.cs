@@ -58,6 +58,12 @@ public interface IBranchGrain : IGrainWithStringKey
     Task<Occupancy> GetOccupancy();
 
     Task<IReadOnlyList<CameraStatus>> GetCameras();
+
+    /// <summary>
+    /// When this branch last heard the visitor was seen on this visit, or null if it does not hold them:
+    /// a visitor restarted after its silo died takes it up, as it writes last-seen only now and then.
+    /// </summary>
+    Task<DateTimeOffset?> LastSeen(string visitorId, string visitId);
 }
 
 /// <summary>The single cluster-wide list of branches and their counts (key "all"), fed by the branches.</summary>

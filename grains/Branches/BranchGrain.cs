@@ -119,6 +119,9 @@ public sealed partial class BranchGrain(
     public Task<Occupancy> GetOccupancy() => Task.FromResult(new Occupancy(
         BranchId, clock.GetUtcNow(), [.. Occupants.Values.OrderBy(o => o.Since).ThenBy(o => o.VisitorId, StringComparer.Ordinal)]));
 
+    public Task<DateTimeOffset?> LastSeen(string visitorId, string visitId) =>
+        Task.FromResult(Occupants.TryGetValue(visitorId, out var occupant) && occupant.VisitId == visitId ? occupant.LastSeen : (DateTimeOffset?)null);
+
     public Task<IReadOnlyList<CameraStatus>> GetCameras() =>
         Task.FromResult<IReadOnlyList<CameraStatus>>([.. _cameras.Values.OrderBy(c => c.CameraId, StringComparer.Ordinal)]);
 

@@ -38,7 +38,8 @@ public sealed class VisitPolicy : IValidatableObject
 
     /// <summary>
     /// The visit's last-seen time is written to storage when it has moved this much since the last write.
-    /// After a crash the visitor starts from the written time, so a person still in view must be sighted
+    /// After a crash the visitor takes the branch's last-seen time, which hears of every extension; if the
+    /// branch died too, it starts from the written time, so a person still in view must be sighted
     /// again within <c>InactivityTimeout - step</c> of their last sighting for the visit to carry on (a
     /// late sighting inside that window reopens the same visit, task and all). Edge agents refresh a track
     /// every 30 s and cameras forward every <see cref="ForwardInterval"/>, so the default leaves two

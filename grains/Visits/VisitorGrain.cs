@@ -64,11 +64,32 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         foreach (var visit in State.Open)
         {
             visit.PersistedLastSeenAt = visit.LastSeenAt;
+            await TakeUpLastSeenAsync(visit);
         }
         if (State.HasWorkLeft)
         {
             // Reactivated after a deactivation or a silo failure: pick up where the last activation stopped.
             await WakeAsync();
+        }
+    }
+
+    /// <summary>
+    /// After a crash the written last-seen time can be up to <see cref="VisitPolicy.LastSeenPersistStep"/>
+    /// old; the branch, told of every extension, usually knows better (unless it died too).
+    /// </summary>
+    private async Task TakeUpLastSeenAsync(Visit visit)
+    {
+        try
+        {
+            if (await Branch(visit.BranchId).LastSeen(VisitorId, visit.VisitId) is { } seen && seen > visit.LastSeenAt)
+            {
+                visit.LastSeenAt = seen;
+            }
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            // The written time stands: the visit may close early, and a later sighting takes it up again.
+            LogBranchNotAsked(VisitorId, failure.GetType().Name);
         }
     }
 
@@ -483,6 +504,9 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Visitor {VisitorId}: state not saved on deactivation ({Error}); deliveries since the last write are made again")]
     private partial void LogStateUnsaved(string visitorId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Visitor {VisitorId}: branch not asked for the last-seen time ({Error}); going on from the written one")]
+    private partial void LogBranchNotAsked(string visitorId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Visit {VisitId}: {Effect} {Status} after {Attempts} attempt(s)")]
     private partial void LogDeliveryFailed(string visitId, VisitEffect effect, DeliveryStatus status, int attempts);

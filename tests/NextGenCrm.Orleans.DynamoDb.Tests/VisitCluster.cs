@@ -54,12 +54,16 @@ public static class VisitCluster
     private const string WorldKey = "VisitCluster:World";
     private const string InactivityTimeoutKey = "VisitCluster:InactivityTimeout";
     private const string ForwardIntervalKey = "VisitCluster:ForwardInterval";
+    private const string PersistLastSeenEveryKey = "VisitCluster:PersistLastSeenEvery";
+    private const string SaveOnShutdownKey = "VisitCluster:SaveOnShutdown";
 
     public static string MembershipTable(string suffix) => $"membership-{suffix}";
     public static string StateTable(string suffix) => $"visits-{suffix}";
     public static string ReminderTable(string suffix) => $"reminders-{suffix}";
 
-    public static TestCluster Build(int silos, string serviceUrl, string tableSuffix, VisitWorld world, TimeSpan inactivityTimeout, TimeSpan forwardInterval)
+    public static TestCluster Build(
+        int silos, string serviceUrl, string tableSuffix, VisitWorld world, TimeSpan inactivityTimeout, TimeSpan forwardInterval,
+        TimeSpan? persistLastSeenEvery = null, bool saveOnShutdown = true)
     {
         var builder = new TestClusterBuilder((short)silos);
         builder.Options.UseTestClusterMembership = false;
@@ -69,6 +73,8 @@ public static class VisitCluster
         builder.Properties[WorldKey] = world.Id;
         builder.Properties[InactivityTimeoutKey] = inactivityTimeout.ToString("c", CultureInfo.InvariantCulture);
         builder.Properties[ForwardIntervalKey] = forwardInterval.ToString("c", CultureInfo.InvariantCulture);
+        builder.Properties[PersistLastSeenEveryKey] = persistLastSeenEvery?.ToString("c", CultureInfo.InvariantCulture) ?? "";
+        builder.Properties[SaveOnShutdownKey] = saveOnShutdown ? "true" : "false";
         builder.AddSiloBuilderConfigurator<VisitTrackingSilo>();
         builder.AddClientBuilderConfigurator<VisitTrackingClient>();
         return builder.Build();
@@ -101,6 +107,8 @@ public static class VisitCluster
             {
                 ["Visits:InactivityTimeout"] = configuration[InactivityTimeoutKey],
                 ["Visits:ForwardInterval"] = configuration[ForwardIntervalKey],
+                ["Visits:PersistLastSeenEvery"] = configuration[PersistLastSeenEveryKey] is { Length: > 0 } step ? step : null,
+                ["Visits:SaveOnShutdown"] = configuration[SaveOnShutdownKey],
                 ["Visits:DeliveryRetryBase"] = "00:00:00.500",
                 // A delivery lost with its silo is handed over again after this, not after the default 2 minutes.
                 ["Visits:DeliveryReportTimeout"] = "00:00:05",
