@@ -10,11 +10,11 @@ public sealed partial class VisitorGrain
         var visits = State.AllVisits.ToList();
         // First the cameras that saw them forget their tracks, so that no later sighting of those tracks
         // is sent here again (with the name the camera remembers) and opens a new visit.
-        foreach (var camera in visits.SelectMany(v => v.Cameras.Select(c => CameraKeys.Format(v.BranchId, c))).Distinct(StringComparer.Ordinal))
+        foreach (var camera in visits.SelectMany(v => v.CameraIds.Select(c => CameraKeys.Format(v.BranchId, c))).Distinct(StringComparer.Ordinal))
         {
             await GrainFactory.GetGrain<ICameraGrain>(camera).ForgetVisitor(VisitorId);
         }
-        foreach (var open in State.Open)
+        foreach (var open in State.OpenVisits)
         {
             await Branch(open.BranchId).VisitorLeft(VisitorId, open.VisitId);
         }

@@ -60,8 +60,9 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     {
         await _storage.ReadStateAsync(StateName, this.GetGrainId(), _state);
         _state.State ??= new VisitorState();
+        State.Upgrade();
         _self = GrainFactory.GetGrain<IVisitorGrain>(VisitorId);
-        foreach (var visit in State.Open)
+        foreach (var visit in State.OpenVisits)
         {
             visit.PersistedLastSeenAt = visit.LastSeenAt;
             await TakeUpLastSeenAsync(visit);
@@ -96,7 +97,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _wakeTimer?.Dispose();
-        var unsaved = _unsavedDeliveries || State.Open.Exists(v => v.LastSeenAt != v.PersistedLastSeenAt);
+        var unsaved = _unsavedDeliveries || State.OpenVisits.Exists(v => v.LastSeenAt != v.PersistedLastSeenAt);
         if (unsaved && !_writeFailed && (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || _policy.SaveOnShutdown))
         {
             // Best effort: delivery marks and the exact last-seen time (a rolling deploy moves open visits).
@@ -317,7 +318,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             LastSeenAt = sighting.CapturedAt,
             SightingCount = sighting.SightingCount,
             ImageKey = sighting.ImageKey,
-            Cameras = [sighting.CameraId],
+            CameraIds = [sighting.CameraId],
         };
         visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.HistoryRecord });
         visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.StaffTask });
@@ -326,7 +327,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.NewVisitorAlert });
         }
         visit.PersistedLastSeenAt = visit.LastSeenAt;
-        State.Open.Add(visit);
+        State.OpenVisits.Add(visit);
         return visit;
     }
 
@@ -360,12 +361,12 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         visit.ClosedAt = null;
         visit.CloseReason = null;
         visit.PersistedLastSeenAt = visit.LastSeenAt;
-        State.Open.Add(visit);
+        State.OpenVisits.Add(visit);
     }
 
     private List<Visit> CloseExpired(DateTimeOffset now)
     {
-        var expired = State.Open.Where(v => now - v.LastSeenAt >= _policy.InactivityTimeout).ToList();
+        var expired = State.OpenVisits.Where(v => now - v.LastSeenAt >= _policy.InactivityTimeout).ToList();
         foreach (var visit in expired)
         {
             Close(visit, now, InactiveReason);
@@ -377,7 +378,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     {
         visit.ClosedAt = now;
         visit.CloseReason = reason;
-        State.Open.Remove(visit);
+        State.OpenVisits.Remove(visit);
         State.Recent.Insert(0, visit);
         var keep = _policy.RecentVisitsKept;
         for (var i = State.Recent.Count - 1; i >= keep; i--)
@@ -412,7 +413,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             DeactivateOnIdle();
             throw;
         }
-        foreach (var visit in State.Open)
+        foreach (var visit in State.OpenVisits)
         {
             visit.PersistedLastSeenAt = visit.LastSeenAt;
         }
@@ -445,7 +446,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     private void ScheduleWake(DateTimeOffset now)
     {
         var next = DateTimeOffset.MaxValue;
-        foreach (var visit in State.Open)
+        foreach (var visit in State.OpenVisits)
         {
             next = Min(next, visit.LastSeenAt + _policy.InactivityTimeout);
         }

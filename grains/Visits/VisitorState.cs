@@ -5,6 +5,13 @@ namespace NextGenCrm.Visits;
 /// visitor's memory is mostly this (see bench/README.md), so a list, not a dictionary, holds the open
 /// visits (almost always one) and a visit's cameras are an array.
 /// </summary>
+/// <remarks>
+/// Builds before 2026-11-28 stored open visits as a dictionary <c>Open</c> and a visit's cameras as a set
+/// <c>Cameras</c>. Those members stay, under their names, so that such state still reads (the storage's
+/// JSON names each collection's type, and a dictionary does not read into a list); <see cref="Upgrade"/>
+/// moves them over on activation and they are never written again. Upgrade from those builds with a
+/// full restart, not a rolling one: they cannot read what this build writes.
+/// </remarks>
 [GenerateSerializer]
 public sealed class VisitorState
 {
@@ -14,13 +21,33 @@ public sealed class VisitorState
     [Id(2)] public List<Visit> Recent { get; set; } = [];
 
     /// <summary>Open visits: one per branch at most.</summary>
-    [Id(3)] public List<Visit> Open { get; set; } = [];
+    [Id(3)] public List<Visit> OpenVisits { get; set; } = [];
 
-    public IEnumerable<Visit> AllVisits => Open.Concat(Recent);
+    /// <summary>The earlier shape of <see cref="OpenVisits"/>, by branch: read, moved over, not written.</summary>
+    [Id(1)] public Dictionary<string, Visit>? Open { get; set; }
 
-    public bool HasWorkLeft => Open.Count > 0 || Recent.Exists(v => v.HasPendingEffects);
+    public IEnumerable<Visit> AllVisits => OpenVisits.Concat(Recent);
 
-    public Visit? OpenAt(string branchId) => Open.Find(v => v.BranchId == branchId);
+    public bool HasWorkLeft => OpenVisits.Count > 0 || Recent.Exists(v => v.HasPendingEffects);
+
+    public Visit? OpenAt(string branchId) => OpenVisits.Find(v => v.BranchId == branchId);
+
+    /// <summary>Moves state stored in the earlier shape into this one (see the remarks).</summary>
+    public void Upgrade()
+    {
+        if (Open is { } earlier)
+        {
+            OpenVisits.AddRange(earlier.Values.Where(v => OpenAt(v.BranchId) is null));
+            Open = null;
+        }
+        foreach (var visit in AllVisits)
+        {
+            visit.Upgrade();
+        }
+    }
+
+    /// <summary>Newtonsoft's convention: the earlier shape is not written.</summary>
+    public bool ShouldSerializeOpen() => Open is not null;
 }
 
 /// <summary>One stay of one person at one branch, with the side effects it owes.</summary>
@@ -35,7 +62,10 @@ public sealed class Visit
     [Id(5)] public DateTimeOffset? ClosedAt { get; set; }
     [Id(6)] public string? CloseReason { get; set; }
     /// <summary>The cameras that saw the visit, in the order they first did.</summary>
-    [Id(7)] public string[] Cameras { get; set; } = [];
+    [Id(11)] public string[] CameraIds { get; set; } = [];
+
+    /// <summary>The earlier shape of <see cref="CameraIds"/>: read, moved over, not written.</summary>
+    [Id(7)] public HashSet<string>? Cameras { get; set; }
     [Id(8)] public int SightingCount { get; set; }
     [Id(9)] public string? ImageKey { get; set; }
     [Id(10)] public List<OutboxEntry> Outbox { get; set; } = [];
@@ -50,15 +80,27 @@ public sealed class Visit
 
     public void SeenBy(string cameraId)
     {
-        if (Array.IndexOf(Cameras, cameraId) < 0)
+        if (Array.IndexOf(CameraIds, cameraId) < 0)
         {
-            Cameras = [.. Cameras, cameraId];
+            CameraIds = [.. CameraIds, cameraId];
         }
     }
 
+    public void Upgrade()
+    {
+        if (Cameras is { } earlier)
+        {
+            CameraIds = [.. CameraIds.Union(earlier.Order(StringComparer.Ordinal), StringComparer.Ordinal)];
+            Cameras = null;
+        }
+    }
+
+    /// <summary>Newtonsoft's convention: the earlier shape is not written.</summary>
+    public bool ShouldSerializeCameras() => Cameras is not null;
+
     public VisitSummary ToSummary() => new(
         VisitId, BranchId, OpenedAt, LastSeenAt, ClosedAt, CloseReason,
-        [.. Cameras.Order(StringComparer.Ordinal)], SightingCount,
+        [.. CameraIds.Order(StringComparer.Ordinal)], SightingCount,
         [.. Outbox.Select(e => new EffectStatus(e.Effect, e.Status, e.Attempts, e.LastError, e.DeliveredAt))]);
 }
 
