@@ -9,8 +9,15 @@ public sealed partial class VisitorGrain
     {
         var visits = State.AllVisits.ToList();
         // First the cameras that saw them forget their tracks, so that no later sighting of those tracks
-        // is sent here again (with the name the camera remembers) and opens a new visit.
-        foreach (var camera in visits.SelectMany(v => v.CameraIds.Select(c => CameraKeys.Format(v.BranchId, c))).Distinct(StringComparer.Ordinal))
+        // is sent here again (with the name the camera remembers) and opens a new visit. A visit's cameras
+        // are written with its next write, so a crash can lose the latest: the branches' reporting
+        // cameras are asked too.
+        var cameras = visits.SelectMany(v => v.CameraIds.Select(c => CameraKeys.Format(v.BranchId, c))).ToHashSet(StringComparer.Ordinal);
+        foreach (var branchId in visits.Select(v => v.BranchId).Distinct(StringComparer.Ordinal))
+        {
+            cameras.UnionWith((await Branch(branchId).GetCameras()).Select(c => CameraKeys.Format(branchId, c.CameraId)));
+        }
+        foreach (var camera in cameras)
         {
             await GrainFactory.GetGrain<ICameraGrain>(camera).ForgetVisitor(VisitorId);
         }
@@ -34,6 +41,7 @@ public sealed partial class VisitorGrain
         }
         await _storage.ClearStateAsync(StateName, this.GetGrainId(), _state);
         _state.State = new VisitorState();
+        _unsavedDeliveries = false; // nothing left to save: a write on deactivation would bring the record back
         _wakeTimer?.Dispose();
         _wakeTimer = null;
         if (await this.GetReminder(BackstopReminder) is { } reminder)
