@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using NextGenCrm.TestSupport;
 
 namespace NextGenCrm.Bench.Pipelines;
 
@@ -29,13 +30,16 @@ public sealed class Autocannon
     /// <summary>Finds node on PATH and the installed tool; null, with the reason, when either is missing.</summary>
     public static Autocannon? TryLocate(out string reason)
     {
-        var root = FindRepositoryRoot();
-        if (root is null)
+        string toolDir;
+        try
         {
-            reason = $"NextGenCrm.sln not found above {AppContext.BaseDirectory}";
+            toolDir = RepositoryPaths.Tools("autocannon");
+        }
+        catch (TypeInitializationException notFound)
+        {
+            reason = notFound.InnerException?.Message ?? notFound.Message;
             return null;
         }
-        var toolDir = Path.Combine(root, "tools", "autocannon");
         var package = Path.Combine(toolDir, "node_modules", "autocannon", "package.json");
         if (!File.Exists(Path.Combine(toolDir, "drive.mjs")) || !File.Exists(package))
         {
@@ -196,19 +200,6 @@ public sealed class Autocannon
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, file))
             .FirstOrDefault(File.Exists);
-
-    /// <summary>The folder holding NextGenCrm.sln, above the bench's output folder.</summary>
-    private static string? FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "NextGenCrm.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return null;
-    }
 }
 
 /// <summary>What drive.mjs prints: every completed response counts in <see cref="Requests"/>, 2xx or not.</summary>

@@ -45,12 +45,9 @@ public sealed partial class VisitCourierGrain(
         {
             reports.Add(await DeliverAsync(order, VisitEffect.StaffTask, imageUrl, null, timeout.Token));
         }
-        DeliveryReport? alert = null;
-        if (due.Contains(VisitEffect.NewVisitorAlert))
-        {
-            alert = await DeliverAsync(order, VisitEffect.NewVisitorAlert, imageUrl, null, timeout.Token);
-            reports.Add(alert);
-        }
+        var alert = due.Contains(VisitEffect.NewVisitorAlert)
+            ? await DeliverAsync(order, VisitEffect.NewVisitorAlert, imageUrl, null, timeout.Token)
+            : null;
         if (due.Contains(VisitEffect.HistoryRecord))
         {
             var alertSentAt = alert?.Status == DeliveryStatus.Delivered ? clock.GetUtcNow() : (DateTimeOffset?)null;
@@ -58,8 +55,12 @@ public sealed partial class VisitCourierGrain(
             reports.Add(record);
             if (alertSentAt is not null && record.Status == DeliveryStatus.Delivered)
             {
-                reports[reports.IndexOf(alert!)] = alert! with { OnRecord = true };
+                alert = alert! with { OnRecord = true };
             }
+        }
+        if (alert is not null)
+        {
+            reports.Add(alert);
         }
         await GrainFactory.GetGrain<IVisitorGrain>(order.VisitorId).RecordDeliveries(order.VisitId, reports);
     }
