@@ -36,6 +36,16 @@ public interface IVisitorGrain : IGrainWithStringKey
     /// <summary>Closes visits past the inactivity timeout and re-drives due deliveries.</summary>
     [OneWay]
     Task Wake();
+
+    /// <summary>
+    /// This visitor turned out to be <paramref name="survivorId"/> (a salesperson enrolled them, or a search
+    /// found them a duplicate of an older person): the open visits go over to the survivor, and sightings
+    /// still sent here are passed on. Repeating it changes nothing.
+    /// </summary>
+    Task MergeInto(string survivorId, VisitorProfile survivorProfile);
+
+    /// <summary>Takes over an open visit of a visitor who turned out to be this one; no second task, no second alert.</summary>
+    Task AdoptVisit(VisitHandOver visit, VisitorProfile profile);
 }
 
 /// <summary>A branch, key "{branchId}": who is inside now.</summary>
@@ -82,4 +92,50 @@ public interface IVisitCourierGrain : IGrainWithIntegerKey
 {
     [OneWay]
     Task Deliver(DeliveryOrder order);
+}
+
+/// <summary>
+/// Registers faces that nobody in the collection matched, one at a time for a branch (key "{branchId}"):
+/// searches again if anyone was registered meanwhile, and only if still nobody matches adds the face as a
+/// new person. Three cameras that see one stranger at the same moment all miss in their first search; here
+/// the second and third find the person the first registered.
+/// </summary>
+public interface IFaceRegistrarGrain : IGrainWithStringKey
+{
+    Task<RegisteredPerson> Register(UnmatchedFace face);
+}
+
+/// <summary>
+/// A face no search matched: the crop's bytes or stored key, or (simulated search) a face token, and when
+/// the search that missed it began.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record UnmatchedFace(
+    [property: Id(0)] byte[]? Image,
+    [property: Id(1)] string? ImageKey,
+    [property: Id(2)] string? FaceToken,
+    [property: Id(3)] DateTimeOffset SearchedAt);
+
+/// <summary>
+/// Who the face turned out to be: <see cref="PersonId"/> (a visitor id), null when the image holds no face.
+/// <see cref="Added"/> when this call created the person; <see cref="AlsoMatched"/> lists duplicates of the person found on the way.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record RegisteredPerson(
+    [property: Id(0)] string? PersonId,
+    [property: Id(1)] bool Added,
+    [property: Id(2)] IReadOnlyList<string>? AlsoMatched);
+
+/// <summary>
+/// The face collection's upkeep (key "all"): on a durable reminder, deletes faces that belong to no person
+/// (what a retried IndexFaces leaves behind). <see cref="Start"/> is called by every silo at start; repeating it changes nothing.
+/// </summary>
+public interface IFaceCollectionUpkeepGrain : IGrainWithStringKey
+{
+    public const string Key = "all";
+
+    Task Start();
+
+    /// <summary>One sweep now; returns how many faces it deleted.</summary>
+    Task<int> Sweep();
 }

@@ -29,7 +29,26 @@ public sealed record VisitorSighting(
 [GenerateSerializer, Immutable]
 public sealed record VisitSightingResult(
     [property: Id(0)] string? VisitId,
-    [property: Id(1)] SightingOutcome Outcome);
+    [property: Id(1)] SightingOutcome Outcome,
+    [property: Id(2)] string? MergedInto = null,
+    [property: Id(3)] VisitorProfile? MergedProfile = null);
+
+/// <summary>
+/// An open visit handed from a visitor to the one it turned out to be (enrolled as a customer, or a
+/// duplicate of an older person): the same visit id, its cameras and sightings, and what it owes.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record VisitHandOver(
+    [property: Id(0)] string FromVisitorId,
+    [property: Id(1)] string VisitId,
+    [property: Id(2)] string BranchId,
+    [property: Id(3)] string FirstCameraId,
+    [property: Id(4)] DateTimeOffset OpenedAt,
+    [property: Id(5)] DateTimeOffset LastSeenAt,
+    [property: Id(6)] string[] CameraIds,
+    [property: Id(7)] int SightingCount,
+    [property: Id(8)] string? ImageKey,
+    [property: Id(9)] IReadOnlyList<EffectStatus> Effects);
 
 /// <summary>The side effects a visit owes the outside world, each delivered once.</summary>
 [GenerateSerializer]

@@ -1,3 +1,4 @@
+using NextGenCrm.Customers;
 using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Ports;
 
@@ -15,13 +16,13 @@ public sealed class CountingFaceSearch(SimulatedFaceSearch inner, Ledger ledger)
         return inner.SearchAsync(face, cancellationToken);
     }
 
-    public Task<FaceSearchResult> IndexAsync(FaceImage face, string externalImageId, CancellationToken cancellationToken)
+    public Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken)
     {
         ledger.FaceIndexed();
-        return inner.IndexAsync(face, externalImageId, cancellationToken);
+        return inner.AddFaceAsync(face, personId, cancellationToken);
     }
 
-    public Task DeleteAsync(IReadOnlyCollection<string> faceIds, CancellationToken cancellationToken) => inner.DeleteAsync(faceIds, cancellationToken);
+    public Task<int> ErasePersonAsync(string personId, CancellationToken cancellationToken) => inner.ErasePersonAsync(personId, cancellationToken);
 }
 
 public sealed class CountingCustomerDirectory(InMemoryCustomerDirectory inner, Ledger ledger) : ICustomerDirectory
@@ -32,7 +33,7 @@ public sealed class CountingCustomerDirectory(InMemoryCustomerDirectory inner, L
         return inner.FindByFaceIdAsync(faceId, cancellationToken);
     }
 
-    public Task EnrolAsync(string faceId, Customer customer, CancellationToken cancellationToken) => inner.EnrolAsync(faceId, customer, cancellationToken);
+    public Task<bool> EnrolAsync(string personId, Customer customer, CancellationToken cancellationToken) => inner.EnrolAsync(personId, customer, cancellationToken);
 
     public Task<Customer?> GetAsync(string customerId, CancellationToken cancellationToken) => inner.GetAsync(customerId, cancellationToken);
 
@@ -128,8 +129,8 @@ public sealed class FakeWorld
                 Ledger.StrangerTokens.Add(person.FaceToken);
                 continue;
             }
-            var indexed = await Simulated.IndexAsync(FaceImage.FromToken(person.FaceToken), person.CustomerId!, CancellationToken.None);
-            await DirectoryStore.EnrolAsync(indexed.FaceId!, new Customer(person.CustomerId!, "Customer " + person.CustomerId), CancellationToken.None);
+            await CustomerEnrolment.EnrolAsync(
+                new Customer(person.CustomerId!, "Customer " + person.CustomerId), FaceImage.FromToken(person.FaceToken), Simulated, DirectoryStore, CancellationToken.None);
         }
     }
 }

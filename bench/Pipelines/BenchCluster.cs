@@ -76,6 +76,7 @@ public sealed class BenchCluster : IAsyncDisposable
         services.AddVisitTracking(builder.Configuration);
         services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, clock);
         services.AddSingleton<IFaceSearch>(world.FaceSearch);
+        services.AddSingleton<IFaceCollectionUpkeep>(world.Simulated);
         services.AddSingleton<ICustomerDirectory>(world.Directory);
         services.AddSingleton<IVisitHistory>(world.History);
         services.AddSingleton<ITaskAssigner>(world.Tasks);

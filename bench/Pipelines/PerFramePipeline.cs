@@ -16,7 +16,7 @@ public sealed class PerFramePipeline(FakeWorld world)
         var crop = new CropLocation(branchId, cameraId, capturedAt, frameId);
         var imageKey = await world.Images.PutAsync(crop, ReadOnlyMemory<byte>.Empty, cancellationToken);
         var found = await world.FaceSearch.SearchAsync(FaceImage.FromToken(faceToken), cancellationToken);
-        if (found.Outcome == FaceSearchOutcome.Match && await world.Directory.FindByFaceIdAsync(found.FaceId!, cancellationToken) is { } customer)
+        if (found.Outcome == FaceSearchOutcome.Match && await world.Directory.FindByFaceIdAsync(found.PersonId!, cancellationToken) is { } customer)
         {
             await world.History.AppendAsync(new VisitHistoryRecord(frameId, "c-" + customer.CustomerId, customer.CustomerId, branchId, cameraId, capturedAt, imageKey), cancellationToken);
             await world.Tasks.AssignAsync(new TaskAssignment(frameId, customer.CustomerId, customer.Name, branchId, null, StaffRole.CustomerService), cancellationToken);

@@ -132,6 +132,12 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
         {
             var result = await visitor.RecordSighting(new VisitorSighting(
                 sighting.SightingId, _branchId, _cameraId, sighting.CapturedAt, track.ImageKey, count, _atExit, track.Profile));
+            if (result.MergedInto is { } survivorId)
+            {
+                // The person turned out to be someone else (enrolled, or a duplicate merged): send there from now on.
+                track.VisitorId = survivorId;
+                track.Profile = result.MergedProfile ?? track.Profile;
+            }
             track.VisitId = result.Outcome == SightingOutcome.VisitClosed ? null : result.VisitId;
             return new SightingResult(sighting.SightingId, track.VisitorId, result.VisitId, result.Outcome);
         }
@@ -165,8 +171,17 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
     private async Task<TrackEntry?> ResolveAsync(Sighting sighting, TrackEntry? previous)
     {
         _faceSearches++;
-        var identity = await _resolver.ResolveAsync(sighting, allowIndexing: previous is null, CancellationToken.None);
+        var identity = await _resolver.ResolveAsync(sighting, allowRegistering: previous is null, CancellationToken.None);
         var now = _clock.GetUtcNow();
+        if (identity?.AlsoMatched is { } duplicates)
+        {
+            foreach (var duplicate in duplicates)
+            {
+                // One person registered twice (two branches at once, a lost answer): every search picks the
+                // same survivor, and the others hand their stays over to it.
+                await GrainFactory.GetGrain<IVisitorGrain>(duplicate).MergeInto(identity.VisitorId, identity.Profile);
+            }
+        }
         if (identity is null)
         {
             if (previous is null)

@@ -1,41 +1,75 @@
+using Microsoft.Extensions.DependencyInjection;
 using NextGenCrm.Ports;
 
 namespace NextGenCrm.Cameras;
 
-/// <summary>Who a new track is: stores its crop, searches the face, looks the match up in the customer directory.</summary>
-public sealed class TrackResolver(IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images, VisitMetrics metrics)
+/// <summary>
+/// Who a new track is: stores its crop, searches the face, and names the person: a customer by their
+/// directory record, or an anonymous visitor. A face nobody matched goes to the branch's
+/// <see cref="IFaceRegistrarGrain"/>, which registers each stranger once.
+/// </summary>
+public sealed class TrackResolver(
+    IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images, IGrainFactory grains, VisitMetrics metrics,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider clock)
 {
-    public const string CustomerPrefix = "c-";
-    public const string AnonymousPrefix = "v-";
+    public const string CustomerPrefix = PersonIds.CustomerPrefix;
+    public const string AnonymousPrefix = PersonIds.AnonymousPrefix;
 
     /// <summary>
-    /// Resolves the sighting's face to a visitor, or null when the image holds no face. An unknown face
-    /// is indexed as an anonymous visitor when <paramref name="allowIndexing"/>, so the same stranger seen
-    /// again is the same visitor.
+    /// Resolves the sighting's face to a visitor, or null when the image holds no face (or, when
+    /// <paramref name="allowRegistering"/> is false, when nobody matched).
     /// </summary>
-    public async Task<TrackIdentity?> ResolveAsync(Sighting sighting, bool allowIndexing, CancellationToken cancellationToken)
+    public async Task<TrackIdentity?> ResolveAsync(Sighting sighting, bool allowRegistering, CancellationToken cancellationToken)
     {
         var (face, imageKey) = await FaceOfAsync(sighting, cancellationToken);
         metrics.FaceSearched();
+        var searchedAt = clock.GetUtcNow();
         var found = await faceSearch.SearchAsync(face, cancellationToken);
         switch (found.Outcome)
         {
             case FaceSearchOutcome.Match:
-                var customer = await directory.FindByFaceIdAsync(found.FaceId!, cancellationToken);
-                return customer is null
-                    ? new TrackIdentity(AnonymousPrefix + found.FaceId, new VisitorProfile(VisitorKind.New, null, null), imageKey)
-                    : new TrackIdentity(CustomerPrefix + customer.CustomerId, new VisitorProfile(VisitorKind.Customer, customer.CustomerId, customer.Name), imageKey);
-            case FaceSearchOutcome.NoMatch when allowIndexing:
-                var indexed = await faceSearch.IndexAsync(face, AnonymousPrefix + sighting.SightingId, cancellationToken);
-                if (indexed.Outcome != FaceSearchOutcome.Match)
-                {
-                    return null;
-                }
-                metrics.FaceIndexed();
-                return new TrackIdentity(AnonymousPrefix + indexed.FaceId, new VisitorProfile(VisitorKind.New, null, null), imageKey);
+                return await IdentityOfAsync(found.PersonId!, imageKey, found.AlsoMatched, cancellationToken);
+            case FaceSearchOutcome.NoMatch when allowRegistering:
+                var registered = await grains.GetGrain<IFaceRegistrarGrain>(sighting.BranchId)
+                    .Register(new UnmatchedFace(sighting.Image, imageKey ?? sighting.ImageRef, sighting.FaceToken, searchedAt));
+                return registered.PersonId is { } personId
+                    ? await IdentityOfAsync(personId, imageKey, registered.AlsoMatched, cancellationToken)
+                    : null;
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// The visitor a person id stands for: "c-{customerId}" is that customer; an anonymous "v-…" is the
+    /// customer a salesperson enrolled it as, if any, or else itself.
+    /// </summary>
+    public async Task<TrackIdentity> IdentityOfAsync(string personId, string? imageKey, IReadOnlyList<string>? alsoMatched, CancellationToken cancellationToken)
+    {
+        var customer = personId.StartsWith(CustomerPrefix, StringComparison.Ordinal)
+            ? await directory.GetAsync(personId[CustomerPrefix.Length..], cancellationToken)
+            : await directory.FindByFaceIdAsync(personId, cancellationToken);
+        var duplicates = alsoMatched is null ? null : await DuplicatesAsync(alsoMatched, cancellationToken);
+        return customer is null
+            ? new TrackIdentity(personId, new VisitorProfile(VisitorKind.New, null, null), imageKey, duplicates)
+            : new TrackIdentity(CustomerPrefix + customer.CustomerId, new VisitorProfile(VisitorKind.Customer, customer.CustomerId, customer.Name), imageKey, duplicates);
+    }
+
+    /// <summary>
+    /// Of the other people a face matched, those to merge: anonymous and enrolled as nobody. Two customers
+    /// (or an anonymous visitor enrolled as one) matching one face are lookalikes, not duplicates, and stay apart.
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> DuplicatesAsync(IReadOnlyList<string> alsoMatched, CancellationToken cancellationToken)
+    {
+        var duplicates = new List<string>();
+        foreach (var other in alsoMatched.Where(p => p.StartsWith(AnonymousPrefix, StringComparison.Ordinal)))
+        {
+            if (await directory.FindByFaceIdAsync(other, cancellationToken) is null)
+            {
+                duplicates.Add(other);
+            }
+        }
+        return duplicates.Count > 0 ? duplicates : null;
     }
 
     private async Task<(FaceImage Face, string? ImageKey)> FaceOfAsync(Sighting sighting, CancellationToken cancellationToken)
@@ -57,4 +91,8 @@ public sealed class TrackResolver(IFaceSearch faceSearch, ICustomerDirectory dir
     }
 }
 
-public sealed record TrackIdentity(string VisitorId, VisitorProfile Profile, string? ImageKey);
+/// <summary>
+/// Who a track is. <see cref="AlsoMatched"/>: other people the face matched, duplicates of this one that
+/// slipped through (two registrations at once), to be merged into it.
+/// </summary>
+public sealed record TrackIdentity(string VisitorId, VisitorProfile Profile, string? ImageKey, IReadOnlyList<string>? AlsoMatched = null);

@@ -22,6 +22,13 @@ public sealed class VisitPolicy : IValidatableObject
     /// <summary>A known track's face is searched again after this long (an anonymous visitor may have enrolled since).</summary>
     public TimeSpan TrackRecheckInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How often faces that belong to no person are swept from the collection; a face is deleted at the
+    /// second sweep that finds it nobody's. At least a minute (a reminder's shortest period).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan OrphanFaceSweepInterval { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Tracks a camera remembers; the least recently seen are forgotten past this.</summary>
     public int MaxTracksPerCamera { get; set; } = 10_000;
 

@@ -35,9 +35,8 @@ public sealed partial class VisitorGrain
         var faceRemoved = false;
         if (VisitorId.StartsWith(TrackResolver.AnonymousPrefix, StringComparison.Ordinal))
         {
-            // An anonymous visitor's id is its face id: without it the face can never be matched again.
-            await _personalData.FaceSearch.DeleteAsync([VisitorId[TrackResolver.AnonymousPrefix.Length..]], CancellationToken.None);
-            faceRemoved = true;
+            // An anonymous visitor is a person in the collection under its own id, with every face added for them.
+            faceRemoved = await _personalData.FaceSearch.ErasePersonAsync(VisitorId, CancellationToken.None) > 0;
         }
         await _storage.ClearStateAsync(StateName, this.GetGrainId(), _state);
         _state.State = new VisitorState();

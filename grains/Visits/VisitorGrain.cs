@@ -116,6 +116,10 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
 
     public async Task<VisitSightingResult> RecordSighting(VisitorSighting sighting)
     {
+        if (State.MergedInto is not null)
+        {
+            return await PassOnAsync(sighting);
+        }
         var now = _clock.GetUtcNow();
         var closed = CloseExpired(now);
         var mustWrite = closed.Count > 0 || State.Profile != sighting.Profile;

@@ -23,6 +23,12 @@ public sealed class VisitorState
     /// <summary>Open visits: one per branch at most.</summary>
     [Id(3)] public List<Visit> OpenVisits { get; set; } = [];
 
+    /// <summary>The visitor this one turned out to be (<see cref="IVisitorGrain.MergeInto"/>), where sightings are passed on.</summary>
+    [Id(5)] public string? MergedInto { get; set; }
+
+    /// <summary>The survivor's profile, sent along with the sightings passed on.</summary>
+    [Id(6)] public VisitorProfile? MergedProfile { get; set; }
+
     /// <summary>The earlier shape of <see cref="OpenVisits"/>, by branch: read, moved over, not written.</summary>
     [Id(1)] public Dictionary<string, Visit>? Open { get; set; }
 
@@ -57,7 +63,7 @@ public sealed class Visit
     [Id(0)] public required string VisitId { get; init; }
     [Id(1)] public required string BranchId { get; init; }
     [Id(2)] public required string FirstCameraId { get; init; }
-    [Id(3)] public DateTimeOffset OpenedAt { get; init; }
+    [Id(3)] public DateTimeOffset OpenedAt { get; set; }
     [Id(4)] public DateTimeOffset LastSeenAt { get; set; }
     [Id(5)] public DateTimeOffset? ClosedAt { get; set; }
     [Id(6)] public string? CloseReason { get; set; }

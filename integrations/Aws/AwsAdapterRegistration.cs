@@ -60,6 +60,7 @@ public static class AwsAdapterRegistration
             sp.GetRequiredService<ILogger<RekognitionFaceSearch>>(),
             sp.GetService<TimeProvider>()));
         services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<RekognitionFaceSearch>());
+        services.AddSingleton<IFaceCollectionUpkeep>(sp => sp.GetRequiredService<RekognitionFaceSearch>());
         return services;
     }
 

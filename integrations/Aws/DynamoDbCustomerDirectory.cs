@@ -6,7 +6,8 @@ using NextGenCrm.Ports;
 namespace NextGenCrm.Integrations.Aws;
 
 /// <summary>
-/// The customers table of the original design: one item per enrolled face (hash key faceId) holding
+/// The customers table of the original design: one item per enrolled person (hash key faceId, which holds
+/// the person id "c-{customerId}" or an enrolled visitor's "v-…"; face ids in tables of earlier builds) holding
 /// the customer's id, name and phone, with a GSI on customerId for look-ups by customer and erasure.
 /// </summary>
 public sealed class DynamoDbCustomerDirectory(IAmazonDynamoDB dynamo, IOptions<CrmTablesOptions> options) : ICustomerDirectory
@@ -24,12 +25,12 @@ public sealed class DynamoDbCustomerDirectory(IAmazonDynamoDB dynamo, IOptions<C
         return response.Item is { Count: > 0 } item ? ToCustomer(item) : null;
     }
 
-    public Task EnrolAsync(string faceId, Customer customer, CancellationToken cancellationToken)
+    public async Task<bool> EnrolAsync(string personId, Customer customer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(customer);
         var item = new Dictionary<string, AttributeValue>
         {
-            ["faceId"] = new() { S = faceId },
+            ["faceId"] = new() { S = personId },
             ["customerId"] = new() { S = customer.CustomerId },
             ["name"] = new() { S = customer.Name },
         };
@@ -37,7 +38,22 @@ public sealed class DynamoDbCustomerDirectory(IAmazonDynamoDB dynamo, IOptions<C
         {
             item["phone"] = new AttributeValue { S = customer.Phone };
         }
-        return dynamo.PutItemAsync(new PutItemRequest { TableName = _table, Item = item }, cancellationToken);
+        try
+        {
+            // A person is never re-pointed from one customer to another; the same customer again updates the record.
+            await dynamo.PutItemAsync(new PutItemRequest
+            {
+                TableName = _table,
+                Item = item,
+                ConditionExpression = "attribute_not_exists(faceId) OR customerId = :c",
+                ExpressionAttributeValues = new() { [":c"] = new AttributeValue { S = customer.CustomerId } },
+            }, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
     }
 
     public async Task<Customer?> GetAsync(string customerId, CancellationToken cancellationToken)

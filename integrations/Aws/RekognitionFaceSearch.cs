@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
@@ -7,18 +9,27 @@ using NextGenCrm.Ports;
 namespace NextGenCrm.Integrations.Aws;
 
 /// <summary>
-/// The face collection in Amazon Rekognition: SearchFacesByImage, IndexFaces and DeleteFaces, one
-/// face per image. An image without a usable face is an outcome (<see cref="FaceSearchOutcome.NoFace"/>),
-/// not an error.
+/// The face collection in Amazon Rekognition, organised in users: each person (visitor id) is a user that
+/// owns the faces added for them. Search is SearchUsersByImage; adding a face is IndexFaces, then CreateUser
+/// and AssociateFaces with client request tokens derived from the person and face, so a retry is harmless.
+/// IndexFaces itself is not idempotent: a retry after a lost answer leaves a face that no user owns, which
+/// <see cref="SweepOrphanFacesAsync"/> deletes. An image without a usable face is an outcome, not an error.
 /// </summary>
-public sealed partial class RekognitionFaceSearch : IFaceSearch, IAsyncDisposable
+public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollectionUpkeep, IAsyncDisposable
 {
-    // DeleteFaces takes at most 4096 ids per call.
+    // DeleteFaces takes at most 4096 ids per call, ListFaces answers at most 4096 a page.
     private const int DeleteBatchSize = 4096;
+    private const int ListPageSize = 4096;
+    // Users sharing one face: more than a handful means the threshold is too low, not more duplicates.
+    private const int MaxUsersPerSearch = 5;
+    // AssociateFaces' own default: a face that does not look like the user's other faces is refused.
+    private const float AssociateMatchThreshold = 75;
 
     private readonly RekognitionClient _client;
     private readonly FaceSearchOptions _options;
     private readonly ILogger<RekognitionFaceSearch> _logger;
+    private readonly Lock _sweepLock = new();
+    private HashSet<string> _orphansSeen = new(StringComparer.Ordinal);
 
     public RekognitionFaceSearch(HttpClient http, AwsClients aws, IOptions<FaceSearchOptions> options, ILogger<RekognitionFaceSearch> logger, TimeProvider? timeProvider = null)
     {
@@ -30,51 +41,137 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IAsyncDisposabl
 
     public async Task<FaceSearchResult> SearchAsync(FaceImage face, CancellationToken cancellationToken)
     {
-        var request = new SearchFacesByImageRequest(_options.CollectionId, ToImage(face), 1, (float)_options.MatchThreshold, "AUTO");
-        SearchFacesByImageResponse response;
+        var request = new SearchUsersByImageRequest(_options.CollectionId, ToImage(face), (float)_options.MatchThreshold, MaxUsersPerSearch, "AUTO");
+        SearchUsersByImageResponse response;
         try
         {
-            response = await _client.CallAsync<SearchFacesByImageRequest, SearchFacesByImageResponse>("SearchFacesByImage", request, cancellationToken);
+            response = await _client.CallAsync<SearchUsersByImageRequest, SearchUsersByImageResponse>("SearchUsersByImage", request, cancellationToken);
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "InvalidParameterException")
         {
-            // Rekognition's answer when it finds no face in the image.
+            // An image Rekognition cannot search (too small, say): no usable face.
             return FaceSearchResult.NoFace;
         }
-        var best = response.FaceMatches?.Where(m => m.Face?.FaceId is not null).MaxBy(m => m.Similarity);
-        return best is null
-            ? FaceSearchResult.NoMatch
-            : FaceSearchResult.Matched(best.Face!.FaceId!, best.Face.ExternalImageId, best.Similarity);
+        if (response.SearchedFace is null)
+        {
+            // No face detected, or the quality filter set it aside (UnsearchedFaces).
+            return FaceSearchResult.NoFace;
+        }
+        return FaceSearchResult.FromMatches((response.UserMatches ?? [])
+            .Where(m => m.User?.UserId is not null && m.Similarity >= _options.MatchThreshold)
+            .Select(m => (m.User!.UserId!, m.Similarity)));
     }
 
-    public async Task<FaceSearchResult> IndexAsync(FaceImage face, string externalImageId, CancellationToken cancellationToken)
+    public async Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken)
     {
-        if (!ExternalImageIdPattern().IsMatch(externalImageId))
+        if (!UserIdPattern().IsMatch(personId))
         {
-            throw new ArgumentException("An external image id is 1-255 characters of letters, digits, '_', '.', '-' or ':'.", nameof(externalImageId));
+            throw new ArgumentException("A person id is 1-128 characters of letters, digits, '_', '.', '-' or ':'.", nameof(personId));
         }
-        var request = new IndexFacesRequest(_options.CollectionId, ToImage(face), externalImageId, 1, "AUTO", ["DEFAULT"]);
-        var response = await _client.CallAsync<IndexFacesRequest, IndexFacesResponse>("IndexFaces", request, cancellationToken);
-        var indexed = response.FaceRecords?.Select(r => r.Face).FirstOrDefault(f => f?.FaceId is not null);
+        var index = new IndexFacesRequest(_options.CollectionId, ToImage(face), personId, 1, "AUTO", ["DEFAULT"]);
+        var indexed = (await _client.CallAsync<IndexFacesRequest, IndexFacesResponse>("IndexFaces", index, cancellationToken))
+            .FaceRecords?.Select(r => r.Face).FirstOrDefault(f => f?.FaceId is not null);
         if (indexed is null)
         {
             // No face, or the quality filter dropped it: nothing entered the collection.
             return FaceSearchResult.NoFace;
         }
-        LogIndexed(indexed.FaceId!, externalImageId);
-        return FaceSearchResult.Matched(indexed.FaceId!, indexed.ExternalImageId ?? externalImageId, 100);
+        await CreateUserAsync(personId, cancellationToken);
+        var associate = new AssociateFacesRequest(_options.CollectionId, personId, [indexed.FaceId!], AssociateMatchThreshold, RequestToken("associate", personId, indexed.FaceId!));
+        var associated = await _client.CallAsync<AssociateFacesRequest, AssociateFacesResponse>("AssociateFaces", associate, cancellationToken);
+        if (associated.UnsuccessfulFaceAssociations is [var refused, ..])
+        {
+            // Left to nobody (the user holds 100 faces, say): the person is still known by their other faces; the sweep removes this one.
+            LogNotAssociated(indexed.FaceId!, personId, string.Join(",", refused.Reasons ?? []));
+            return FaceSearchResult.Matched(personId, 100);
+        }
+        LogIndexed(indexed.FaceId!, personId);
+        return FaceSearchResult.Added(personId, indexed.FaceId!);
     }
 
-    public async Task DeleteAsync(IReadOnlyCollection<string> faceIds, CancellationToken cancellationToken)
+    public async Task<int> ErasePersonAsync(string personId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(faceIds);
+        var faceIds = await ListFacesAsync(personId, cancellationToken);
+        try
+        {
+            // DeleteUser first: it disassociates the faces, which DeleteFaces refuses while a user owns them.
+            await _client.CallAsync<DeleteUserRequest, Dictionary<string, object>>(
+                "DeleteUser", new DeleteUserRequest(_options.CollectionId, personId, RequestToken("delete-user", personId)), cancellationToken);
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
+        {
+            // No such user (never created, or erased already): its faces, if any, go all the same.
+        }
+        return await DeleteFacesAsync(faceIds.Select(f => f.FaceId!).ToList(), cancellationToken);
+    }
+
+    public async Task<int> SweepOrphanFacesAsync(CancellationToken cancellationToken)
+    {
+        var orphans = (await ListFacesAsync(null, cancellationToken))
+            .Where(f => f.UserId is null)
+            .Select(f => f.FaceId!)
+            .ToHashSet(StringComparer.Ordinal);
+        HashSet<string> seenBefore;
+        lock (_sweepLock)
+        {
+            seenBefore = _orphansSeen;
+            _orphansSeen = orphans;
+        }
+        // Only faces that belonged to nobody a whole sweep ago: one between IndexFaces and AssociateFaces is left alone.
+        var due = orphans.Where(seenBefore.Contains).ToList();
+        var deleted = due.Count == 0 ? 0 : await DeleteFacesAsync(due, cancellationToken);
+        lock (_sweepLock)
+        {
+            _orphansSeen.ExceptWith(due);
+        }
+        LogSwept(deleted, orphans.Count - due.Count);
+        return deleted;
+    }
+
+    private async Task CreateUserAsync(string personId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CallAsync<CreateUserRequest, Dictionary<string, object>>(
+                "CreateUser", new CreateUserRequest(_options.CollectionId, personId, RequestToken("create-user", personId)), cancellationToken);
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode == "ConflictException")
+        {
+            // The user exists: created by an earlier face of this person.
+        }
+    }
+
+    private async Task<List<RekognitionFace>> ListFacesAsync(string? userId, CancellationToken cancellationToken)
+    {
+        var faces = new List<RekognitionFace>();
+        string? next = null;
+        do
+        {
+            var page = await _client.CallAsync<ListFacesRequest, ListFacesResponse>(
+                "ListFaces", new ListFacesRequest(_options.CollectionId, userId, ListPageSize, next), cancellationToken);
+            faces.AddRange((page.Faces ?? []).Where(f => f.FaceId is not null));
+            next = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return faces;
+    }
+
+    private async Task<int> DeleteFacesAsync(IReadOnlyCollection<string> faceIds, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
         foreach (var batch in faceIds.Distinct(StringComparer.Ordinal).Chunk(DeleteBatchSize))
         {
             var response = await _client.CallAsync<DeleteFacesRequest, DeleteFacesResponse>(
                 "DeleteFaces", new DeleteFacesRequest(_options.CollectionId, batch), cancellationToken);
+            deleted += response.DeletedFaces?.Length ?? 0;
             LogDeleted(response.DeletedFaces?.Length ?? 0, batch.Length);
         }
+        return deleted;
     }
+
+    /// <summary>A client request token (1-64 of [a-zA-Z0-9-_]) that is the same for every retry of one step.</summary>
+    private static string RequestToken(params string[] parts) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))))[..64];
 
     /// <summary>Creates the collection when DescribeCollection says it does not exist; returns true if it created it.</summary>
     public async Task<bool> EnsureCollectionAsync(CancellationToken cancellationToken)
@@ -116,11 +213,17 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IAsyncDisposabl
 
     public ValueTask DisposeAsync() => _client.DisposeAsync();
 
-    [GeneratedRegex("^[a-zA-Z0-9_.\\-:]{1,255}$")]
-    private static partial Regex ExternalImageIdPattern();
+    [GeneratedRegex("^[a-zA-Z0-9_.\\-:]{1,128}$")]
+    private static partial Regex UserIdPattern();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed face {FaceId} as {ExternalImageId}")]
-    private partial void LogIndexed(string faceId, string externalImageId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Face {FaceId} added to person {PersonId}")]
+    private partial void LogIndexed(string faceId, string personId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Face {FaceId} not associated with person {PersonId}: {Reasons}; left for the orphan sweep")]
+    private partial void LogNotAssociated(string faceId, string personId, string reasons);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Orphan face sweep: {Deleted} deleted, {Waiting} seen for the first time")]
+    private partial void LogSwept(int deleted, int waiting);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Deleted} of {Requested} faces")]
     private partial void LogDeleted(int deleted, int requested);

@@ -1,3 +1,4 @@
+using NextGenCrm.Customers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NextGenCrm.Ports;
@@ -54,8 +55,12 @@ public static class DemoCustomers
     {
         foreach (var customer in customers)
         {
-            var indexed = await faceSearch.IndexAsync(FaceImage.FromToken(customer.FaceToken), customer.CustomerId, cancellationToken);
-            await directory.EnrolAsync(indexed.FaceId!, new Customer(customer.CustomerId, customer.Name, customer.Phone), cancellationToken);
+            var outcome = await CustomerEnrolment.EnrolAsync(
+                new Customer(customer.CustomerId, customer.Name, customer.Phone), FaceImage.FromToken(customer.FaceToken), faceSearch, directory, cancellationToken);
+            if (outcome.Status != EnrolmentStatus.Enrolled)
+            {
+                throw new InvalidDataException($"Demo customer {customer.CustomerId} was not enrolled: {outcome.Status}.");
+            }
         }
     }
 

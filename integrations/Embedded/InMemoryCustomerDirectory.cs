@@ -12,11 +12,16 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
     public Task<Customer?> FindByFaceIdAsync(string faceId, CancellationToken cancellationToken) =>
         Task.FromResult(_byFaceId.GetValueOrDefault(faceId));
 
-    public Task EnrolAsync(string faceId, Customer customer, CancellationToken cancellationToken)
+    public Task<bool> EnrolAsync(string personId, Customer customer, CancellationToken cancellationToken)
     {
-        _byFaceId[faceId] = customer;
+        ArgumentNullException.ThrowIfNull(customer);
+        var recorded = _byFaceId.AddOrUpdate(personId, customer, (_, existing) => existing.CustomerId == customer.CustomerId ? customer : existing);
+        if (recorded.CustomerId != customer.CustomerId)
+        {
+            return Task.FromResult(false);
+        }
         _byCustomerId[customer.CustomerId] = customer;
-        return Task.CompletedTask;
+        return Task.FromResult(true);
     }
 
     public Task<Customer?> GetAsync(string customerId, CancellationToken cancellationToken) =>

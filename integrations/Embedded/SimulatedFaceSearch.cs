@@ -1,65 +1,209 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using NextGenCrm.Ports;
 
 namespace NextGenCrm.Integrations.Embedded;
 
 /// <summary>
-/// Face search without a camera or Rekognition: a sighting carries a face token standing in for a
-/// face. A token is unknown (a new face) until indexed, then maps to a stable face id. A real image
-/// cannot be recognised here, so every crop is a face never seen before.
+/// A face collection that behaves like Rekognition's, without a camera: a sighting carries a face token
+/// standing in for a face (image bytes stand for the face of exactly those bytes). As the real service:
+/// every IndexFaces stores a new face; people (users) own up to 100 faces; calls take
+/// <see cref="SimulatedFaceSearchOptions.MinLatency"/>–<see cref="SimulatedFaceSearchOptions.MaxLatency"/>,
+/// so concurrent callers overlap; and a share of calls lose their answer after doing their work, which the
+/// simulated client retries, so a retried IndexFaces leaves a face that belongs to nobody.
 /// </summary>
-public sealed class SimulatedFaceSearch : IFaceSearch
+public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
 {
-    private readonly ConcurrentDictionary<string, IndexedFace> _byToken = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _tokenByFaceId = new(StringComparer.Ordinal);
+    private readonly SimulatedFaceSearchOptions _options;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, StoredFace> _faces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _people = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _orphansSeen = new(StringComparer.Ordinal);
     private long _searches;
-    private long _indexed;
+    private long _indexFacesCalls;
+    private long _createUserCalls;
+    private long _associateCalls;
+    private long _lostAnswers;
 
+    public SimulatedFaceSearch(SimulatedFaceSearchOptions? options = null) => _options = options ?? new SimulatedFaceSearchOptions();
+
+    /// <summary>SearchUsersByImage calls that reached the service, retries included.</summary>
     public long Searches => Interlocked.Read(ref _searches);
-    public long Indexed => Interlocked.Read(ref _indexed);
 
-    public Task<FaceSearchResult> SearchAsync(FaceImage face, CancellationToken cancellationToken)
+    /// <summary>IndexFaces calls that reached the service, retries included: each stored a face.</summary>
+    public long IndexFacesCalls => Interlocked.Read(ref _indexFacesCalls);
+
+    public long CreateUserCalls => Interlocked.Read(ref _createUserCalls);
+    public long AssociateFacesCalls => Interlocked.Read(ref _associateCalls);
+
+    /// <summary>Answers lost after the work was done (each retried by the simulated client).</summary>
+    public long LostAnswers => Interlocked.Read(ref _lostAnswers);
+
+    public int FaceCount
     {
-        Interlocked.Increment(ref _searches);
-        return Task.FromResult(face.FaceToken is { } token && _byToken.TryGetValue(token, out var known)
-            ? FaceSearchResult.Matched(known.FaceId, known.ExternalImageId, 100)
-            : FaceSearchResult.NoMatch);
+        get { lock (_lock) { return _faces.Count; } }
     }
 
-    public Task<FaceSearchResult> IndexAsync(FaceImage face, string externalImageId, CancellationToken cancellationToken)
+    public int PersonCount
     {
-        Interlocked.Increment(ref _indexed);
-        if (face.FaceToken is not { } token)
+        get { lock (_lock) { return _people.Count; } }
+    }
+
+    /// <summary>The people holding a face of <paramref name="faceToken"/>: more than one means a duplicate.</summary>
+    public IReadOnlyList<string> PeopleWithToken(string faceToken)
+    {
+        lock (_lock)
         {
-            // An image without a token: a face the simulation cannot recognise again.
-            return Task.FromResult(FaceSearchResult.Matched(Guid.NewGuid().ToString(), externalImageId, 100));
+            return [.. _faces.Values.Where(f => f.Token == faceToken && f.PersonId is not null).Select(f => f.PersonId!).Distinct().Order(StringComparer.Ordinal)];
         }
-        var indexed = _byToken.GetOrAdd(token, t => new IndexedFace(FaceIdOf(t), externalImageId));
-        _tokenByFaceId[indexed.FaceId] = token;
-        return Task.FromResult(FaceSearchResult.Matched(indexed.FaceId, indexed.ExternalImageId, 100));
     }
 
-    public Task DeleteAsync(IReadOnlyCollection<string> faceIds, CancellationToken cancellationToken)
+    /// <summary>Faces stored for <paramref name="faceToken"/>, a person's or nobody's: one per IndexFaces that reached the service.</summary>
+    public int FacesStoredFor(string faceToken)
     {
-        foreach (var faceId in faceIds)
+        lock (_lock)
         {
-            if (_tokenByFaceId.TryRemove(faceId, out var token))
+            return _faces.Values.Count(f => f.Token == faceToken);
+        }
+    }
+
+    public async Task<FaceSearchResult> SearchAsync(FaceImage face, CancellationToken cancellationToken)
+    {
+        var token = TokenOf(face);
+        return await CallAsync(() => Interlocked.Increment(ref _searches), () =>
+        {
+            lock (_lock)
             {
-                _byToken.TryRemove(token, out _);
+                return FaceSearchResult.FromMatches(_faces.Values
+                    .Where(f => f.Token == token && f.PersonId is not null)
+                    .Select(f => (f.PersonId!, 99.0)));
+            }
+        }, cancellationToken);
+    }
+
+    public async Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(personId);
+        var token = TokenOf(face);
+        var faceId = await CallAsync(() => Interlocked.Increment(ref _indexFacesCalls), () =>
+        {
+            var id = Guid.NewGuid().ToString();
+            lock (_lock)
+            {
+                _faces[id] = new StoredFace(token, personId);
+            }
+            return id;
+        }, cancellationToken);
+        // CreateUser and AssociateFaces carry client request tokens: a retry after a lost answer changes nothing.
+        await CallAsync(() => Interlocked.Increment(ref _createUserCalls), () =>
+        {
+            lock (_lock)
+            {
+                _people.TryAdd(personId, new HashSet<string>(StringComparer.Ordinal));
+            }
+            return true;
+        }, cancellationToken);
+        var associated = await CallAsync(() => Interlocked.Increment(ref _associateCalls), () =>
+        {
+            lock (_lock)
+            {
+                if (!_people.TryGetValue(personId, out var faces))
+                {
+                    throw new InvalidOperationException("AssociateFaces: the person does not exist (ResourceNotFoundException); it was erased meanwhile.");
+                }
+                if (!_faces.TryGetValue(faceId, out var stored) || faces.Count >= SimulatedFaceSearchOptions.MaxFacesPerPerson && !faces.Contains(faceId))
+                {
+                    return false; // UnsuccessfulFaceAssociations: the face stays nobody's, and is swept
+                }
+                faces.Add(faceId);
+                stored.PersonId = personId;
+                return true;
+            }
+        }, cancellationToken);
+        return associated ? FaceSearchResult.Added(personId, faceId) : FaceSearchResult.Matched(personId, 100);
+    }
+
+    public Task<int> ErasePersonAsync(string personId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!_people.Remove(personId, out var faces))
+            {
+                return Task.FromResult(0);
+            }
+            foreach (var faceId in faces)
+            {
+                _faces.Remove(faceId);
+            }
+            return Task.FromResult(faces.Count);
+        }
+    }
+
+    public Task<int> SweepOrphanFacesAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var orphans = _faces.Where(f => f.Value.PersonId is null).Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+            var deleted = 0;
+            foreach (var faceId in orphans.Where(_orphansSeen.Contains))
+            {
+                _faces.Remove(faceId);
+                deleted++;
+            }
+            _orphansSeen.Clear();
+            _orphansSeen.UnionWith(orphans.Where(_faces.ContainsKey));
+            return Task.FromResult(deleted);
+        }
+    }
+
+    /// <summary>
+    /// One call as the SDK makes it: the request travels, the service does the work, the answer travels
+    /// back or is lost; a lost answer is retried, and the work is done again.
+    /// </summary>
+    private async Task<T> CallAsync<T>(Action count, Func<T> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var latency = Latency();
+            await Task.Delay(latency / 2, cancellationToken);
+            count();
+            var result = work();
+            await Task.Delay(latency - (latency / 2), cancellationToken);
+            if (_options.LostAnswerRate <= 0 || Random.Shared.NextDouble() >= _options.LostAnswerRate)
+            {
+                return result;
+            }
+            Interlocked.Increment(ref _lostAnswers);
+            if (attempt >= _options.MaxAttempts)
+            {
+                throw new TimeoutException($"The simulated face search did not answer within {_options.MaxAttempts} attempts (the work was done).");
             }
         }
-        return Task.CompletedTask;
     }
 
-    /// <summary>A stable id of Rekognition's shape (a GUID), derived from the token.</summary>
-    private static string FaceIdOf(string token)
+    private TimeSpan Latency()
     {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(token), hash);
-        return new Guid(hash[..16]).ToString();
+        var spread = _options.MaxLatency - _options.MinLatency;
+        return _options.MinLatency + (spread * Random.Shared.NextDouble());
     }
 
-    private sealed record IndexedFace(string FaceId, string ExternalImageId);
+    /// <summary>Who a face is, here: its token, or the digest of its bytes or stored key (recognised only as those exact bytes).</summary>
+    private static string TokenOf(FaceImage face)
+    {
+        if (face.FaceToken is { } token)
+        {
+            return token;
+        }
+        if (!face.Bytes.IsEmpty)
+        {
+            return "sha256:" + Convert.ToHexString(SHA256.HashData(face.Bytes.Span));
+        }
+        return "key:" + face.ImageKey;
+    }
+
+    private sealed class StoredFace(string token, string externalImageId)
+    {
+        public string Token { get; } = token;
+        public string ExternalImageId { get; } = externalImageId;
+        public string? PersonId { get; set; }
+    }
 }

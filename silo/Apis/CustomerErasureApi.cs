@@ -29,17 +29,20 @@ public static partial class CustomerErasureApi
         }
         // Not cancelled with the request: once begun, an erasure is carried through.
         var cancellationToken = CancellationToken.None;
-        var faceIds = await directory.FindFaceIdsAsync(customerId, cancellationToken);
-        var erased = await ForgetAsync(faceIds, [$"{TrackResolver.CustomerPrefix}{customerId}", .. AnonymousVisitorsOf(faceIds)], faceSearch, grains, cancellationToken);
+        var customerPerson = PersonIds.OfCustomer(customerId);
+        var people = (await directory.FindFaceIdsAsync(customerId, cancellationToken)).Append(customerPerson).Distinct(StringComparer.Ordinal).ToList();
+        var (faces, erased) = await ForgetAsync(people, faceSearch, grains, cancellationToken);
         var records = await directory.EraseAsync(customerId, cancellationToken);
-        // A face enrolled while this ran (or one the customer index did not show yet) goes too.
-        var late = records.Except(faceIds, StringComparer.Ordinal).ToList();
+        // A visitor enrolled as this customer while this ran (or one the customer index did not show yet) goes too.
+        var late = records.Except(people, StringComparer.Ordinal).ToList();
         if (late.Count > 0)
         {
-            erased = Sum(erased, await ForgetAsync(late, AnonymousVisitorsOf(late), faceSearch, grains, cancellationToken));
+            var (lateFaces, lateErased) = await ForgetAsync(late, faceSearch, grains, cancellationToken);
+            faces += lateFaces;
+            erased = Sum(erased, lateErased);
         }
 
-        var receipt = new CustomerErasureReceipt(customerId, faceIds.Count + late.Count, records.Count, erased.Visits, erased.FaceCrops, erased.HistoryRecords);
+        var receipt = new CustomerErasureReceipt(customerId, faces, records.Count, erased.Visits, erased.FaceCrops, erased.HistoryRecords);
         if (receipt is { FacesRemoved: 0, DirectoryRecordsRemoved: 0, Visits: 0, FaceCrops: 0, HistoryRecords: 0 })
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown customer",
@@ -51,27 +54,24 @@ public static partial class CustomerErasureApi
     }
 
     /// <summary>
-    /// A face enrolled by a salesperson was an anonymous visitor "v-{faceId}" first, whose visits are the customer's
-    /// too; for a face enrolled from a photo that visitor is empty.
+    /// Removes each person (the customer "c-{customerId}", and any anonymous visitor a salesperson enrolled as
+    /// them, whose visits are the customer's too) from the collection, then erases their visitors.
     /// </summary>
-    private static IEnumerable<string> AnonymousVisitorsOf(IEnumerable<string> faceIds) =>
-        faceIds.Select(faceId => $"{TrackResolver.AnonymousPrefix}{faceId}");
-
-    /// <summary>Deletes the faces from the collection, then erases the visitors; returns the visitors' counts summed.</summary>
-    private static async Task<ErasureReceipt> ForgetAsync(
-        IReadOnlyList<string> faceIds, IEnumerable<string> visitorIds, IFaceSearch faceSearch, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<(int Faces, ErasureReceipt Erased)> ForgetAsync(
+        IReadOnlyList<string> people, IFaceSearch faceSearch, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (faceIds.Count > 0)
-        {
-            await faceSearch.DeleteAsync(faceIds, cancellationToken);
-        }
+        var faces = 0;
         var total = new ErasureReceipt(0, 0, 0, false);
-        foreach (var visitorId in visitorIds)
+        foreach (var personId in people.Where(IsPersonId))
         {
-            total = Sum(total, await grains.GetGrain<IVisitorGrain>(visitorId).Erase());
+            faces += await faceSearch.ErasePersonAsync(personId, cancellationToken);
+            total = Sum(total, await grains.GetGrain<IVisitorGrain>(personId).Erase());
         }
-        return total;
+        return (faces, total);
     }
+
+    private static bool IsPersonId(string key) =>
+        key.StartsWith(PersonIds.CustomerPrefix, StringComparison.Ordinal) || key.StartsWith(PersonIds.AnonymousPrefix, StringComparison.Ordinal);
 
     private static ErasureReceipt Sum(ErasureReceipt a, ErasureReceipt b) => new(
         a.Visits + b.Visits, a.FaceCrops + b.FaceCrops, a.HistoryRecords + b.HistoryRecords, a.FaceRemovedFromCollection || b.FaceRemovedFromCollection);

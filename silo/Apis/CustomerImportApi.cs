@@ -1,3 +1,4 @@
+using NextGenCrm.Customers;
 using System.Globalization;
 using Sylvan.Data.Csv;
 using NextGenCrm.Ports;
@@ -124,13 +125,13 @@ public static partial class CustomerImportApi
         }
         try
         {
-            var indexed = await faceSearch.IndexAsync(face!, row.CustomerId!, cancellationToken);
-            if (indexed.Outcome != FaceSearchOutcome.Match)
+            var outcome = await CustomerEnrolment.EnrolAsync(new Customer(row.CustomerId!, row.Name!, row.Phone), face!, faceSearch, directory, cancellationToken);
+            return outcome.Status switch
             {
-                return new ImportRowResult(line, row.CustomerId, "refused", "No usable face in the photo.");
-            }
-            await directory.EnrolAsync(indexed.FaceId!, new Customer(row.CustomerId!, row.Name!, row.Phone), cancellationToken);
-            return new ImportRowResult(line, row.CustomerId, "enrolled", null);
+                EnrolmentStatus.Enrolled => new ImportRowResult(line, row.CustomerId, "enrolled", null),
+                EnrolmentStatus.NoFace => new ImportRowResult(line, row.CustomerId, "refused", "No usable face in the photo."),
+                _ => new ImportRowResult(line, row.CustomerId, "refused", "The customer's record belongs to another customer."),
+            };
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {

@@ -1,3 +1,4 @@
+using NextGenCrm.Customers;
 using NextGenCrm.Cameras;
 using NextGenCrm.Ports;
 using NextGenCrm.Silo.Configuration;
@@ -43,19 +44,19 @@ public static partial class CustomersApi
         {
             return TypedResults.ValidationProblem(errors, title: "The enrolment is not valid");
         }
-        var indexed = await faceSearch.IndexAsync(face!, customerId, cancellationToken);
-        if (indexed.Outcome != FaceSearchOutcome.Match)
+        var customer = new Customer(customerId, body.Name!, body.Phone);
+        var outcome = await CustomerEnrolment.EnrolAsync(customer, face!, faceSearch, directory, cancellationToken);
+        if (outcome.Status == EnrolmentStatus.NoFace)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "No face",
                 detail: "No usable face was found in the photo; take another with the face clearly in view.");
         }
-        await directory.EnrolAsync(indexed.FaceId!, new Customer(customerId, body.Name!, body.Phone), cancellationToken);
         LogEnrolled(loggers.CreateLogger(typeof(CustomersApi)), customerId);
-        return TypedResults.Created($"/api/v1/customers/{customerId}", new EnrolmentResponse($"{TrackResolver.CustomerPrefix}{customerId}", customerId, indexed.FaceId!));
+        return TypedResults.Created($"/api/v1/customers/{customerId}", new EnrolmentResponse(PersonIds.OfCustomer(customerId), customerId, outcome.FaceId));
     }
 
     private static async Task<IResult> EnrolVisitorAsync(
-        string visitorId, HttpRequest request, ICustomerDirectory directory, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string visitorId, HttpRequest request, ICustomerDirectory directory, IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<VisitorEnrolmentRequest>(request, 16 * 1024, cancellationToken);
         if (problem is not null)
@@ -63,7 +64,7 @@ public static partial class CustomersApi
             return problem;
         }
         var errors = CheckCustomer(body!.CustomerId, body.Name, body.Phone);
-        if (!SightingValidator.IsValidId(visitorId) || !visitorId.StartsWith(TrackResolver.AnonymousPrefix, StringComparison.Ordinal))
+        if (!SightingValidator.IsValidId(visitorId) || !visitorId.StartsWith(PersonIds.AnonymousPrefix, StringComparison.Ordinal))
         {
             errors["visitorId"] = ["Only an anonymous visitor (an id starting with v-) can be enrolled."];
         }
@@ -71,11 +72,25 @@ public static partial class CustomersApi
         {
             return TypedResults.ValidationProblem(errors, title: "The enrolment is not valid");
         }
-        // The anonymous visitor's id is its face id in the collection: recording whose face it is makes the next search a customer.
-        var faceId = visitorId[TrackResolver.AnonymousPrefix.Length..];
-        await directory.EnrolAsync(faceId, new Customer(body.CustomerId!, body.Name!, body.Phone), cancellationToken);
+        var visitor = grains.GetGrain<IVisitorGrain>(visitorId);
+        var enrolledAs = await directory.FindByFaceIdAsync(visitorId, cancellationToken);
+        if (enrolledAs is null && (await visitor.GetVisits()).Count == 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown visitor",
+                detail: $"No visitor {visitorId} has been seen (or it was erased); only a visitor who was in a branch can be enrolled.");
+        }
+        var customer = new Customer(body.CustomerId!, body.Name!, body.Phone);
+        // The directory record makes the person's next search name the customer; the visitor then hands its
+        // open visit over, so a stay that began anonymous goes on as the customer's with no second task.
+        if (enrolledAs is not null && enrolledAs.CustomerId != customer.CustomerId || !await directory.EnrolAsync(visitorId, customer, cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already a customer",
+                detail: $"Visitor {visitorId} is enrolled as another customer already; a visitor is never re-pointed.");
+        }
+        var survivorId = PersonIds.OfCustomer(customer.CustomerId);
+        await visitor.MergeInto(survivorId, new VisitorProfile(VisitorKind.Customer, customer.CustomerId, customer.Name));
         LogEnrolled(loggers.CreateLogger(typeof(CustomersApi)), body.CustomerId!);
-        return TypedResults.Ok(new EnrolmentResponse($"{TrackResolver.CustomerPrefix}{body.CustomerId}", body.CustomerId!, faceId));
+        return TypedResults.Ok(new EnrolmentResponse(survivorId, body.CustomerId!, null));
     }
 
     internal static Dictionary<string, string[]> CheckCustomer(string? customerId, string? name, string? phone)
@@ -128,4 +143,4 @@ public sealed record FaceEnrolmentRequest(string? Name, string? Phone, string? I
 
 public sealed record VisitorEnrolmentRequest(string? CustomerId, string? Name, string? Phone);
 
-public sealed record EnrolmentResponse(string VisitorId, string CustomerId, string FaceId);
+public sealed record EnrolmentResponse(string VisitorId, string CustomerId, string? FaceId);

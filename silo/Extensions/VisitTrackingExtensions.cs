@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using NextGenCrm.Cameras;
 using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Ports;
@@ -17,6 +18,7 @@ public static class VisitTrackingExtensions
         services.AddMetrics();
         services.AddSingleton<VisitMetrics>();
         services.AddSingleton<TrackResolver>();
+        services.AddHostedService<FaceCollectionUpkeepStarter>();
         services.AddSingleton<PersonalData>();
         services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
         return services;
@@ -28,8 +30,12 @@ public static class VisitTrackingExtensions
         services.AddOptions<LocalImageOptions>().Bind(configuration.GetSection(LocalImageOptions.Section))
             .Validate(o => string.IsNullOrEmpty(o.EncryptionKey) || IsAes256Key(o.EncryptionKey), "Images:EncryptionKey must be the base64 of 32 bytes.")
             .ValidateOnStart();
-        services.AddSingleton<SimulatedFaceSearch>();
+        services.AddOptions<SimulatedFaceSearchOptions>().Bind(configuration.GetSection(SimulatedFaceSearchOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(sp => new SimulatedFaceSearch(sp.GetRequiredService<IOptions<SimulatedFaceSearchOptions>>().Value));
         services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
+        services.AddSingleton<IFaceCollectionUpkeep>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
         services.AddSingleton<InMemoryCustomerDirectory>();
         services.AddSingleton<ICustomerDirectory>(sp => sp.GetRequiredService<InMemoryCustomerDirectory>());
         services.AddSingleton<InMemoryVisitHistory>();

@@ -168,7 +168,7 @@ internal static class Program
     {
         var tasks = appian.Tasks.Values.ToList();
         return string.Create(CultureInfo.InvariantCulture,
-            $"rekognition calls={rekognition.Calls} search={rekognition.CallsTo("SearchFacesByImage")} index={rekognition.CallsTo("IndexFaces")} " +
+            $"rekognition calls={rekognition.Calls} search={rekognition.CallsTo("SearchUsersByImage")} index={rekognition.CallsTo("IndexFaces")} users={rekognition.CallsTo("CreateUser")} " +
             $"createCollection={rekognition.CallsTo("CreateCollection")} describeCollection={rekognition.CallsTo("DescribeCollection")} " +
             $"rejectedSignatures={rekognition.RejectedSignatures} facesInCollection={rekognition.FacesIn("customers").Count}; " +
             $"appian requests={appian.Requests} tasks={tasks.Count} customerService={tasks.Count(t => t.AssignTo == "customer-service")} " +

@@ -54,18 +54,91 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_visitor_indexed_once_is_recognised_on_the_next_visit()
+    public async Task A_person_added_once_is_recognised_by_user_on_the_next_visit()
     {
         await using var search = await ReadyFaceSearch();
 
-        var indexed = await search.IndexAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), "v-alice", Ct);
+        var added = await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), "v-alice", Ct);
         var again = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), Ct);
         var stranger = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("bob")), Ct);
 
         Assert.Equal(FaceSearchOutcome.Match, again.Outcome);
-        Assert.Equal(indexed.FaceId, again.FaceId);
-        Assert.Equal("v-alice", again.ExternalImageId);
+        Assert.Equal("v-alice", again.PersonId);
+        Assert.Equal([added.FaceId!], _rekognition.UsersIn("customers")["v-alice"]);
         Assert.Equal(FaceSearchOutcome.NoMatch, stranger.Outcome);
+        Assert.Equal(2, _rekognition.CallsTo("SearchUsersByImage"));
+    }
+
+    [Fact]
+    public async Task Faces_from_later_visits_join_the_same_user()
+    {
+        await using var search = await ReadyFaceSearch();
+
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("gil", variant: 1)), "c-gil", Ct);
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("gil", variant: 2)), "c-gil", Ct);
+
+        Assert.Equal(2, _rekognition.UsersIn("customers")["c-gil"].Count);
+        Assert.Empty(_rekognition.OrphanFacesIn("customers"));
+        Assert.Equal("c-gil", (await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("gil", variant: 3)), Ct)).PersonId);
+    }
+
+    [Fact]
+    public async Task A_lost_index_answer_is_retried_and_the_face_it_left_behind_is_swept_at_the_second_sweep()
+    {
+        await using var search = await ReadyFaceSearch(o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        _rekognition.LoseNextAnswers(1);
+
+        var added = await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face("hana")), "v-hana", Ct);
+
+        Assert.Equal(FaceSearchOutcome.Match, added.Outcome);
+        Assert.Equal(2, _rekognition.CallsTo("IndexFaces"));
+        Assert.Single(_rekognition.OrphanFacesIn("customers"));
+        Assert.Equal([added.FaceId!], _rekognition.UsersIn("customers")["v-hana"]);
+        Assert.Equal(0, await search.SweepOrphanFacesAsync(Ct));
+        Assert.Equal(1, await search.SweepOrphanFacesAsync(Ct));
+        Assert.Empty(_rekognition.OrphanFacesIn("customers"));
+        Assert.Equal("v-hana", (await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("hana")), Ct)).PersonId);
+    }
+
+    [Fact]
+    public async Task With_a_third_of_all_answers_lost_every_person_is_one_user_and_the_sweep_leaves_only_their_faces()
+    {
+        await using var search = await ReadyFaceSearch(o => (o.RequestTimeout, o.MaxRetryAttempts) = (TimeSpan.FromMilliseconds(250), 10));
+        _rekognition.LostAnswerRate = 0.33;
+        var people = Enumerable.Range(0, 8).Select(i => $"lost{i}").ToList();
+
+        // CreateUser and AssociateFaces are retried with the same client request token; IndexFaces stores a face each time.
+        var added = await Task.WhenAll(people.Select(p => search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face(p)), $"v-{p}", Ct)));
+        _rekognition.LostAnswerRate = 0;
+
+        Assert.True(_rekognition.LostAnswers > 0, "some answers were lost");
+        Assert.All(added, a => Assert.Equal(FaceSearchOutcome.Match, a.Outcome));
+        var users = _rekognition.UsersIn("customers");
+        Assert.Equal(people.Select(p => $"v-{p}").Order(), users.Keys.Order());
+        Assert.All(users.Values, faces => Assert.Single(faces));
+        Assert.Equal(_rekognition.CallsTo("IndexFaces") - people.Count, _rekognition.OrphanFacesIn("customers").Count);
+        await search.SweepOrphanFacesAsync(Ct);
+        await search.SweepOrphanFacesAsync(Ct);
+        Assert.Empty(_rekognition.OrphanFacesIn("customers"));
+        foreach (var person in people)
+        {
+            Assert.Equal($"v-{person}", (await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face(person)), Ct)).PersonId);
+        }
+    }
+
+    [Fact]
+    public async Task Two_users_matching_one_face_answer_with_the_older_and_name_the_other()
+    {
+        await using var search = await ReadyFaceSearch();
+        var older = PersonIds.NewAnonymous(DateTimeOffset.UtcNow.AddMinutes(-5));
+        var younger = PersonIds.NewAnonymous(DateTimeOffset.UtcNow);
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("jo", variant: 1)), younger, Ct);
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("jo", variant: 2)), older, Ct);
+
+        var found = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("jo")), Ct);
+
+        Assert.Equal(older, found.PersonId);
+        Assert.Equal([younger], found.AlsoMatched!);
     }
 
     [Fact]
@@ -73,7 +146,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     {
         await using var strict = await ReadyFaceSearch(o => o.MatchThreshold = 90);
         await using var lenient = FaceSearch(o => o.MatchThreshold = 80);
-        await strict.IndexAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), "c-1", Ct);
+        await strict.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), "c-1", Ct);
 
         var lookalike = FaceImage.FromBytes(FakeRekognition.Face("alice", similarity: 85));
 
@@ -88,8 +161,9 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
         var noFace = FaceImage.FromBytes("just a wall"u8.ToArray());
 
         Assert.Equal(FaceSearchOutcome.NoFace, (await search.SearchAsync(noFace, Ct)).Outcome);
-        Assert.Equal(FaceSearchOutcome.NoFace, (await search.IndexAsync(noFace, "v-wall", Ct)).Outcome);
+        Assert.Equal(FaceSearchOutcome.NoFace, (await search.AddFaceAsync(noFace, "v-wall", Ct)).Outcome);
         Assert.Empty(_rekognition.FacesIn("customers"));
+        Assert.Empty(_rekognition.UsersIn("customers"));
     }
 
     [Fact]
@@ -99,22 +173,26 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
         const string key = "DeepLens Images/b1/cam1/2026-11-28/s-1.jpg";
         _rekognition.PutS3Image("customerimages", key, FakeRekognition.Face("carol"));
 
-        var indexed = await search.IndexAsync(FaceImage.FromStoredImage(key), "v-carol", Ct);
+        await search.AddFaceAsync(FaceImage.FromStoredImage(key), "v-carol", Ct);
         var found = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("carol")), Ct);
 
-        Assert.Equal(indexed.FaceId, found.FaceId);
+        Assert.Equal("v-carol", found.PersonId);
     }
 
     [Fact]
-    public async Task A_deleted_face_is_no_longer_recognised()
+    public async Task An_erased_person_loses_every_face_and_their_user_and_is_no_longer_recognised()
     {
         await using var search = await ReadyFaceSearch();
-        var indexed = await search.IndexAsync(FaceImage.FromBytes(FakeRekognition.Face("dave")), "c-dave", Ct);
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("dave", variant: 1)), "c-dave", Ct);
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("dave", variant: 2)), "c-dave", Ct);
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face("eve")), "c-eve", Ct);
 
-        await search.DeleteAsync([indexed.FaceId!], Ct);
+        Assert.Equal(2, await search.ErasePersonAsync("c-dave", Ct));
 
         Assert.Equal(FaceSearchOutcome.NoMatch, (await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("dave")), Ct)).Outcome);
-        Assert.Empty(_rekognition.FacesIn("customers"));
+        Assert.Equal(["c-eve"], _rekognition.UsersIn("customers").Keys);
+        Assert.Single(_rekognition.FacesIn("customers"));
+        Assert.Equal(0, await search.ErasePersonAsync("c-dave", Ct));
     }
 
     [Fact]
@@ -141,7 +219,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
 
         Assert.All(results, r => Assert.Equal(FaceSearchOutcome.NoMatch, r.Outcome));
         Assert.Equal(people.Length, _rekognition.Throttled);
-        Assert.Equal(2 * people.Length, _rekognition.CallsTo("SearchFacesByImage"));
+        Assert.Equal(2 * people.Length, _rekognition.CallsTo("SearchUsersByImage"));
         Assert.InRange(_rekognition.PeakCallsPerSecond, 1, limit);
     }
 
@@ -156,7 +234,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
         var result = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("erin")), Ct);
 
         Assert.Equal(FaceSearchOutcome.NoMatch, result.Outcome);
-        Assert.Equal(4, _rekognition.CallsTo("SearchFacesByImage"));
+        Assert.Equal(4, _rekognition.CallsTo("SearchUsersByImage"));
     }
 
     [Fact]
@@ -167,7 +245,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<AmazonServiceException>(() => search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("x")), Ct));
 
         Assert.Contains("ResourceNotFoundException", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1, _rekognition.CallsTo("SearchFacesByImage"));
+        Assert.Equal(1, _rekognition.CallsTo("SearchUsersByImage"));
     }
 
     [Fact]
@@ -178,7 +256,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<TimeoutException>(() => search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("f")), Ct));
 
-        Assert.Equal(3, _rekognition.CallsTo("SearchFacesByImage"));
+        Assert.Equal(3, _rekognition.CallsTo("SearchUsersByImage"));
     }
 
     [Fact]

@@ -39,7 +39,14 @@ public sealed class DynamoDbWritesPerVisitTests(DynamoDbLocalFixture dynamo)
         var grains = cluster.Client;
         var stateTable = VisitCluster.StateTable(suffix);
         var reminderTable = VisitCluster.ReminderTable(suffix);
-        Assert.Equal(0, counter.WritesTo(stateTable) + counter.WritesTo(reminderTable));
+        // The one reminder a cluster has before any visit: the orphan face sweep's, registered by each silo at start.
+        while (await ItemCountAsync(reminderTable) < 1)
+        {
+            await Task.Delay(100, ct);
+        }
+        Assert.Equal(0, counter.WritesTo(stateTable));
+        var atStart = counter.WritesTo(reminderTable);
+        Assert.InRange(atStart, 1, 2);
 
         await using (var feed = new SightingFeed(grains, people))
         {
@@ -57,20 +64,20 @@ public sealed class DynamoDbWritesPerVisitTests(DynamoDbLocalFixture dynamo)
         {
             visits = [.. (await Task.WhenAll(people.Select(p => grains.GetGrain<IVisitorGrain>(p.VisitorId).GetVisits()))).SelectMany(v => v)];
             var settled = visits.All(v => v.ClosedAt is not null && v.Effects.All(e => e.Status == DeliveryStatus.Delivered))
-                && await ItemCountAsync(reminderTable) == 0;
+                && await ItemCountAsync(reminderTable) == 1;
             if (settled)
             {
                 break;
             }
             Assert.True(DateTimeOffset.UtcNow < deadline,
-                $"Timed out waiting for every visit to close and settle: {visits.Count(v => v.ClosedAt is null)} open, {visits.Count(v => v.Effects.Any(e => e.Status != DeliveryStatus.Delivered))} undelivered, {await ItemCountAsync(reminderTable)} reminders.");
+                $"Timed out waiting for every visit to close and settle: {visits.Count(v => v.ClosedAt is null)} open, {visits.Count(v => v.Effects.Any(e => e.Status != DeliveryStatus.Delivered))} undelivered, {await ItemCountAsync(reminderTable) - 1} visit reminders.");
             await Task.Delay(250, ct);
         }
         Assert.Equal(People, visits.Count);
         Assert.Equal(People, world.Tasks.Assigned.Count);
 
         var stateWrites = counter.WritesTo(stateTable);
-        var reminderWrites = counter.WritesTo(reminderTable);
+        var reminderWrites = counter.WritesTo(reminderTable) - atStart;
         var perVisit = (double)(stateWrites + reminderWrites) / visits.Count;
         static string Breakdown(IReadOnlyDictionary<string, int> operations) => string.Join(", ", operations.Select(o => $"{o.Key} {o.Value}"));
         output.WriteLine($"{visits.Count} visits, {visits.Sum(v => v.SightingCount)} sightings, at {Branches} branches, each sighted {SightingRounds} s with a {InactivityTimeout.TotalSeconds:F0} s timeout");

@@ -115,6 +115,7 @@ public static class VisitCluster
             }).Build();
             services.AddVisitTracking(visits);
             services.AddSingleton<IFaceSearch>(world.FaceSearch);
+            services.AddSingleton<IFaceCollectionUpkeep>(world.FaceSearch);
             services.AddSingleton<ICustomerDirectory>(world.Directory);
             services.AddSingleton<IVisitHistory>(world.History);
             services.AddSingleton<ITaskAssigner>(world.Tasks);

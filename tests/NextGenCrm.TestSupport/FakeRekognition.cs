@@ -12,8 +12,9 @@ namespace NextGenCrm.TestSupport;
 /// <summary>
 /// A loopback stand-in for Amazon Rekognition (AWS JSON 1.1). It checks what the service checks
 /// (POST /, <c>X-Amz-Target</c>, the JSON content type, a SigV4 signature recomputed from the test
-/// secret), keeps face collections in memory, and can throttle, fail with 5xx or be slow. It counts
-/// calls and measures the peak number of calls that arrived within any one second.
+/// secret), keeps face collections and their users in memory, and can throttle, fail with 5xx, be slow
+/// or lose answers after doing the work. It counts calls and measures the peak number of calls that
+/// arrived within any one second.
 /// Test images are <see cref="Face"/> bytes naming a person; any other bytes hold no face.
 /// </summary>
 public sealed class FakeRekognition : IAsyncDisposable
@@ -28,10 +29,14 @@ public sealed class FakeRekognition : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _callsByOperation = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _throttledOnce = new(StringComparer.Ordinal);
     private readonly List<long> _arrivals = [];
+    private readonly CancellationTokenSource _stopping = new();
     private int _throttleNext;
     private int _failNext;
+    private int _loseNext;
     private int _throttled;
     private int _rejectedSignatures;
+    private int _lostAnswers;
+    private double _lostAnswerRate;
 
     private FakeRekognition(WebApplication app, Uri serviceUrl, string region)
     {
@@ -44,8 +49,43 @@ public sealed class FakeRekognition : IAsyncDisposable
     public Uri ServiceUrl { get; }
     public string Region { get; }
 
-    /// <summary>Time taken before answering each call.</summary>
-    public TimeSpan Delay { get; set; }
+    /// <summary>
+    /// Shortest time a call takes. Each call takes a random time between this and <see cref="MaxLatency"/>,
+    /// half before the fake does the work and half after, so calls in flight overlap as they do on the service.
+    /// </summary>
+    public TimeSpan MinLatency { get; set; }
+
+    /// <summary>Longest time a call takes (see <see cref="MinLatency"/>).</summary>
+    public TimeSpan MaxLatency { get; set; }
+
+    /// <summary>A fixed time every call takes: setting it sets <see cref="MinLatency"/> and <see cref="MaxLatency"/> both.</summary>
+    public TimeSpan Delay
+    {
+        get => MaxLatency;
+        set => (MinLatency, MaxLatency) = (value, value);
+    }
+
+    /// <summary>
+    /// Share (0–1) of calls that do their work and then lose their answer, as a slow success after the
+    /// client's timeout does: the client retries, and IndexFaces stores another face.
+    /// </summary>
+    public double LostAnswerRate
+    {
+        get => Volatile.Read(ref _lostAnswerRate);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1.0);
+            Volatile.Write(ref _lostAnswerRate, value);
+        }
+    }
+
+    /// <summary>
+    /// How long a lost answer is held back. Keep it above the client's RequestTimeout, so the client sees a
+    /// timeout (it still gets the answer if it waits that long). Zero drops the connection instead, which
+    /// the client sees as an <see cref="HttpRequestException"/>.
+    /// </summary>
+    public TimeSpan LostAnswerDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Throttles the first attempt of every distinct request, so half of all calls are throttled.</summary>
     public bool ThrottleFirstAttemptOfEachRequest { get; set; }
@@ -56,10 +96,20 @@ public sealed class FakeRekognition : IAsyncDisposable
     public int Calls => _callsByOperation.Values.Sum();
     public int Throttled => Volatile.Read(ref _throttled);
     public int RejectedSignatures => Volatile.Read(ref _rejectedSignatures);
+
+    /// <summary>Calls that did their work and lost their answer (<see cref="LostAnswerRate"/>, <see cref="LoseNextAnswers"/>).</summary>
+    public int LostAnswers => Volatile.Read(ref _lostAnswers);
+
     public int CallsTo(string operation) => _callsByOperation.GetValueOrDefault(operation);
 
-    /// <summary>Faces held in a collection, by face id.</summary>
+    /// <summary>Faces held in a collection: face id → external image id ("" when none).</summary>
     public IReadOnlyDictionary<string, string> FacesIn(string collectionId) => _collections.Faces(collectionId);
+
+    /// <summary>Users of a collection: user id → the ids of the faces associated with it.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> UsersIn(string collectionId) => _collections.Users(collectionId);
+
+    /// <summary>Faces of a collection that belong to no user: face id → external image id ("" when none).</summary>
+    public IReadOnlyDictionary<string, string> OrphanFacesIn(string collectionId) => _collections.OrphanFaces(collectionId);
 
     /// <summary>The most calls (any outcome) that arrived within one second, over the fake's life.</summary>
     public int PeakCallsPerSecond
@@ -119,6 +169,9 @@ public sealed class FakeRekognition : IAsyncDisposable
     public void ThrottleNext(int count) => Interlocked.Exchange(ref _throttleNext, count);
     public void FailNextWithServerError(int count) => Interlocked.Exchange(ref _failNext, count);
 
+    /// <summary>The next <paramref name="count"/> calls that reach the collections do their work and lose their answer.</summary>
+    public void LoseNextAnswers(int count) => Interlocked.Exchange(ref _loseNext, count);
+
     public static async Task<FakeRekognition> StartAsync(string region = "eu-west-1", CancellationToken cancellationToken = default)
     {
         FakeRekognition? fake = null;
@@ -142,54 +195,87 @@ public sealed class FakeRekognition : IAsyncDisposable
         var operation = target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..] : "";
         _callsByOperation.AddOrUpdate(operation, 1, (_, n) => n + 1);
 
-        if (Delay > TimeSpan.Zero)
+        // Held answers end when the client stops waiting or the fake stops, so disposing never waits for them.
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        var latency = NextLatency();
+        try
         {
-            await Task.Delay(Delay, context.RequestAborted);
+            await Task.Delay(latency / 2, call.Token);
+            var (status, answer, didWork) = Answer(context.Request, target, operation, body);
+            if (didWork && ShouldLoseAnswer())
+            {
+                Interlocked.Increment(ref _lostAnswers);
+                if (LostAnswerDelay <= TimeSpan.Zero)
+                {
+                    context.Abort();
+                    return;
+                }
+                await Task.Delay(LostAnswerDelay, call.Token);
+            }
+            else
+            {
+                await Task.Delay(latency - (latency / 2), call.Token);
+            }
+            await WriteAsync(context, status, answer);
         }
-        if (context.Request.ContentType != "application/x-amz-json-1.1")
+        catch (OperationCanceledException) when (call.IsCancellationRequested)
         {
-            await ErrorAsync(context, 400, "SerializationException", "Content-Type must be application/x-amz-json-1.1");
-            return;
+            // The client stopped waiting (its timeout), or the fake is stopping: drop the connection rather
+            // than let the server complete an empty 200.
+            context.Abort();
         }
-        if (_verifier.Verify(context.Request, body) is { } failure)
+    }
+
+    /// <summary>The service's answer to one call, and whether the call got as far as doing its work.</summary>
+    private (int Status, JsonObject Body, bool DidWork) Answer(HttpRequest request, string target, string operation, byte[] body)
+    {
+        if (request.ContentType != "application/x-amz-json-1.1")
+        {
+            return Failure(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1");
+        }
+        if (_verifier.Verify(request, body) is { } failure)
         {
             Interlocked.Increment(ref _rejectedSignatures);
-            await ErrorAsync(context, failure.Code == "InvalidSignatureException" ? 403 : 400, failure.Code, failure.Reason);
-            return;
+            return Failure(failure.Code == "InvalidSignatureException" ? 403 : 400, failure.Code, failure.Reason);
         }
         if (operation.Length == 0)
         {
-            await ErrorAsync(context, 400, "UnknownOperationException", "X-Amz-Target must name a RekognitionService operation");
-            return;
+            return Failure(400, "UnknownOperationException", "X-Amz-Target must name a RekognitionService operation");
         }
         if (ShouldThrottle(target, body))
         {
             Interlocked.Increment(ref _throttled);
-            await ErrorAsync(context, ThrottleCode == "ThrottlingException" ? 500 : 400, ThrottleCode, "Rate exceeded");
-            return;
+            return Failure(ThrottleCode == "ThrottlingException" ? 500 : 400, ThrottleCode, "Rate exceeded");
         }
         if (TakeOne(ref _failNext))
         {
-            await ErrorAsync(context, 500, "InternalServerError", "Internal server error");
-            return;
+            return Failure(500, "InternalServerError", "Internal server error");
         }
 
-        JsonObject request;
+        JsonObject parsed;
         try
         {
-            request = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+            parsed = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
         }
         catch (JsonException)
         {
-            await ErrorAsync(context, 400, "SerializationException", "body is not a JSON object");
-            return;
+            return Failure(400, "SerializationException", "body is not a JSON object");
         }
-        var (status, answer) = _collections.Handle(operation, request);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/x-amz-json-1.1";
-        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        await context.Response.WriteAsync(answer.ToJsonString(), context.RequestAborted);
+        var (status, answer) = _collections.Handle(operation, parsed);
+        return (status, answer, true);
     }
+
+    private static (int, JsonObject, bool) Failure(int status, string code, string message) =>
+        (status, new JsonObject { ["__type"] = code, ["Message"] = message }, false);
+
+    private TimeSpan NextLatency()
+    {
+        var (min, max) = (MinLatency, MaxLatency);
+        return max <= min ? min : min + ((max - min) * Random.Shared.NextDouble());
+    }
+
+    private bool ShouldLoseAnswer() =>
+        TakeOne(ref _loseNext) || (LostAnswerRate > 0 && Random.Shared.NextDouble() < LostAnswerRate);
 
     private bool ShouldThrottle(string target, byte[] body)
     {
@@ -217,17 +303,23 @@ public sealed class FakeRekognition : IAsyncDisposable
         }
     }
 
-    private static Task ErrorAsync(HttpContext context, int status, string code, string message)
+    private static Task WriteAsync(HttpContext context, int status, JsonObject answer)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/x-amz-json-1.1";
-        context.Response.Headers["x-amzn-ErrorType"] = code + ":";
-        return context.Response.WriteAsync(new JsonObject { ["__type"] = code, ["Message"] = message }.ToJsonString(), context.RequestAborted);
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        if (answer["__type"]?.GetValue<string>() is { } code)
+        {
+            context.Response.Headers["x-amzn-ErrorType"] = code + ":";
+        }
+        return context.Response.WriteAsync(answer.ToJsonString(), context.RequestAborted);
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _stopping.Dispose();
     }
 }

@@ -134,6 +134,7 @@ public abstract class AdapterCluster : IAsyncLifetime
             // The retry timer of the outbox runs on this clock: real time, so recovery needs no test to move it.
             services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
             services.AddSingleton<IFaceSearch>(world.FaceSearch);
+            services.AddSingleton<IFaceCollectionUpkeep>(world.FaceSearch);
             services.AddSingleton<ITaskAssigner>(world.Tasks);
             services.AddSingleton<IVisitHistory>(world.History);
             services.AddSingleton<IAlertPublisher>(world.Alerts);

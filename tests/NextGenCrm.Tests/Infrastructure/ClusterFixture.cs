@@ -67,6 +67,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             services.AddVisitTracking(configuration);
             services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, World.Clock);
             services.AddSingleton<IFaceSearch>(World.FaceSearch);
+            services.AddSingleton<IFaceCollectionUpkeep>(World.FaceSearch);
             services.AddSingleton<ICustomerDirectory>(World.Directory);
             services.AddSingleton<IVisitHistory>(World.History);
             services.AddSingleton<ITaskAssigner>(World.Tasks);

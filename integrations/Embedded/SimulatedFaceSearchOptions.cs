@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NextGenCrm.Integrations.Embedded;
+
+/// <summary>
+/// How the simulated face search behaves (configuration section <c>FaceSearch:Simulated</c>). The defaults
+/// are Rekognition's: 100–300 ms a call, so concurrent callers overlap, and now and then an answer lost
+/// after the service did the work, which the client retries.
+/// </summary>
+public sealed class SimulatedFaceSearchOptions : IValidatableObject
+{
+    public const string SectionName = "FaceSearch:Simulated";
+
+    /// <summary>Shortest time a call takes.</summary>
+    public TimeSpan MinLatency { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest time a call takes.</summary>
+    public TimeSpan MaxLatency { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>
+    /// Fraction (0–1) of calls whose answer is lost after the work was done, as a client timeout after a
+    /// slow success is. The simulated client retries such a call up to <see cref="MaxAttempts"/> times.
+    /// </summary>
+    [Range(0.0, 0.9)]
+    public double LostAnswerRate { get; set; } = 0.02;
+
+    /// <summary>Attempts of one call, as the Rekognition client makes them (<c>FaceSearch:MaxRetryAttempts</c> 6, plus the first).</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 7;
+
+    /// <summary>Rekognition's limit of faces a user can hold.</summary>
+    public const int MaxFacesPerPerson = 100;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MinLatency < TimeSpan.Zero || MaxLatency < MinLatency || MaxLatency > TimeSpan.FromSeconds(30))
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:MinLatency and MaxLatency must satisfy 0 <= MinLatency <= MaxLatency <= 30 s.",
+                [nameof(MinLatency), nameof(MaxLatency)]);
+        }
+    }
+
+    /// <summary>No latency and no lost answers: for unit tests of single calls, never for a figure.</summary>
+    public static SimulatedFaceSearchOptions Instant => new() { MinLatency = TimeSpan.Zero, MaxLatency = TimeSpan.Zero, LostAnswerRate = 0 };
+}

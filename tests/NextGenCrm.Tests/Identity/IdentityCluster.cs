@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Ports;
+using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Silo.Extensions;
+using Orleans.TestingHost;
+
+namespace NextGenCrm.Tests.Identity;
+
+/// <summary>
+/// The world of the identity scenarios: a face search that behaves like Rekognition at its slow end (every
+/// IndexFaces stores a new face, 150–250 ms a call, one answer in ten lost after the work was done), and an
+/// Appian and SNS that keep every call, so a second task or SMS is counted, not deduplicated away.
+/// </summary>
+public static class IdentityWorld
+{
+    public static readonly SimulatedFaceSearch FaceSearch = new(new SimulatedFaceSearchOptions
+    {
+        MinLatency = TimeSpan.FromMilliseconds(150),
+        MaxLatency = TimeSpan.FromMilliseconds(250),
+        LostAnswerRate = 0.1,
+    });
+    public static readonly InMemoryCustomerDirectory Directory = new();
+    public static readonly InMemoryVisitHistory History = new();
+    public static readonly EveryCall Calls = new();
+}
+
+/// <summary>Every task and alert call, as a non-deduplicating Appian and SNS would act on them.</summary>
+public sealed class EveryCall : ITaskAssigner, IAlertPublisher
+{
+    private readonly ConcurrentQueue<TaskAssignment> _tasks = new();
+    private readonly ConcurrentQueue<NewVisitorAlert> _alerts = new();
+
+    public IReadOnlyList<TaskAssignment> TasksAt(string branchId) => [.. _tasks.Where(t => t.BranchId == branchId)];
+    public IReadOnlyList<NewVisitorAlert> AlertsAt(string branchId) => [.. _alerts.Where(a => a.BranchId == branchId)];
+
+    public Task<TaskReceipt> AssignAsync(TaskAssignment assignment, CancellationToken cancellationToken)
+    {
+        _tasks.Enqueue(assignment);
+        return Task.FromResult(new TaskReceipt(assignment.VisitId));
+    }
+
+    public Task PublishAsync(NewVisitorAlert alert, CancellationToken cancellationToken)
+    {
+        _alerts.Enqueue(alert);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>A cluster of <c>silos</c> silos and the silo's HTTP API in front of it, on <see cref="IdentityWorld"/>.</summary>
+public abstract class IdentityCluster(int silos) : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+    public WebApplication Api { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public IGrainFactory Grains => Cluster.Client;
+    public int Silos => silos;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = new TestClusterBuilder((short)silos);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        var web = WebApplication.CreateBuilder();
+        web.WebHost.UseTestServer();
+        web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
+        web.Services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
+        web.Services.AddSingleton<IFaceSearch>(IdentityWorld.FaceSearch);
+        web.Services.AddSingleton<ICustomerDirectory>(IdentityWorld.Directory);
+        web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
+        Api = web.Build();
+        Api.MapNextGenCrmApi();
+        await Api.StartAsync();
+        Http = Api.GetTestClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Api.DisposeAsync();
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Visits:InactivityTimeout"] = "00:15:00",
+                ["Visits:SaveOnShutdown"] = "false",
+            }).Build();
+            silo.AddMemoryGrainStorage(StorageNames.Visits);
+            silo.UseInMemoryReminderService();
+            var services = silo.Services;
+            services.AddVisitTracking(configuration);
+            services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
+            services.AddSingleton<IFaceSearch>(IdentityWorld.FaceSearch);
+            services.AddSingleton<IFaceCollectionUpkeep>(IdentityWorld.FaceSearch);
+            services.AddSingleton<ICustomerDirectory>(IdentityWorld.Directory);
+            services.AddSingleton<IVisitHistory>(IdentityWorld.History);
+            services.AddSingleton<ITaskAssigner>(IdentityWorld.Calls);
+            services.AddSingleton<IAlertPublisher>(IdentityWorld.Calls);
+            services.AddSingleton<IImageStore>(new LocalFolderImageStore(
+                Options.Create(new LocalImageOptions { Folder = Path.Combine(Path.GetTempPath(), "nextgencrm-tests", Guid.NewGuid().ToString("N")) }),
+                NullLogger<LocalFolderImageStore>.Instance));
+        }
+    }
+}
+
+public sealed class OneSiloIdentityCluster() : IdentityCluster(1);
+
+public sealed class ThreeSiloIdentityCluster() : IdentityCluster(3);
