@@ -13,7 +13,6 @@ namespace NextGenCrm.Visits;
 public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
 {
     private const string BackstopReminder = "visit-backstop";
-    private const string InactiveReason = "inactive";
 
     private const string StateName = "visitor";
 
@@ -133,7 +132,8 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         {
             if (sighting.AtExit)
             {
-                Close(visit, now, "exit");
+                Close(visit, now, Visit.ExitReason);
+                visit.ExitSeenAt = sighting.CapturedAt;
                 closed.Add(visit);
                 mustWrite = true;
                 result = new(visit.VisitId, SightingOutcome.VisitClosed);
@@ -150,11 +150,12 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
         else if (LateSightingOf(sighting) is { } earlier)
         {
-            // A sighting from inside a visit already closed for inactivity (an edge buffer draining after
-            // an outage): it belongs to that visit, and reopens it only if it is recent.
+            // A sighting from inside a visit already closed (an edge buffer draining after an outage, or one
+            // the exit camera's sighting overtook): it belongs to that visit. It reopens the visit only if it
+            // is recent and the visit closed for inactivity; one closed at an exit stays closed.
             Extend(earlier, sighting);
             mustWrite = true;
-            if (now - earlier.LastSeenAt < _policy.InactivityTimeout)
+            if (earlier.CloseReason == Visit.InactiveReason && now - earlier.LastSeenAt < _policy.InactivityTimeout)
             {
                 Reopen(earlier);
                 reopened = earlier;
@@ -348,32 +349,12 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         return visit.LastSeenAt - visit.PersistedLastSeenAt >= _policy.LastSeenPersistStep;
     }
 
-    /// <summary>The visit closed for inactivity at this branch whose time window holds the sighting, if any.</summary>
-    private Visit? LateSightingOf(VisitorSighting sighting)
-    {
-        var timeout = _policy.InactivityTimeout;
-        return State.Recent.Find(v =>
-            v.BranchId == sighting.BranchId
-            && v.CloseReason == InactiveReason
-            && sighting.CapturedAt > v.OpenedAt - timeout
-            && sighting.CapturedAt < v.LastSeenAt + timeout);
-    }
-
-    private void Reopen(Visit visit)
-    {
-        State.Recent.Remove(visit);
-        visit.ClosedAt = null;
-        visit.CloseReason = null;
-        visit.PersistedLastSeenAt = visit.LastSeenAt;
-        State.OpenVisits.Add(visit);
-    }
-
     private List<Visit> CloseExpired(DateTimeOffset now)
     {
         var expired = State.OpenVisits.Where(v => now - v.LastSeenAt >= _policy.InactivityTimeout).ToList();
         foreach (var visit in expired)
         {
-            Close(visit, now, InactiveReason);
+            Close(visit, now, Visit.InactiveReason);
         }
         return expired;
     }

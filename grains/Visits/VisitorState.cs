@@ -10,7 +10,9 @@ namespace NextGenCrm.Visits;
 /// <c>Cameras</c>. Those members stay, under their names, so that such state still reads (the storage's
 /// JSON names each collection's type, and a dictionary does not read into a list); <see cref="Upgrade"/>
 /// moves them over on activation and they are never written again. Upgrade from those builds with a
-/// full restart, not a rolling one: they cannot read what this build writes.
+/// full restart, not a rolling one: they cannot read what this build writes. Builds before 2026-11-30 did not
+/// write when an exit was sighted (<see cref="Visit.ExitSeenAt"/>); <see cref="Visit.Upgrade"/> takes the
+/// visit's last-seen time for it.
 /// </remarks>
 [GenerateSerializer]
 public sealed class VisitorState
@@ -67,6 +69,13 @@ public sealed class Visit
     [Id(4)] public DateTimeOffset LastSeenAt { get; set; }
     [Id(5)] public DateTimeOffset? ClosedAt { get; set; }
     [Id(6)] public string? CloseReason { get; set; }
+
+    /// <summary>
+    /// When the exit sighting that closed the visit was captured: a sighting from inside captured up to then
+    /// and processed after belongs to this visit. Null while open and for a visit closed otherwise.
+    /// </summary>
+    [Id(12)] public DateTimeOffset? ExitSeenAt { get; set; }
+
     /// <summary>The cameras that saw the visit, in the order they first did.</summary>
     [Id(11)] public string[] CameraIds { get; set; } = [];
 
@@ -99,7 +108,15 @@ public sealed class Visit
             CameraIds = [.. CameraIds.Union(earlier.Order(StringComparer.Ordinal), StringComparer.Ordinal)];
             Cameras = null;
         }
+        if (CloseReason == ExitReason && ExitSeenAt is null)
+        {
+            // Closed at an exit by a build that did not write when: the person was inside at least until last seen.
+            ExitSeenAt = LastSeenAt;
+        }
     }
+
+    /// <summary>The <see cref="CloseReason"/>s.</summary>
+    public const string InactiveReason = "inactive", ExitReason = "exit";
 
     /// <summary>Newtonsoft's convention: the earlier shape is not written.</summary>
     public bool ShouldSerializeCameras() => Cameras is not null;

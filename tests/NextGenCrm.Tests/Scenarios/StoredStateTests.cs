@@ -37,4 +37,20 @@ public sealed class StoredStateTests(ClusterFixture fixture)
         Assert.DoesNotContain("\"Open\"", rewritten, StringComparison.Ordinal);
         Assert.DoesNotContain("\"Cameras\"", rewritten, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_visit_closed_at_an_exit_by_an_earlier_build_still_reads_and_takes_late_sightings_up_to_its_last_seen_time()
+    {
+        // Earlier builds did not write when the exit was sighted.
+        var seen = DateTimeOffset.Parse("2026-11-27T10:15:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var visit = new Visit { VisitId = "visit-1", BranchId = "main-st", FirstCameraId = "lobby", LastSeenAt = seen, ClosedAt = seen.AddMinutes(1), CloseReason = "exit" };
+        var stored = Serializer.Serialize(new VisitorState { Recent = [visit] });
+        Assert.DoesNotContain("ExitSeenAt", stored.ToString(), StringComparison.Ordinal); // nulls are not written
+
+        var read = Serializer.Deserialize<VisitorState>(stored)!;
+        read.Upgrade();
+
+        var closed = Assert.Single(read.Recent);
+        Assert.Equal(seen, closed.ExitSeenAt);
+    }
 }

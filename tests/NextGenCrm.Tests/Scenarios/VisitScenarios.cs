@@ -222,6 +222,54 @@ public sealed class VisitScenarios(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_lobby_sighting_captured_before_the_exit_but_arriving_after_it_joins_the_visit_the_exit_closed()
+    {
+        // The exit camera's sighting overtook one from the lobby (two cameras, two paths to the cluster).
+        // The stranger came and left once: one visit, one task, one alert, and not back in the occupancy.
+        var ct = TestContext.Current.CancellationToken;
+        var stranger = $"stranger-{Guid.NewGuid():N}";
+        var lobbyTrack = $"lobby-{Guid.NewGuid():N}";
+        var start = World.Clock.GetUtcNow() - TimeSpan.FromMinutes(2);
+        var opened = await _grains.RecordAsync(Sightings.Of(stranger, World.ExitBranch, "lobby", lobbyTrack, start));
+        var left = await _grains.RecordAsync(Sightings.Of(stranger, World.ExitBranch, World.ExitCamera, $"door-{Guid.NewGuid():N}", start + TimeSpan.FromSeconds(60)));
+
+        // Captured 30 s into the visit: past Visits:ForwardInterval (10 s), so the lobby camera tells the visitor.
+        var late = await _grains.RecordAsync(Sightings.Of(stranger, World.ExitBranch, "lobby", lobbyTrack, start + TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(SightingOutcome.VisitClosed, left.Outcome);
+        Assert.Equal(SightingOutcome.VisitExtended, late.Outcome);
+        Assert.Equal(opened.VisitId, late.VisitId);
+        var visit = Assert.Single(await _grains.VisitsAsync(opened.VisitorId!));
+        Assert.Equal("exit", visit.CloseReason);
+        Assert.Equal(2, visit.SightingCount);
+        Assert.Equal(start + TimeSpan.FromSeconds(30), visit.LastSeenAt);
+        await Sightings.EventuallyAsync(() => World.Tasks.AttemptsFor(visit.VisitId) == 1 && World.Alerts.CallsFor(visit.VisitId) == 1, "the task and the alert are delivered");
+        await Task.Delay(200, ct); // room for a wrong second visit's task and alert to show up
+        var visitIds = (await _grains.VisitsAsync(opened.VisitorId!)).Select(v => v.VisitId).ToList();
+        Assert.Equal([visit.VisitId], visitIds);
+        Assert.Single(World.TasksAt(World.ExitBranch), t => visitIds.Contains(t.VisitId));
+        Assert.Single(World.AlertsAt(World.ExitBranch), a => visitIds.Contains(a.VisitId));
+        Assert.DoesNotContain((await _grains.OccupancyAsync(World.ExitBranch)).Visitors, v => v.VisitorId == opened.VisitorId);
+    }
+
+    [Fact]
+    public async Task A_sighting_captured_after_the_exit_opens_a_new_visit_with_a_new_task()
+    {
+        await World.EnrolAsync("c611", "Irene Paiva", "face-c611");
+        var start = World.Clock.GetUtcNow() - TimeSpan.FromMinutes(3);
+        var first = await _grains.RecordAsync(Sightings.Of("face-c611", World.ExitBranch, "lobby", $"lobby-{Guid.NewGuid():N}", start));
+        await _grains.RecordAsync(Sightings.Of("face-c611", World.ExitBranch, World.ExitCamera, $"door-{Guid.NewGuid():N}", start + TimeSpan.FromSeconds(60)));
+
+        var back = await _grains.RecordAsync(Sightings.Of("face-c611", World.ExitBranch, "lobby", $"lobby-{Guid.NewGuid():N}", start + TimeSpan.FromSeconds(90)));
+
+        Assert.Equal(SightingOutcome.NewVisit, back.Outcome);
+        Assert.NotEqual(first.VisitId, back.VisitId);
+        await Sightings.EventuallyAsync(() => World.Tasks.AttemptsFor(back.VisitId!) == 1, "the second visit's task is delivered");
+        Assert.Equal(first.VisitId, Assert.Single(await _grains.VisitsAsync("c-c611"), v => v.ClosedAt is not null).VisitId);
+        Assert.Contains((await _grains.OccupancyAsync(World.ExitBranch)).Visitors, v => v.VisitId == back.VisitId);
+    }
+
+    [Fact]
     public async Task A_task_that_fails_is_retried_until_delivered_exactly_once_and_its_status_is_visible()
     {
         var branch = World.NewBranch("flaky");
