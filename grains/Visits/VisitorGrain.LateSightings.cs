@@ -47,4 +47,52 @@ public sealed partial class VisitorGrain
         visit.PersistedLastSeenAt = visit.LastSeenAt;
         State.OpenVisits.Add(visit);
     }
+
+    /// <summary>
+    /// Remembers an exit sighting that found no visit open at its branch: a sighting from inside captured
+    /// before it may be applied after it. Not when a visit at the branch closed at an exit sighted at or
+    /// after it (what was inside before belongs to that visit), nor twice. True when the state changed.
+    /// </summary>
+    private bool RememberExitWithoutVisit(VisitorSighting sighting)
+    {
+        var at = sighting.CapturedAt;
+        if (State.Recent.Exists(v => v.BranchId == sighting.BranchId && v.ExitSeenAt >= at)
+            || State.ExitsWithoutVisit?.Exists(e => e.BranchId == sighting.BranchId && e.CapturedAt == at) == true)
+        {
+            return false;
+        }
+        var exits = State.ExitsWithoutVisit ??= [];
+        exits.Add(new ExitWithoutVisit { BranchId = sighting.BranchId, CapturedAt = at });
+        if (exits.Count > VisitorState.ExitsWithoutVisitKept)
+        {
+            exits.RemoveAt(0);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The capture time of the first remembered exit at the sighting's branch at or after it (within the
+    /// inactivity timeout), taken off the list: the visit this sighting opens closed there. Null if none.
+    /// </summary>
+    private DateTimeOffset? TakeExitWithoutVisitAfter(VisitorSighting sighting)
+    {
+        if (State.ExitsWithoutVisit is not { } exits)
+        {
+            return null;
+        }
+        var at = sighting.CapturedAt;
+        var exit = exits
+            .Where(e => e.BranchId == sighting.BranchId && e.CapturedAt >= at && e.CapturedAt - at < _policy.InactivityTimeout)
+            .MinBy(e => e.CapturedAt);
+        if (exit is null)
+        {
+            return null;
+        }
+        exits.Remove(exit);
+        if (exits.Count == 0)
+        {
+            State.ExitsWithoutVisit = null;
+        }
+        return exit.CapturedAt;
+    }
 }

@@ -146,6 +146,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
         else if (sighting.AtExit)
         {
+            mustWrite |= RememberExitWithoutVisit(sighting);
             result = new(null, SightingOutcome.ExitWithoutVisit);
         }
         else if (LateSightingOf(sighting) is { } earlier)
@@ -166,6 +167,13 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         {
             opened = Open(sighting);
             mustWrite = true;
+            if (TakeExitWithoutVisitAfter(sighting) is { } exitSeenAt)
+            {
+                // The exit camera saw them leave before this sighting from inside was applied: the visit
+                // (task and alert included) is what the two in capture order make, closed at that exit.
+                Close(opened, now, Visit.ExitReason);
+                opened.ExitSeenAt = exitSeenAt;
+            }
             result = new(opened.VisitId, SightingOutcome.NewVisit);
         }
 
@@ -179,7 +187,10 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             LogVisitOpened(opened.VisitId, sighting.BranchId, sighting.Profile.Kind);
             // The outbox is durable now: the task goes out first, the occupancy and the backstop follow.
             Dispatch(opened, now, mayBeRepeat: false);
-            await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened));
+            if (opened.ClosedAt is null)
+            {
+                await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened));
+            }
         }
         else if (reopened is not null)
         {

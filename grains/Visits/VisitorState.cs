@@ -34,6 +34,15 @@ public sealed class VisitorState
     /// <summary>The earlier shape of <see cref="OpenVisits"/>, by branch: read, moved over, not written.</summary>
     [Id(1)] public Dictionary<string, Visit>? Open { get; set; }
 
+    /// <summary>
+    /// Exit sightings that found no visit open at their branch, in the order they came, at most
+    /// <see cref="ExitsWithoutVisitKept"/>: sightings from inside captured before one may still be on their
+    /// way (a batch's cameras are applied side by side). Null, the usual case, when there are none.
+    /// </summary>
+    [Id(4)] public List<ExitWithoutVisit>? ExitsWithoutVisit { get; set; }
+
+    public const int ExitsWithoutVisitKept = 4;
+
     public IEnumerable<Visit> AllVisits => OpenVisits.Concat(Recent);
 
     public bool HasWorkLeft => OpenVisits.Count > 0 || Recent.Exists(v => v.HasPendingEffects);
@@ -125,6 +134,14 @@ public sealed class Visit
         VisitId, BranchId, OpenedAt, LastSeenAt, ClosedAt, CloseReason,
         [.. CameraIds.Order(StringComparer.Ordinal)], SightingCount,
         [.. Outbox.Select(e => new EffectStatus(e.Effect, e.Status, e.Attempts, e.LastError, e.DeliveredAt))]);
+}
+
+/// <summary>An exit sighting that found no visit open at its branch (see <see cref="VisitorState.ExitsWithoutVisit"/>).</summary>
+[GenerateSerializer]
+public sealed class ExitWithoutVisit
+{
+    [Id(0)] public required string BranchId { get; init; }
+    [Id(1)] public DateTimeOffset CapturedAt { get; init; }
 }
 
 /// <summary>One side effect of a visit: written with the visit, then delivered, then marked.</summary>

@@ -52,5 +52,7 @@ public sealed class StoredStateTests(ClusterFixture fixture)
 
         var closed = Assert.Single(read.Recent);
         Assert.Equal(seen, closed.ExitSeenAt);
+        Assert.Null(read.ExitsWithoutVisit);
+        Assert.DoesNotContain("ExitsWithoutVisit", Serializer.Serialize(read).ToString(), StringComparison.Ordinal);
     }
 }

@@ -253,6 +253,36 @@ public sealed class VisitScenarios(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_exit_applied_before_the_first_sighting_from_inside_closes_the_visit_that_sighting_opens()
+    {
+        // The exit camera's sighting reached the stranger before the lobby's earlier ones had opened a visit
+        // (a batch applies its cameras side by side). The stay is still one visit, closed at the exit.
+        var ct = TestContext.Current.CancellationToken;
+        var stranger = $"stranger-{Guid.NewGuid():N}";
+        var lobbyTrack = $"lobby-{Guid.NewGuid():N}";
+        var start = World.Clock.GetUtcNow() - TimeSpan.FromMinutes(2);
+
+        var left = await _grains.RecordAsync(Sightings.Of(stranger, World.ExitBranch, World.ExitCamera, $"door-{Guid.NewGuid():N}", start + TimeSpan.FromSeconds(60)));
+        var entered = await _grains.RecordAsync(Sightings.Of(stranger, World.ExitBranch, "lobby", lobbyTrack, start));
+        var stayed = await _grains.RecordAsync(Sightings.Of(stranger, World.ExitBranch, "lobby", lobbyTrack, start + TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(SightingOutcome.ExitWithoutVisit, left.Outcome);
+        Assert.Equal(SightingOutcome.NewVisit, entered.Outcome);
+        Assert.Equal(SightingOutcome.VisitExtended, stayed.Outcome);
+        Assert.Equal(entered.VisitId, stayed.VisitId);
+        var visit = Assert.Single(await _grains.VisitsAsync(entered.VisitorId!));
+        Assert.Equal("exit", visit.CloseReason);
+        Assert.Equal(start, visit.OpenedAt);
+        Assert.Equal(start + TimeSpan.FromSeconds(30), visit.LastSeenAt);
+        Assert.Equal(2, visit.SightingCount);
+        await Sightings.EventuallyAsync(() => World.Tasks.AttemptsFor(visit.VisitId) == 1 && World.Alerts.CallsFor(visit.VisitId) == 1, "the task and the alert are delivered");
+        await Task.Delay(200, ct); // room for a wrong second visit's task to show up
+        Assert.Single(World.TasksAt(World.ExitBranch), t => t.VisitId == visit.VisitId);
+        Assert.Single(await _grains.VisitsAsync(entered.VisitorId!));
+        Assert.DoesNotContain((await _grains.OccupancyAsync(World.ExitBranch)).Visitors, v => v.VisitorId == entered.VisitorId);
+    }
+
+    [Fact]
     public async Task A_sighting_captured_after_the_exit_opens_a_new_visit_with_a_new_task()
     {
         await World.EnrolAsync("c611", "Irene Paiva", "face-c611");
