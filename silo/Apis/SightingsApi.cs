@@ -69,12 +69,42 @@ public static partial class SightingsApi
             return TypedResults.Problem(statusCode: 400, title: "Batch too large", detail: $"A batch holds at most {limits.Value.MaxBatchSize} sightings; this one has {items.Count}.");
         }
         var logger = loggers.CreateLogger(typeof(SightingsApi));
-        var results = await Task.WhenAll(items.Select((item, index) => RecordItemAsync(item, index, validator, ingest, logger)));
+        var results = new BatchItemResult[items.Count];
+        var sightings = new List<(int Index, Sighting Sighting)>(items.Count);
+        for (var index = 0; index < items.Count; index++)
+        {
+            if (Validate(items[index], index, validator, out var sighting) is { } refused)
+            {
+                results[index] = refused;
+            }
+            else
+            {
+                sightings.Add((index, sighting));
+            }
+        }
+        // A camera's sightings are applied one after another in the order they were captured (OrderBy is
+        // stable: equal times keep the batch's order). Out of order, a later one would open the visit and the
+        // camera would absorb the earlier ones as repeats of its track. Cameras still go side by side; the
+        // visitor places a sighting that crosses another camera's (a late one joins the visit it was captured in).
+        await Task.WhenAll(sightings
+            .GroupBy(s => s.Sighting.CameraKey, StringComparer.Ordinal)
+            .Select(camera => RecordInOrderAsync([.. camera.OrderBy(s => s.Sighting.CapturedAt)], results, ingest, logger)));
         return TypedResults.Ok(new BatchResponse(results));
     }
 
-    private static async Task<BatchItemResult> RecordItemAsync(JsonElement item, int index, SightingValidator validator, SightingIngest ingest, ILogger logger)
+    private static async Task RecordInOrderAsync(
+        List<(int Index, Sighting Sighting)> sightings, BatchItemResult[] results, SightingIngest ingest, ILogger logger)
     {
+        foreach (var (index, sighting) in sightings)
+        {
+            results[index] = await RecordItemAsync(sighting, index, ingest, logger);
+        }
+    }
+
+    /// <summary>The item as a sighting, or the result that refuses it.</summary>
+    private static BatchItemResult? Validate(JsonElement item, int index, SightingValidator validator, out Sighting sighting)
+    {
+        sighting = null!;
         SightingRequest? request;
         try
         {
@@ -88,10 +118,15 @@ public static partial class SightingsApi
         {
             return new BatchItemResult(index, 400, Error: "The item is JSON null; a sighting object is required.");
         }
-        if (!validator.TryValidate(request, out var sighting, out var errors))
+        if (!validator.TryValidate(request, out sighting, out var errors))
         {
             return new BatchItemResult(index, 400, request.SightingId, Error: "The sighting is not valid.", Errors: errors);
         }
+        return null;
+    }
+
+    private static async Task<BatchItemResult> RecordItemAsync(Sighting sighting, int index, SightingIngest ingest, ILogger logger)
+    {
         try
         {
             var result = await ingest.RecordAsync(sighting);

@@ -127,6 +127,72 @@ public sealed class SightingApiTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_batch_with_a_cameras_sightings_out_of_capture_order_makes_the_visit_the_ordered_batch_makes()
+    {
+        // Two strangers each stand in the lobby for 40 s and leave by the exit camera. One's batch lists the
+        // sightings as captured; the other's lists the exit first and the lobby's latest sightings first.
+        var start = World.Clock.GetUtcNow() - TimeSpan.FromMinutes(2);
+        var ordered = await PostStayAndExitAsync(start, sightings => sightings);
+        var shuffled = await PostStayAndExitAsync(start, sightings => [sightings[3], sightings[2], sightings[1], sightings[0]]);
+
+        foreach (var (visitorId, visit) in new[] { ordered, shuffled })
+        {
+            Assert.Equal("exit", visit.CloseReason);
+            Assert.Equal(start, visit.OpenedAt);
+            Assert.Equal(start + TimeSpan.FromSeconds(40), visit.LastSeenAt);
+            Assert.Equal(3, visit.SightingCount);
+            await Sightings.EventuallyAsync(() => World.Tasks.AttemptsFor(visit.VisitId) == 1 && World.Alerts.CallsFor(visit.VisitId) == 1,
+                "the visit's task and alert are delivered");
+        }
+        await Task.Delay(200, TestContext.Current.CancellationToken); // room for a wrong second visit's task to show up
+        foreach (var (visitorId, visit) in new[] { ordered, shuffled })
+        {
+            var visitIds = (await fixture.Grains.VisitsAsync(visitorId)).Select(v => v.VisitId).ToList();
+            Assert.Equal([visit.VisitId], visitIds);
+            Assert.Single(World.TasksAt(World.ExitBranch), t => visitIds.Contains(t.VisitId));
+        }
+    }
+
+    /// <summary>
+    /// A stranger's batch: lobby sightings 0, 20 and 40 s after <paramref name="start"/> (20 s apart, so the
+    /// lobby camera tells the visitor of each), the exit camera's at 60 s, listed as <paramref name="arrange"/>
+    /// says. Checks that the results come back one per item in the batch's order; returns the stranger's one visit.
+    /// </summary>
+    private async Task<(string VisitorId, VisitSummary Visit)> PostStayAndExitAsync(DateTimeOffset start, Func<JsonObject[], JsonObject[]> arrange)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var face = $"stranger-{Guid.NewGuid():N}";
+        var lobbyTrack = $"lobby-{Guid.NewGuid():N}";
+        JsonObject Sighting(string cameraId, string trackId, int second) => new()
+        {
+            ["sightingId"] = Guid.NewGuid().ToString("N"),
+            ["branchId"] = World.ExitBranch,
+            ["cameraId"] = cameraId,
+            ["trackId"] = trackId,
+            ["capturedAt"] = (start + TimeSpan.FromSeconds(second)).ToString("O"),
+            ["faceToken"] = face,
+        };
+        var items = arrange([
+            Sighting("lobby", lobbyTrack, 0), Sighting("lobby", lobbyTrack, 20), Sighting("lobby", lobbyTrack, 40),
+            Sighting(World.ExitCamera, $"door-{Guid.NewGuid():N}", 60)]);
+        var batch = new JsonObject { ["sightings"] = new JsonArray([.. items]) };
+
+        using var response = await _http.PostAsync("/api/v1/sightings/batch", new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json"), ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["results"]!.AsArray();
+        Assert.Equal(items.Length, results.Count);
+        for (var i = 0; i < items.Length; i++)
+        {
+            Assert.Equal(i, (int)results[i]!["index"]!);
+            Assert.Equal(200, (int)results[i]!["status"]!);
+            Assert.Equal((string?)items[i]["sightingId"], (string?)results[i]!["sightingId"]);
+        }
+        var visitorId = (string)results[0]!["visitorId"]!;
+        return (visitorId, Assert.Single(await fixture.Grains.VisitsAsync(visitorId)));
+    }
+
+    [Fact]
     public async Task A_batch_over_the_limit_is_refused_whole()
     {
         var branch = World.NewBranch("batch");
