@@ -69,6 +69,7 @@ internal static class BenchRun
             await RunPhase(name, results, wall, run);
         }
 
+        await Phase("Identity under a realistic face search", results, wall, () => Identity.RunAsync(results));
         await Phase("Trace through both pipelines", results, wall, async () => oursRate = await CoreComparison.RunAsync(trace, results));
         await Phase("Grain-layer throughput", results, wall, () => GrainThroughput.RunAsync(settings.Duration, results));
         await Phase("HTTP ingest", results, wall, () => HttpIngest.RunAsync(settings.Duration, results));

@@ -99,8 +99,15 @@ public sealed class CountingImageStore(Ledger ledger) : IImageStore
 /// <summary>One pipeline's set of fakes, the customer pool enrolled the same way for both.</summary>
 public sealed class FakeWorld
 {
+    /// <summary>
+    /// The face search of the throughput phases: as Rekognition (a new face per IndexFaces, answers lost and
+    /// retried) but without its latency, which a compressed replay cannot wait for; it measures our pipeline's
+    /// cost, not Rekognition's. The identity phase runs on the realistic latency (see <see cref="Scenarios.Identity"/>).
+    /// </summary>
+    public static SimulatedFaceSearchOptions ThroughputFaceSearch => new() { MinLatency = TimeSpan.Zero, MaxLatency = TimeSpan.Zero, LostAnswerRate = 0.02 };
+
     public Ledger Ledger { get; } = new();
-    public SimulatedFaceSearch Simulated { get; } = new();
+    public SimulatedFaceSearch Simulated { get; }
     public InMemoryCustomerDirectory DirectoryStore { get; } = new();
     public CountingFaceSearch FaceSearch { get; }
     public CountingCustomerDirectory Directory { get; }
@@ -109,8 +116,9 @@ public sealed class FakeWorld
     public CountingAlertPublisher Alerts { get; }
     public CountingImageStore Images { get; }
 
-    public FakeWorld()
+    public FakeWorld(SimulatedFaceSearchOptions? faceSearch = null)
     {
+        Simulated = new SimulatedFaceSearch(faceSearch ?? ThroughputFaceSearch);
         FaceSearch = new(Simulated, Ledger);
         Directory = new(DirectoryStore, Ledger);
         History = new(Ledger);

@@ -15,6 +15,10 @@ public static class AwsErrors
     };
 
     /// <summary>Throttling, 5xx or a failed connection: worth another attempt after a pause.</summary>
+    /// <summary>The service refused the call for its rate: it did nothing.</summary>
+    public static bool IsThrottling(Exception exception) =>
+        exception is AmazonServiceException e && ThrottlingCodes.Contains(e.ErrorCode ?? "");
+
     public static bool IsTransient(Exception exception) => exception switch
     {
         AmazonServiceException e => ThrottlingCodes.Contains(e.ErrorCode ?? "") || (int)e.StatusCode >= 500,

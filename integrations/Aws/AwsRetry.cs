@@ -24,7 +24,18 @@ internal static class AwsRetry
         }
     }
 
-    public static ResiliencePipeline Create(int maxRetryAttempts, TimeSpan delay, TimeProvider? timeProvider, Action<int, string?, TimeSpan> onRetry)
+    public static ResiliencePipeline Create(int maxRetryAttempts, TimeSpan delay, TimeProvider? timeProvider, Action<int, string?, TimeSpan> onRetry) =>
+        Create(maxRetryAttempts, delay, timeProvider, onRetry, AwsErrors.IsTransient);
+
+    /// <summary>
+    /// Retries only failures after which the call surely did nothing (throttling): for a call that is not
+    /// idempotent, whose caller must find out what a timeout, a dropped connection or a 5xx left behind.
+    /// </summary>
+    public static ResiliencePipeline CreateUnambiguous(int maxRetryAttempts, TimeSpan delay, TimeProvider? timeProvider, Action<int, string?, TimeSpan> onRetry) =>
+        Create(maxRetryAttempts, delay, timeProvider, onRetry, AwsErrors.IsThrottling);
+
+    private static ResiliencePipeline Create(
+        int maxRetryAttempts, TimeSpan delay, TimeProvider? timeProvider, Action<int, string?, TimeSpan> onRetry, Func<Exception, bool> retryable)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider ?? TimeProvider.System };
         if (maxRetryAttempts > 0)
@@ -36,7 +47,7 @@ internal static class AwsRetry
                 UseJitter = true,
                 Delay = delay,
                 MaxDelay = TimeSpan.FromSeconds(20),
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && AwsErrors.IsTransient(e)),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && retryable(e)),
                 OnRetry = args =>
                 {
                     var error = args.Outcome.Exception;

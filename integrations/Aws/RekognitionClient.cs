@@ -23,6 +23,7 @@ public sealed partial class RekognitionClient : IAsyncDisposable
     private readonly AwsSignedHttp _http;
     private readonly TokenBucketRateLimiter _limiter;
     private readonly ResiliencePipeline _retry;
+    private readonly ResiliencePipeline _retryUnambiguous;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
 
@@ -42,14 +43,19 @@ public sealed partial class RekognitionClient : IAsyncDisposable
             AutoReplenishment = true,
         });
         _retry = AwsRetry.Create(options.MaxRetryAttempts, options.RetryDelay, timeProvider, LogRetry);
+        _retryUnambiguous = AwsRetry.CreateUnambiguous(options.MaxRetryAttempts, options.RetryDelay, timeProvider, LogRetry);
     }
 
-    /// <summary>Calls <paramref name="operation"/> and reads its answer; an error answer throws <see cref="AmazonServiceException"/>.</summary>
-    public Task<TResponse> CallAsync<TRequest, TResponse>(string operation, TRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls <paramref name="operation"/> and reads its answer; an error answer throws <see cref="AmazonServiceException"/>.
+    /// With <paramref name="idempotent"/> false only throttling is retried here: a timeout, a dropped connection
+    /// or a 5xx may have done the work, and the caller finds out before calling again.
+    /// </summary>
+    public Task<TResponse> CallAsync<TRequest, TResponse>(string operation, TRequest request, CancellationToken cancellationToken, bool idempotent = true)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, RekognitionJson.Options);
         var headers = new Dictionary<string, string> { ["X-Amz-Target"] = "RekognitionService." + operation };
-        return _retry.ExecuteAsync(
+        return (idempotent ? _retry : _retryUnambiguous).ExecuteAsync(
             async ct => await AttemptAsync<TResponse>(operation, body, headers, ct),
             cancellationToken).AsTask();
     }

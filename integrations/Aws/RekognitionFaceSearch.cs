@@ -24,6 +24,8 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
     private const int MaxUsersPerSearch = 5;
     // AssociateFaces' own default: a face that does not look like the user's other faces is refused.
     private const float AssociateMatchThreshold = 75;
+    // Faces looked at for the one a lost IndexFaces answer may have stored.
+    private const int MaxFacesPerLookup = 20;
 
     private readonly RekognitionClient _client;
     private readonly FaceSearchOptions _options;
@@ -68,15 +70,18 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         {
             throw new ArgumentException("A person id is 1-128 characters of letters, digits, '_', '.', '-' or ':'.", nameof(personId));
         }
-        var index = new IndexFacesRequest(_options.CollectionId, ToImage(face), personId, 1, "AUTO", ["DEFAULT"]);
-        var indexed = (await _client.CallAsync<IndexFacesRequest, IndexFacesResponse>("IndexFaces", index, cancellationToken))
-            .FaceRecords?.Select(r => r.Face).FirstOrDefault(f => f?.FaceId is not null);
+        // CreateUser needs nothing of IndexFaces: both at once (an image without a face leaves an empty user,
+        // which costs nothing and is reused if the person comes back).
+        var image = ToImage(face);
+        var creating = CreateUserAsync(personId, cancellationToken);
+        var indexing = IndexOnceAsync(image, personId, cancellationToken);
+        await Task.WhenAll(creating, indexing);
+        var indexed = await indexing;
         if (indexed is null)
         {
             // No face, or the quality filter dropped it: nothing entered the collection.
             return FaceSearchResult.NoFace;
         }
-        await CreateUserAsync(personId, cancellationToken);
         var associate = new AssociateFacesRequest(_options.CollectionId, personId, [indexed.FaceId!], AssociateMatchThreshold, RequestToken("associate", personId, indexed.FaceId!));
         var associated = await _client.CallAsync<AssociateFacesRequest, AssociateFacesResponse>("AssociateFaces", associate, cancellationToken);
         if (associated.UnsuccessfulFaceAssociations is [var refused, ..])
@@ -126,6 +131,34 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         }
         LogSwept(deleted, orphans.Count - due.Count);
         return deleted;
+    }
+
+    /// <summary>
+    /// IndexFaces stores a face on every call, so a call whose answer was lost (a timeout, a dropped connection,
+    /// a 5xx) is not simply made again: SearchFacesByImage, which also finds faces that belong to nobody yet,
+    /// looks for the face it may have stored under this person's id first.
+    /// </summary>
+    private async Task<RekognitionFace?> IndexOnceAsync(RekognitionImage image, string personId, CancellationToken cancellationToken)
+    {
+        var request = new IndexFacesRequest(_options.CollectionId, image, personId, 1, "AUTO", ["DEFAULT"]);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var response = await _client.CallAsync<IndexFacesRequest, IndexFacesResponse>("IndexFaces", request, cancellationToken, idempotent: false);
+                return response.FaceRecords?.Select(r => r.Face).FirstOrDefault(f => f?.FaceId is not null);
+            }
+            catch (Exception failure) when (attempt < _options.MaxRetryAttempts && AwsErrors.IsTransient(failure) && !cancellationToken.IsCancellationRequested)
+            {
+                LogIndexAnswerLost(personId, failure.GetType().Name);
+            }
+            var search = new SearchFacesByImageRequest(_options.CollectionId, image, MaxFacesPerLookup, (float)_options.MatchThreshold, "NONE");
+            var found = await _client.CallAsync<SearchFacesByImageRequest, SearchFacesByImageResponse>("SearchFacesByImage", search, cancellationToken);
+            if (found.FaceMatches?.Select(m => m.Face).FirstOrDefault(f => f?.FaceId is not null && f.ExternalImageId == personId && f.UserId is null) is { } stored)
+            {
+                return stored;
+            }
+        }
     }
 
     private async Task CreateUserAsync(string personId, CancellationToken cancellationToken)
@@ -221,6 +254,9 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Face {FaceId} not associated with person {PersonId}: {Reasons}; left for the orphan sweep")]
     private partial void LogNotAssociated(string faceId, string personId, string reasons);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "IndexFaces for person {PersonId} lost its answer ({Error}); looking for the face before indexing again")]
+    private partial void LogIndexAnswerLost(string personId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Orphan face sweep: {Deleted} deleted, {Waiting} seen for the first time")]
     private partial void LogSwept(int deleted, int waiting);

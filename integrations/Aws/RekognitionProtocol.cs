@@ -20,6 +20,12 @@ internal sealed record RekognitionS3Object(string Bucket, string Name);
 
 internal sealed record CollectionRequest(string CollectionId);
 
+internal sealed record SearchFacesByImageRequest(string CollectionId, RekognitionImage Image, int MaxFaces, float FaceMatchThreshold, string QualityFilter);
+
+internal sealed record FaceMatch(double Similarity, RekognitionFace? Face);
+
+internal sealed record SearchFacesByImageResponse(FaceMatch[]? FaceMatches);
+
 internal sealed record SearchUsersByImageRequest(string CollectionId, RekognitionImage Image, float UserMatchThreshold, int MaxUsers, string QualityFilter);
 
 internal sealed record IndexFacesRequest(string CollectionId, RekognitionImage Image, string ExternalImageId, int MaxFaces, string QualityFilter, string[] DetectionAttributes);

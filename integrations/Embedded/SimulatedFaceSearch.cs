@@ -9,7 +9,8 @@ namespace NextGenCrm.Integrations.Embedded;
 /// every IndexFaces stores a new face; people (users) own up to 100 faces; calls take
 /// <see cref="SimulatedFaceSearchOptions.MinLatency"/>–<see cref="SimulatedFaceSearchOptions.MaxLatency"/>,
 /// so concurrent callers overlap; and a share of calls lose their answer after doing their work, which the
-/// simulated client retries, so a retried IndexFaces leaves a face that belongs to nobody.
+/// simulated client retries. A lost IndexFaces answer is followed by a search for the face it stored, as
+/// <c>RekognitionFaceSearch</c> does; a face stored by a call that failed for good belongs to nobody and is swept.
 /// </summary>
 public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
 {
@@ -26,7 +27,7 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
 
     public SimulatedFaceSearch(SimulatedFaceSearchOptions? options = null) => _options = options ?? new SimulatedFaceSearchOptions();
 
-    /// <summary>SearchUsersByImage calls that reached the service, retries included.</summary>
+    /// <summary>Search calls that reached the service, retries included: SearchUsersByImage, and SearchFacesByImage after a lost IndexFaces answer.</summary>
     public long Searches => Interlocked.Read(ref _searches);
 
     /// <summary>IndexFaces calls that reached the service, retries included: each stored a face.</summary>
@@ -84,17 +85,9 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
     {
         ArgumentException.ThrowIfNullOrEmpty(personId);
         var token = TokenOf(face);
-        var faceId = await CallAsync(() => Interlocked.Increment(ref _indexFacesCalls), () =>
-        {
-            var id = Guid.NewGuid().ToString();
-            lock (_lock)
-            {
-                _faces[id] = new StoredFace(token, personId);
-            }
-            return id;
-        }, cancellationToken);
-        // CreateUser and AssociateFaces carry client request tokens: a retry after a lost answer changes nothing.
-        await CallAsync(() => Interlocked.Increment(ref _createUserCalls), () =>
+        // CreateUser needs nothing of IndexFaces: both at once. It carries a client request token, so a retry changes nothing.
+        var indexing = IndexAsync(token, personId, cancellationToken);
+        var creating = CallAsync(() => Interlocked.Increment(ref _createUserCalls), () =>
         {
             lock (_lock)
             {
@@ -102,6 +95,8 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
             }
             return true;
         }, cancellationToken);
+        await Task.WhenAll(indexing, creating);
+        var faceId = await indexing;
         var associated = await CallAsync(() => Interlocked.Increment(ref _associateCalls), () =>
         {
             lock (_lock)
@@ -156,6 +151,55 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
     }
 
     /// <summary>
+    /// IndexFaces, whose lost answer is not simply retried (that would store the face again): the faces of
+    /// nobody that carry the person's id are searched first (SearchFacesByImage finds them; SearchUsersByImage does not).
+    /// </summary>
+    private async Task<string> IndexAsync(string token, string personId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var latency = Latency();
+            await Task.Delay(latency / 2, cancellationToken);
+            Interlocked.Increment(ref _indexFacesCalls);
+            var faceId = Guid.NewGuid().ToString();
+            lock (_lock)
+            {
+                _faces[faceId] = new StoredFace(token, personId);
+            }
+            await Task.Delay(latency - (latency / 2), cancellationToken);
+            if (!AnswerLost())
+            {
+                return faceId;
+            }
+            var stored = await CallAsync(() => Interlocked.Increment(ref _searches), () =>
+            {
+                lock (_lock)
+                {
+                    return _faces.FirstOrDefault(f => f.Value.Token == token && f.Value.ExternalImageId == personId && f.Value.PersonId is null).Key;
+                }
+            }, cancellationToken);
+            if (stored is not null)
+            {
+                return stored;
+            }
+            if (attempt >= _options.MaxAttempts)
+            {
+                throw new TimeoutException($"The simulated IndexFaces did not answer within {_options.MaxAttempts} attempts.");
+            }
+        }
+    }
+
+    private bool AnswerLost()
+    {
+        if (_options.LostAnswerRate <= 0 || Random.Shared.NextDouble() >= _options.LostAnswerRate)
+        {
+            return false;
+        }
+        Interlocked.Increment(ref _lostAnswers);
+        return true;
+    }
+
+    /// <summary>
     /// One call as the SDK makes it: the request travels, the service does the work, the answer travels
     /// back or is lost; a lost answer is retried, and the work is done again.
     /// </summary>
@@ -168,11 +212,10 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
             count();
             var result = work();
             await Task.Delay(latency - (latency / 2), cancellationToken);
-            if (_options.LostAnswerRate <= 0 || Random.Shared.NextDouble() >= _options.LostAnswerRate)
+            if (!AnswerLost())
             {
                 return result;
             }
-            Interlocked.Increment(ref _lostAnswers);
             if (attempt >= _options.MaxAttempts)
             {
                 throw new TimeoutException($"The simulated face search did not answer within {_options.MaxAttempts} attempts (the work was done).");

@@ -33,6 +33,7 @@ public sealed class FakeRekognition : IAsyncDisposable
     private int _throttleNext;
     private int _failNext;
     private int _loseNext;
+    private volatile string? _loseOnly;
     private int _throttled;
     private int _rejectedSignatures;
     private int _lostAnswers;
@@ -169,8 +170,15 @@ public sealed class FakeRekognition : IAsyncDisposable
     public void ThrottleNext(int count) => Interlocked.Exchange(ref _throttleNext, count);
     public void FailNextWithServerError(int count) => Interlocked.Exchange(ref _failNext, count);
 
-    /// <summary>The next <paramref name="count"/> calls that reach the collections do their work and lose their answer.</summary>
-    public void LoseNextAnswers(int count) => Interlocked.Exchange(ref _loseNext, count);
+    /// <summary>
+    /// The next <paramref name="count"/> calls that reach the collections (of <paramref name="operation"/> only,
+    /// when given) do their work and lose their answer.
+    /// </summary>
+    public void LoseNextAnswers(int count, string? operation = null)
+    {
+        _loseOnly = operation;
+        Interlocked.Exchange(ref _loseNext, count);
+    }
 
     public static async Task<FakeRekognition> StartAsync(string region = "eu-west-1", CancellationToken cancellationToken = default)
     {
@@ -202,7 +210,7 @@ public sealed class FakeRekognition : IAsyncDisposable
         {
             await Task.Delay(latency / 2, call.Token);
             var (status, answer, didWork) = Answer(context.Request, target, operation, body);
-            if (didWork && ShouldLoseAnswer())
+            if (didWork && ShouldLoseAnswer(operation))
             {
                 Interlocked.Increment(ref _lostAnswers);
                 if (LostAnswerDelay <= TimeSpan.Zero)
@@ -274,8 +282,9 @@ public sealed class FakeRekognition : IAsyncDisposable
         return max <= min ? min : min + ((max - min) * Random.Shared.NextDouble());
     }
 
-    private bool ShouldLoseAnswer() =>
-        TakeOne(ref _loseNext) || (LostAnswerRate > 0 && Random.Shared.NextDouble() < LostAnswerRate);
+    private bool ShouldLoseAnswer(string operation) =>
+        (_loseOnly is null || _loseOnly == operation) && TakeOne(ref _loseNext)
+        || (LostAnswerRate > 0 && Random.Shared.NextDouble() < LostAnswerRate);
 
     private bool ShouldThrottle(string target, byte[] body)
     {
