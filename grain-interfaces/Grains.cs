@@ -103,6 +103,13 @@ public interface IVisitCourierGrain : IGrainWithIntegerKey
 public interface IFaceRegistrarGrain : IGrainWithStringKey
 {
     Task<RegisteredPerson> Register(UnmatchedFace face);
+
+    /// <summary>
+    /// Adds a later sighting's face to a known person, so recognition improves with each visit. Interleaves
+    /// with registrations (it makes nobody new); failures are logged and forgotten.
+    /// </summary>
+    [OneWay, AlwaysInterleave]
+    Task AddFace(string personId, UnmatchedFace face);
 }
 
 /// <summary>

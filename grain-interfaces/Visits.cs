@@ -24,7 +24,8 @@ public sealed record VisitorSighting(
     [property: Id(4)] string? ImageKey,
     [property: Id(5)] int SightingCount,
     [property: Id(6)] bool AtExit,
-    [property: Id(7)] VisitorProfile Profile);
+    [property: Id(7)] VisitorProfile Profile,
+    [property: Id(8)] string? FaceToken = null);
 
 [GenerateSerializer, Immutable]
 public sealed record VisitSightingResult(

@@ -16,10 +16,10 @@ public sealed class CountingFaceSearch(SimulatedFaceSearch inner, Ledger ledger)
         return inner.SearchAsync(face, cancellationToken);
     }
 
-    public Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken)
+    public Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken, bool onlyIfPersonExists = false)
     {
         ledger.FaceIndexed();
-        return inner.AddFaceAsync(face, personId, cancellationToken);
+        return inner.AddFaceAsync(face, personId, cancellationToken, onlyIfPersonExists);
     }
 
     public Task<int> ErasePersonAsync(string personId, CancellationToken cancellationToken) => inner.ErasePersonAsync(personId, cancellationToken);

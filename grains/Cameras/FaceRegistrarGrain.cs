@@ -64,6 +64,26 @@ public sealed partial class FaceRegistrarGrain(
         return new RegisteredPerson(personId, Added: true, null);
     }
 
+    public async Task AddFace(string personId, UnmatchedFace unmatched)
+    {
+        var face = new FaceImage(unmatched.Image ?? ReadOnlyMemory<byte>.Empty, unmatched.ImageKey, unmatched.FaceToken);
+        try
+        {
+            var added = await faceSearch.AddFaceAsync(face, personId, CancellationToken.None, onlyIfPersonExists: true);
+            LogFaceAdded(personId, added.FaceId is not null);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            LogFaceNotAdded(personId, failure.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A later face of {PersonId} added: {Associated}")]
+    private partial void LogFaceAdded(string personId, bool associated);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A later face of {PersonId} was not added: {Error}")]
+    private partial void LogFaceNotAdded(string personId, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "New person {PersonId} registered at {BranchId}")]
     private partial void LogAdded(string branchId, string personId);
 }

@@ -1,11 +1,14 @@
 namespace NextGenCrm.Cameras;
 
 /// <summary>Who an edge track turned out to be, and what the camera last told that visitor.</summary>
-internal sealed class TrackEntry(string visitorId, VisitorProfile profile, string? imageKey, DateTimeOffset resolvedAt)
+internal sealed class TrackEntry(string visitorId, VisitorProfile profile, string? imageKey, DateTimeOffset resolvedAt, string? faceToken = null)
 {
     public string VisitorId { get; set; } = visitorId;
     public VisitorProfile Profile { get; set; } = profile;
     public string? ImageKey { get; } = imageKey;
+
+    /// <summary>The simulated search's stand-in for the face (no crop is stored for it).</summary>
+    public string? FaceToken { get; } = faceToken;
     public DateTimeOffset ResolvedAt { get; set; } = resolvedAt;
     public DateTimeOffset LastSeen { get; set; }
     public string? VisitId { get; set; }

@@ -28,6 +28,7 @@ public sealed class TrackResolver(
         switch (found.Outcome)
         {
             case FaceSearchOutcome.Match:
+                // Null while a customer is being erased: this sighting names nobody; the next one of the track searches again.
                 return await IdentityOfAsync(found.PersonId!, imageKey, found.AlsoMatched, cancellationToken);
             case FaceSearchOutcome.NoMatch when allowRegistering:
                 var registered = await grains.GetGrain<IFaceRegistrarGrain>(sighting.BranchId)
@@ -42,13 +43,19 @@ public sealed class TrackResolver(
 
     /// <summary>
     /// The visitor a person id stands for: "c-{customerId}" is that customer; an anonymous "v-…" is the
-    /// customer a salesperson enrolled it as, if any, or else itself.
+    /// customer a salesperson enrolled it as, if any, or else itself. Null for a customer person whose
+    /// directory record is gone (an erasure under way): nobody is named, and once the person is gone the face
+    /// is a stranger's.
     /// </summary>
-    public async Task<TrackIdentity> IdentityOfAsync(string personId, string? imageKey, IReadOnlyList<string>? alsoMatched, CancellationToken cancellationToken)
+    public async Task<TrackIdentity?> IdentityOfAsync(string personId, string? imageKey, IReadOnlyList<string>? alsoMatched, CancellationToken cancellationToken)
     {
         var customer = personId.StartsWith(CustomerPrefix, StringComparison.Ordinal)
             ? await directory.GetAsync(personId[CustomerPrefix.Length..], cancellationToken)
             : await directory.FindByFaceIdAsync(personId, cancellationToken);
+        if (customer is null && personId.StartsWith(CustomerPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
         var duplicates = alsoMatched is null ? null : await DuplicatesAsync(alsoMatched, cancellationToken);
         return customer is null
             ? new TrackIdentity(personId, new VisitorProfile(VisitorKind.New, null, null), imageKey, duplicates)

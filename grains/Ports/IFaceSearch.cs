@@ -18,9 +18,11 @@ public interface IFaceSearch
 
     /// <summary>
     /// Adds the face to <paramref name="personId"/>'s faces, creating the person when new (IndexFaces, then
-    /// CreateUser and AssociateFaces, both with client request tokens so a retry is harmless).
+    /// CreateUser and AssociateFaces, both with client request tokens so a retry is harmless). With
+    /// <paramref name="onlyIfPersonExists"/> nobody is created: a person erased meanwhile stays erased, and the
+    /// face, left to nobody, is swept.
     /// </summary>
-    Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken);
+    Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken, bool onlyIfPersonExists = false);
 
     /// <summary>Removes the person and every face associated with them; returns how many faces went.</summary>
     Task<int> ErasePersonAsync(string personId, CancellationToken cancellationToken);

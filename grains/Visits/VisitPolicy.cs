@@ -29,6 +29,14 @@ public sealed class VisitPolicy : IValidatableObject
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan OrphanFaceSweepInterval { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// A person's later visits each add the face that opened them to the person in the collection (with
+    /// Rekognition's quality filter), up to this many, so recognition improves with each visit; 0 turns it off.
+    /// A stranger's first visit adds nothing: its face is the one they were registered with.
+    /// </summary>
+    [Range(0, 100)]
+    public int FacesAddedPerPerson { get; set; } = 10;
+
     /// <summary>Tracks a camera remembers; the least recently seen are forgotten past this.</summary>
     public int MaxTracksPerCamera { get; set; } = 10_000;
 

@@ -125,6 +125,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         State.Profile = sighting.Profile;
 
         VisitSightingResult result;
+        var addFace = false;
         Visit? opened = null;
         Visit? reopened = null;
         var visit = State.OpenAt(sighting.BranchId);
@@ -165,6 +166,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
         else
         {
+            addFace = WantsFaceOf(sighting);
             opened = Open(sighting);
             mustWrite = true;
             if (TakeExitWithoutVisitAfter(sighting) is { } exitSeenAt)
@@ -187,6 +189,11 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             LogVisitOpened(opened.VisitId, sighting.BranchId, sighting.Profile.Kind);
             // The outbox is durable now: the task goes out first, the occupancy and the backstop follow.
             Dispatch(opened, now, mayBeRepeat: false);
+            if (addFace)
+            {
+                _ = GrainFactory.GetGrain<IFaceRegistrarGrain>(opened.BranchId)
+                    .AddFace(VisitorId, new UnmatchedFace(null, sighting.ImageKey, sighting.FaceToken, now));
+            }
             if (opened.ClosedAt is null)
             {
                 await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened));
@@ -320,6 +327,21 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         _wakeTimer?.Dispose();
         _wakeTimer = null;
         DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// Whether the visit this sighting opens adds its face to the person (counted now, written with the open):
+    /// not a stranger's first visit, whose face they were registered with, and not past the policy's limit.
+    /// </summary>
+    private bool WantsFaceOf(VisitorSighting sighting)
+    {
+        var firstOfStranger = sighting.Profile.Kind == VisitorKind.New && !State.AllVisits.Any();
+        if (firstOfStranger || State.FacesAdded >= _policy.FacesAddedPerPerson || sighting.ImageKey is null && sighting.FaceToken is null)
+        {
+            return false;
+        }
+        State.FacesAdded++;
+        return true;
     }
 
     private Visit Open(VisitorSighting sighting)

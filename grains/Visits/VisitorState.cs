@@ -31,6 +31,9 @@ public sealed class VisitorState
     /// <summary>The survivor's profile, sent along with the sightings passed on.</summary>
     [Id(6)] public VisitorProfile? MergedProfile { get; set; }
 
+    /// <summary>Faces of later visits added to this person in the collection (<see cref="VisitPolicy.FacesAddedPerPerson"/>).</summary>
+    [Id(7)] public int FacesAdded { get; set; }
+
     /// <summary>The earlier shape of <see cref="OpenVisits"/>, by branch: read, moved over, not written.</summary>
     [Id(1)] public Dictionary<string, Visit>? Open { get; set; }
 

@@ -64,7 +64,7 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
             .Select(m => (m.User!.UserId!, m.Similarity)));
     }
 
-    public async Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken)
+    public async Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken, bool onlyIfPersonExists = false)
     {
         if (!UserIdPattern().IsMatch(personId))
         {
@@ -73,7 +73,7 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         // CreateUser needs nothing of IndexFaces: both at once (an image without a face leaves an empty user,
         // which costs nothing and is reused if the person comes back).
         var image = ToImage(face);
-        var creating = CreateUserAsync(personId, cancellationToken);
+        var creating = onlyIfPersonExists ? Task.CompletedTask : CreateUserAsync(personId, cancellationToken);
         var indexing = IndexOnceAsync(image, personId, cancellationToken);
         await Task.WhenAll(creating, indexing);
         var indexed = await indexing;
@@ -83,7 +83,17 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
             return FaceSearchResult.NoFace;
         }
         var associate = new AssociateFacesRequest(_options.CollectionId, personId, [indexed.FaceId!], AssociateMatchThreshold, RequestToken("associate", personId, indexed.FaceId!));
-        var associated = await _client.CallAsync<AssociateFacesRequest, AssociateFacesResponse>("AssociateFaces", associate, cancellationToken);
+        AssociateFacesResponse associated;
+        try
+        {
+            associated = await _client.CallAsync<AssociateFacesRequest, AssociateFacesResponse>("AssociateFaces", associate, cancellationToken);
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode == "ResourceNotFoundException" && onlyIfPersonExists)
+        {
+            // Erased meanwhile: the face stays nobody's and is swept; the person is not brought back.
+            LogNotAssociated(indexed.FaceId!, personId, "the person no longer exists");
+            return FaceSearchResult.NoMatch;
+        }
         if (associated.UnsuccessfulFaceAssociations is [var refused, ..])
         {
             // Left to nobody (the user holds 100 faces, say): the person is still known by their other faces; the sweep removes this one.

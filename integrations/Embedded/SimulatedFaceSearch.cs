@@ -81,13 +81,13 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
         }, cancellationToken);
     }
 
-    public async Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken)
+    public async Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken, bool onlyIfPersonExists = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(personId);
         var token = TokenOf(face);
         // CreateUser needs nothing of IndexFaces: both at once. It carries a client request token, so a retry changes nothing.
         var indexing = IndexAsync(token, personId, cancellationToken);
-        var creating = CallAsync(() => Interlocked.Increment(ref _createUserCalls), () =>
+        var creating = onlyIfPersonExists ? Task.FromResult(true) : CallAsync(() => Interlocked.Increment(ref _createUserCalls), () =>
         {
             lock (_lock)
             {
@@ -103,7 +103,8 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
             {
                 if (!_people.TryGetValue(personId, out var faces))
                 {
-                    throw new InvalidOperationException("AssociateFaces: the person does not exist (ResourceNotFoundException); it was erased meanwhile.");
+                    // ResourceNotFoundException: erased meanwhile. The face stays nobody's, and is swept.
+                    return false;
                 }
                 if (!_faces.TryGetValue(faceId, out var stored) || faces.Count >= SimulatedFaceSearchOptions.MaxFacesPerPerson && !faces.Contains(faceId))
                 {
