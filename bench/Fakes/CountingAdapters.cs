@@ -93,6 +93,7 @@ public sealed class CountingImageStore(Ledger ledger) : IImageStore
 
     public Task<Uri?> GetLinkAsync(string imageKey, CancellationToken cancellationToken) => Task.FromResult<Uri?>(null);
 
+    public Task<bool> ExistsAsync(string imageKey, CancellationToken cancellationToken) => Task.FromResult(true);
     public Task DeleteAsync(string imageKey, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 

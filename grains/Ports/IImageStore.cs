@@ -9,6 +9,9 @@ public interface IImageStore
     /// <summary>A short-lived link to the crop for staff (presigned GET in production).</summary>
     Task<Uri?> GetLinkAsync(string imageKey, CancellationToken cancellationToken);
 
+    /// <summary>Whether a crop is stored under <paramref name="imageKey"/> and readable (HEAD in production).</summary>
+    Task<bool> ExistsAsync(string imageKey, CancellationToken cancellationToken);
+
     /// <summary>Erases a crop (retention, erasure requests).</summary>
     Task DeleteAsync(string imageKey, CancellationToken cancellationToken);
 }

@@ -58,6 +58,20 @@ public sealed class S3ImageStore : IImageStore
         return new Uri(url);
     }
 
+    public async Task<bool> ExistsAsync(string imageKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.Bucket, Key = imageKey }, cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Forbidden)
+        {
+            // Missing, or not ours to read: Rekognition could not read it either.
+            return false;
+        }
+    }
+
     public Task DeleteAsync(string imageKey, CancellationToken cancellationToken) =>
         _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = imageKey }, cancellationToken);
 

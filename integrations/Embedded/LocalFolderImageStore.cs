@@ -53,6 +53,18 @@ public sealed partial class LocalFolderImageStore : IImageStore
     /// <summary>The local folder serves no links; staff tasks go out without a picture in this mode.</summary>
     public Task<Uri?> GetLinkAsync(string imageKey, CancellationToken cancellationToken) => Task.FromResult<Uri?>(null);
 
+    public Task<bool> ExistsAsync(string imageKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Task.FromResult(File.Exists(PathOf(imageKey)));
+        }
+        catch (ArgumentException)
+        {
+            return Task.FromResult(false); // a key outside the image folder names nothing here
+        }
+    }
+
     public Task DeleteAsync(string imageKey, CancellationToken cancellationToken)
     {
         File.Delete(PathOf(imageKey));

@@ -132,6 +132,11 @@ public static partial class CustomersApi
             errors["image"] = ["image must be base64 of a JPEG or PNG photo."];
             return null;
         }
+        if (CropImages.ProblemOf(bytes.AsSpan(0, length)) is { } problem)
+        {
+            errors["image"] = [problem];
+            return null;
+        }
         return FaceImage.FromBytes(bytes.AsMemory(0, length));
     }
 

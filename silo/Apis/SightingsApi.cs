@@ -16,6 +16,7 @@ public static partial class SightingsApi
             .Produces<SightingResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/batch", RecordBatchAsync)
             .WithSummary("Records up to Ingest:MaxBatchSize sightings (an edge agent draining its buffer); one result per item.")
@@ -41,8 +42,12 @@ public static partial class SightingsApi
         }
         try
         {
-            var result = await ingest.RecordAsync(sighting);
+            var result = await ingest.RecordAsync(sighting, cancellationToken);
             return TypedResults.Ok(new SightingResponse(result.SightingId, result.VisitorId, result.VisitId, result.Outcome));
+        }
+        catch (UnprocessableSightingException unusable)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The sighting's face cannot be used", detail: unusable.Message);
         }
         catch (Exception failure) when (failure is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -131,6 +136,10 @@ public static partial class SightingsApi
         {
             var result = await ingest.RecordAsync(sighting);
             return new BatchItemResult(index, 200, result.SightingId, result.VisitorId, result.VisitId, result.Outcome);
+        }
+        catch (UnprocessableSightingException unusable)
+        {
+            return new BatchItemResult(index, 422, sighting.SightingId, Error: unusable.Message);
         }
         catch (Exception failure)
         {

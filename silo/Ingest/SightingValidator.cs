@@ -134,6 +134,7 @@ public sealed partial class SightingValidator(
             errors["image"] = ["image is neither a JPEG nor a PNG."];
             return null;
         }
+        // Whether it decodes is the ingest's to check (422): this is only about the request's shape.
         return length == buffer.Length ? buffer : bytes.ToArray();
     }
 
@@ -149,7 +150,7 @@ internal static class ImageFormats
     private static ReadOnlySpan<byte> Jpeg => [0xFF, 0xD8, 0xFF];
     private static ReadOnlySpan<byte> Png => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>Checks the signature only; a damaged image with a right signature is face search's to refuse.</summary>
+    /// <summary>Checks the signature only; <see cref="CropImages"/> decodes.</summary>
     public static bool IsJpegOrPng(ReadOnlySpan<byte> bytes) =>
         bytes.Length > 64 && (bytes.StartsWith(Jpeg) || bytes.StartsWith(Png));
 }

@@ -64,7 +64,14 @@ public sealed partial class SqsSightingIngest(
         {
             return await DeadLetterAsync(body, string.Join(" ", errors.SelectMany(e => e.Value)), cancellationToken);
         }
-        await ingest.RecordAsync(sighting); // a failure throws: the message stays and comes back
+        try
+        {
+            await ingest.RecordAsync(sighting, cancellationToken); // any other failure throws: the message stays and comes back
+        }
+        catch (UnprocessableSightingException unusable)
+        {
+            return await DeadLetterAsync(body, unusable.Message, cancellationToken);
+        }
         Interlocked.Increment(ref _recorded);
         return true;
     }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using SkiaSharp;
 
 namespace NextGenCrm.TestSupport;
 
@@ -141,26 +142,31 @@ public sealed class FakeRekognition : IAsyncDisposable
         Encoding.UTF8.GetBytes(FormattableString.Invariant($"FAKEFACE:{person}:{similarity}"));
 
     /// <summary>
-    /// A small JPEG-shaped crop (SOI, a comment segment naming <paramref name="person"/>, filler, EOI) that the
-    /// fake sees a face in, as <see cref="Face"/> does. <paramref name="variant"/> changes the filler bytes, so two
-    /// crops of one person are distinct requests, as two frames of a camera are.
+    /// A small JPEG crop that decodes, with a comment segment naming <paramref name="person"/>, that the fake sees
+    /// a face in, as <see cref="Face"/> does. <paramref name="variant"/> changes the pixels, so two crops of one
+    /// person are distinct requests, as two frames of a camera are.
     /// </summary>
     public static byte[] FaceJpeg(string person, int variant = 0, double similarity = 99.5)
     {
+        // A real 64x64 JPEG (it decodes, as the silo checks before anything is stored or searched), its colour
+        // and noise from the variant, with a comment segment naming the person right after the start marker.
+        var random = new Random(variant);
+        using var bitmap = new SKBitmap(64, 64);
+        for (var y = 0; y < 64; y++)
+        {
+            for (var x = 0; x < 64; x++)
+            {
+                bitmap.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+            }
+        }
+        using var encoded = bitmap.Encode(SKEncodedImageFormat.Jpeg, 80);
+        var image = encoded.ToArray();
         var comment = Face(person, similarity);
         var segmentLength = comment.Length + 2;
-        var filler = new byte[96];
-        new Random(variant).NextBytes(filler);
-        for (var i = 0; i < filler.Length; i++)
-        {
-            filler[i] &= 0x7F; // no 0xFF: the filler must not read as a marker
-        }
         using var jpeg = new MemoryStream();
         jpeg.Write([0xFF, 0xD8, 0xFF, 0xFE, (byte)(segmentLength >> 8), (byte)segmentLength]);
         jpeg.Write(comment);
-        jpeg.Write([0xFF, 0xDA, 0x00, 0x02]);
-        jpeg.Write(filler);
-        jpeg.Write([0xFF, 0xD9]);
+        jpeg.Write(image.AsSpan(2)); // the encoder's segments, after its own start marker
         return jpeg.ToArray();
     }
 

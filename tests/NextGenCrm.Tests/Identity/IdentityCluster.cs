@@ -30,6 +30,9 @@ public static class IdentityWorld
     public static readonly InMemoryCustomerDirectory Directory = new();
     public static readonly InMemoryVisitHistory History = new();
     public static readonly EveryCall Calls = new();
+    public static readonly LocalFolderImageStore Images = new(
+        Options.Create(new LocalImageOptions { Folder = Path.Combine(Path.GetTempPath(), "nextgencrm-tests", Guid.NewGuid().ToString("N")) }),
+        NullLogger<LocalFolderImageStore>.Instance);
 }
 
 /// <summary>Every task and alert call, as a non-deduplicating Appian and SNS would act on them.</summary>
@@ -76,6 +79,7 @@ public abstract class IdentityCluster(int silos) : IAsyncLifetime
         web.Services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
         web.Services.AddSingleton<IFaceSearch>(IdentityWorld.FaceSearch);
         web.Services.AddSingleton<ICustomerDirectory>(IdentityWorld.Directory);
+        web.Services.AddSingleton<IImageStore>(IdentityWorld.Images);
         web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
         Api = web.Build();
         Api.MapNextGenCrmApi();
@@ -111,9 +115,7 @@ public abstract class IdentityCluster(int silos) : IAsyncLifetime
             services.AddSingleton<IVisitHistory>(IdentityWorld.History);
             services.AddSingleton<ITaskAssigner>(IdentityWorld.Calls);
             services.AddSingleton<IAlertPublisher>(IdentityWorld.Calls);
-            services.AddSingleton<IImageStore>(new LocalFolderImageStore(
-                Options.Create(new LocalImageOptions { Folder = Path.Combine(Path.GetTempPath(), "nextgencrm-tests", Guid.NewGuid().ToString("N")) }),
-                NullLogger<LocalFolderImageStore>.Instance));
+            services.AddSingleton<IImageStore>(IdentityWorld.Images);
         }
     }
 }

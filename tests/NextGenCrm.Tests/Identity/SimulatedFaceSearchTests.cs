@@ -41,7 +41,7 @@ public sealed class SimulatedFaceSearchTests
     [Fact]
     public async Task Lost_answers_are_retried_without_storing_any_face_twice()
     {
-        var search = new SimulatedFaceSearch(new SimulatedFaceSearchOptions { MinLatency = TimeSpan.Zero, MaxLatency = TimeSpan.Zero, LostAnswerRate = 0.5, MaxAttempts = 10 });
+        var search = new SimulatedFaceSearch(new SimulatedFaceSearchOptions { MinLatency = TimeSpan.Zero, MaxLatency = TimeSpan.Zero, LostAnswerRate = 0.3, MaxAttempts = 10 });
         for (var i = 0; i < 20; i++)
         {
             await search.AddFaceAsync(FaceImage.FromToken($"p{i}"), $"v-p{i}", Ct);

@@ -35,6 +35,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         web.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, World.Clock);
         web.Services.AddSingleton<IFaceSearch>(World.FaceSearch);
         web.Services.AddSingleton<ICustomerDirectory>(World.Directory);
+        web.Services.AddSingleton<IImageStore>(World.Images);
         web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
         Api = web.Build();
         Api.MapNextGenCrmApi();
@@ -72,9 +73,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             services.AddSingleton<IVisitHistory>(World.History);
             services.AddSingleton<ITaskAssigner>(World.Tasks);
             services.AddSingleton<IAlertPublisher>(World.Alerts);
-            services.AddSingleton<IImageStore>(new LocalFolderImageStore(
-                Options.Create(new LocalImageOptions { Folder = Path.Combine(Path.GetTempPath(), "nextgencrm-tests", Guid.NewGuid().ToString("N")) }),
-                NullLogger<LocalFolderImageStore>.Instance));
+            services.AddSingleton<IImageStore>(World.Images);
         }
     }
 }

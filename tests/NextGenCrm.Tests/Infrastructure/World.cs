@@ -20,6 +20,11 @@ public static class World
     public static readonly ScriptedTaskAssigner Tasks = new(new RecordingTaskAssigner(NullLogger<RecordingTaskAssigner>.Instance));
     public static readonly RecordingAlertPublisher Alerts = new(NullLogger<RecordingAlertPublisher>.Instance);
 
+    /// <summary>One crop store for every silo and the API, as S3 is one bucket for a cluster.</summary>
+    public static readonly LocalFolderImageStore Images = new(
+        Microsoft.Extensions.Options.Options.Create(new LocalImageOptions { Folder = Path.Combine(Path.GetTempPath(), "nextgencrm-tests", Guid.NewGuid().ToString("N")) }),
+        NullLogger<LocalFolderImageStore>.Instance);
+
     public const string ExitBranch = "exit-test";
     public const string ExitCamera = "door";
 

@@ -89,7 +89,7 @@ public sealed class SqsIngestTests(ClusterFixture fixture) : IAsyncLifetime
         var validator = new SightingValidator(Options.Create(new IngestOptions()), new FaceSearchSelection(), World.Clock);
         return new SqsSightingIngest(
             new SqsSightingReceiver(_sqs, options, NullLogger<SqsSightingReceiver>.Instance), _sqs, options, validator,
-            new SightingIngest(fixture.Grains), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
+            new SightingIngest(fixture.Grains, World.Images), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
             NullLogger<SqsSightingIngest>.Instance);
     }
 }
