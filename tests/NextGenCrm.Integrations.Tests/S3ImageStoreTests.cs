@@ -95,6 +95,19 @@ public sealed class S3ImageStoreTests(FauxqsFixture emulator) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sightings_imageRef_is_taken_only_for_a_crop_that_exists()
+    {
+        var store = Store();
+        var key = await store.PutAsync(Crop("s-4"), Jpeg, Ct);
+
+        Assert.True(await store.ExistsAsync(key, Ct));
+        Assert.False(await store.ExistsAsync(key + ".missing", Ct));
+        Assert.False(await store.ExistsAsync("a b", Ct));
+        await store.DeleteAsync(key, Ct);
+        Assert.False(await store.ExistsAsync(key, Ct));
+    }
+
+    [Fact]
     public void Kms_key_without_kms_encryption_is_refused_naming_the_key()
     {
         var result = new S3ImageStoreOptionsValidator().Validate(null, new S3ImageStoreOptions { KmsKeyId = "alias/crops" });
