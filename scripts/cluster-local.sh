@@ -5,7 +5,8 @@
 #   bash scripts/cluster-local.sh          # Ctrl+C stops the silos and DynamoDB Local
 #
 # Silo N (1..3): HTTP API http://127.0.0.1:508N, silo port 1111N, gateway port 3000N.
-# Logs go to a temporary folder printed at start-up. SILOS=2 runs fewer silos.
+# Logs go to a temporary folder printed at start-up. SILOS=2 runs fewer silos. There is no Appian or SNS
+# here: tasks and alerts are only logged and recorded, asked for by name (Appian:RecordOnly, Sns:RecordOnly).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -77,6 +78,7 @@ for n in $(seq 1 "$silos"); do
   setsid dotnet run --project silo --no-build --no-launch-profile -- \
     --Orleans:Clustering=DynamoDb --Orleans:Storage=DynamoDb \
     "--Aws:DynamoDb:ServiceUrl=$dynamo_url" \
+    --Appian:RecordOnly=true --Sns:RecordOnly=true \
     "--Orleans:SiloPort=1111$n" "--Orleans:GatewayPort=3000$n" \
     "--Urls=http://127.0.0.1:508$n" \
     >"$work/silo-$n.log" 2>&1 &

@@ -18,6 +18,7 @@ public static class SiloHostingExtensions
         var configuration = builder.Configuration;
         var cluster = SiloClusterOptions.Read(configuration);
         var faceSearch = FaceSearchSelection.Read(configuration);
+        var deliveries = DeliveryTargets.Read(configuration, cluster, faceSearch);
 
         var aws = ConfigurationReader.Bind<AwsOptions>(configuration, AwsOptions.SectionName);
         ConfigurationReader.ThrowIfAny(new AwsOptionsValidator().Validate(null, aws).Failures?.ToList() ?? []);
@@ -41,9 +42,14 @@ public static class SiloHostingExtensions
             // Registered after the embedded defaults: for each port the last registration wins.
             builder.Services.AddAwsAdapters(configuration);
         }
-        if (!string.IsNullOrWhiteSpace(configuration["Appian:BaseUrl"]))
+        if (deliveries.Appian)
         {
             builder.Services.AddAppianTaskAssigner(configuration);
+        }
+        if (deliveries.Sns && faceSearch.Provider == FaceSearchProvider.Simulated)
+        {
+            // DynamoDB storage with the simulated face search: AddAwsAdapters, which brings the publisher, is not called.
+            builder.Services.AddSnsAlertPublisher(configuration);
         }
         builder.Services.AddSiloApi(configuration, faceSearch);
         if (!string.IsNullOrWhiteSpace(configuration["Sqs:SightingsQueueUrl"]))

@@ -56,6 +56,73 @@ public sealed class SiloConfigurationTests
         Assert.IsType<S3ImageStore>(app.Services.GetRequiredService<IImageStore>());
     }
 
+    private static Dictionary<string, string?> OnAws(string mode, params string[] without)
+    {
+        // The SDK's default credential chain reads these first; nothing is called, nothing leaves the machine.
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "wiring-test");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "wiring-test");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Aws:ServiceUrl"] = "http://127.0.0.1:9",
+            ["Appian:BaseUrl"] = "http://127.0.0.1:9",
+            ["Appian:ApiKey"] = "test-key",
+            ["Sns:TopicArn"] = "arn:aws:sns:us-east-1:123456789012:new-visitors",
+        };
+        settings[mode == "rekognition" ? "FaceSearch:Provider" : "Orleans:Storage"] = mode == "rekognition" ? "Rekognition" : "DynamoDb";
+        foreach (var key in without)
+        {
+            settings.Remove(key);
+        }
+        return settings;
+    }
+
+    [Theory]
+    [InlineData("rekognition", "Appian:BaseUrl")]
+    [InlineData("rekognition", "Appian:ApiKey")]
+    [InlineData("rekognition", "Sns:TopicArn")]
+    [InlineData("dynamodb-storage", "Appian:BaseUrl")]
+    [InlineData("dynamodb-storage", "Appian:ApiKey")]
+    [InlineData("dynamodb-storage", "Sns:TopicArn")]
+    public void On_aws_a_missing_appian_or_sns_setting_stops_the_host_naming_the_key(string mode, string missing)
+    {
+        var wrong = Assert.Throws<InvalidSettingException>(() => Build(OnAws(mode, missing)));
+
+        Assert.Contains(missing, wrong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_aws_the_recorders_are_used_only_when_asked_for_by_name()
+    {
+        var settings = OnAws("rekognition", "Appian:BaseUrl", "Appian:ApiKey", "Sns:TopicArn");
+        settings["Appian:RecordOnly"] = "true";
+        settings["Sns:RecordOnly"] = "true";
+        await using var app = Build(settings);
+
+        Assert.IsType<RecordingTaskAssigner>(app.Services.GetRequiredService<ITaskAssigner>());
+        Assert.IsType<RecordingAlertPublisher>(app.Services.GetRequiredService<IAlertPublisher>());
+    }
+
+    [Fact]
+    public async Task With_dynamodb_storage_and_the_simulated_face_search_alerts_go_to_the_topic()
+    {
+        await using var app = Build(OnAws("dynamodb-storage"));
+
+        Assert.IsType<SimulatedFaceSearch>(app.Services.GetRequiredService<IFaceSearch>());
+        Assert.IsType<AppianTaskAssigner>(app.Services.GetRequiredService<ITaskAssigner>());
+        Assert.IsType<SnsAlertPublisher>(app.Services.GetRequiredService<IAlertPublisher>());
+    }
+
+    [Fact]
+    public void Asking_for_the_recorder_and_naming_a_topic_is_a_contradiction_named_at_start()
+    {
+        var settings = OnAws("rekognition");
+        settings["Sns:RecordOnly"] = "true";
+
+        var wrong = Assert.Throws<InvalidSettingException>(() => Build(settings));
+
+        Assert.Contains("Sns:RecordOnly", wrong.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Orleans:SiloPort", "abc")]
     [InlineData("Orleans:SiloPort", "70000")]
@@ -63,6 +130,7 @@ public sealed class SiloConfigurationTests
     [InlineData("Orleans:AdvertisedIP", "not-an-ip")]
     [InlineData("FaceSearch:Provider", "Magic")]
     [InlineData("Aws:ServiceUrl", "ftp://127.0.0.1")]
+    [InlineData("Appian:RecordOnly", "maybe")]
     public void A_wrong_setting_stops_the_host_with_a_message_naming_the_key(string key, string value)
     {
         var wrong = Assert.Throws<InvalidSettingException>(() => Build(new() { [key] = value }));
