@@ -217,7 +217,7 @@ stranger_visitor="$(jq -r '.visitorId // empty' "$work/answer.json")"
 
 echo "== 4. sighting of another stranger through SQS (crop put into S3 first, message with imageRef)"
 dotnet "$fakes_dll" sqs-sighting --endpoint "$fauxqs_url" --control "$control_url" --queue-url "$queue_url" \
-  --bucket customerimages --key "edge/$branch/door/sqs-demo-1.jpg" --person stranger-b \
+  --bucket customerimages --key "DeepLens Images/$branch/door/$(date -u +%F)/sqs-demo-1.jpg" --person stranger-b \
   --branch "$branch" --camera door --track t-3 | sed 's/^/   /'
 
 echo "== waiting for the SQS sighting and for the deliveries (task, alert, history) of all three visits"

@@ -69,6 +69,7 @@ public static class SiloHostingExtensions
     {
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(faceSearch);
+        services.AddSingleton(BranchCrops.For(configuration, faceSearch));
         services.AddSingleton<SightingValidator>();
         services.AddSingleton<SightingIngest>();
         services.AddProblemDetails();

@@ -12,6 +12,7 @@ namespace NextGenCrm.Silo.Ingest;
 public sealed partial class SightingValidator(
     IOptions<IngestOptions> options,
     FaceSearchSelection faceSearch,
+    BranchCrops crops,
     [FromKeyedServices(GrainClock.Key)] TimeProvider clock)
 {
     private readonly IngestOptions _limits = options.Value;
@@ -108,6 +109,10 @@ public sealed partial class SightingValidator(
             if (!IsValidImageKey(imageRef))
             {
                 errors["imageRef"] = ["imageRef must be a relative key of 1-1024 characters without control characters or '..'."];
+            }
+            else if (IsValidId(request.BranchId) && !crops.Holds(request.BranchId!, imageRef))
+            {
+                errors["imageRef"] = [$"imageRef must be a crop of the sighting's own branch, a key under '{crops.PrefixOf(request.BranchId!)}'."];
             }
             return null;
         }

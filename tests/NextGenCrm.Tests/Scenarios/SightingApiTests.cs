@@ -53,7 +53,27 @@ public sealed class SightingApiTests(ClusterFixture fixture)
         { "bytes that are not an image", s => { s.Remove("faceToken"); s["image"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(new string('x', 500))); }, "neither a JPEG nor a PNG" },
         { "image that is not base64", s => { s.Remove("faceToken"); s["image"] = "%%%not-base64%%%"; }, "base64" },
         { "image ref escaping its folder", s => { s.Remove("faceToken"); s["imageRef"] = "../secrets.jpg"; }, "imageRef" },
+        { "image ref to another branch's crop", s => { s.Remove("faceToken"); s["imageRef"] = "DeepLens Images/other-branch/entrance/2026-11-30/s1.jpg"; }, "a crop of the sighting's own branch" },
+        { "image ref outside the crops", s => { s.Remove("faceToken"); s["imageRef"] = "exports/customers.jpg"; }, "a crop of the sighting's own branch" },
+        { "image ref to a branch whose id starts like this one's", s => { s.Remove("faceToken"); s["imageRef"] = $"DeepLens Images/{s["branchId"]}x/entrance/2026-11-30/s1.jpg"; }, "a crop of the sighting's own branch" },
     };
+
+    [Fact]
+    public async Task A_sighting_referring_to_a_crop_of_its_own_branch_is_recorded()
+    {
+        var branch = World.NewBranch("ref");
+        var sighting = Valid(branch);
+        sighting.Remove("faceToken");
+        sighting["imageRef"] = await World.Images.PutAsync(
+            new NextGenCrm.Ports.CropLocation(branch, "entrance", World.Clock.GetUtcNow(), Guid.NewGuid().ToString("N")),
+            NextGenCrm.TestSupport.FakeRekognition.FaceJpeg("ref"), TestContext.Current.CancellationToken);
+
+        using var response = await _http.PostAsJsonAsync("/api/v1/sightings", sighting, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.Equal("new-visit", (string?)body!["outcome"]);
+    }
 
     [Theory]
     [MemberData(nameof(BadSightings))]

@@ -5,6 +5,7 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Aws;
+using NextGenCrm.Ports;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
 using NextGenCrm.TestSupport;
@@ -83,10 +84,49 @@ public sealed class SqsIngestTests(ClusterFixture fixture) : IAsyncLifetime
         Assert.Contains(reasons, r => r.Contains("branchId", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_message_referring_to_another_branchs_crop_goes_to_the_dead_letter_queue_with_its_reason()
+    {
+        var branch = World.NewBranch("sqs-ref");
+        var queueUrl = (await _sqs.CreateQueueAsync($"sightings-{Guid.NewGuid():N}"[..24], Ct)).QueueUrl;
+        var deadLetterUrl = (await _sqs.CreateQueueAsync($"dlq-{Guid.NewGuid():N}"[..20], Ct)).QueueUrl;
+        JsonObject Referring(string sightingId, string imageRef) => new()
+        {
+            ["sightingId"] = sightingId,
+            ["branchId"] = branch,
+            ["cameraId"] = "lobby",
+            ["trackId"] = sightingId,
+            ["capturedAt"] = World.Clock.GetUtcNow().ToString("O"),
+            ["imageRef"] = imageRef,
+        };
+        await _sqs.SendMessageAsync(queueUrl, Referring("s-foreign", "DeepLens Images/another-branch/lobby/2026-11-30/s-foreign.jpg").ToJsonString(), Ct);
+        var ownCrop = await World.Images.PutAsync(new CropLocation(branch, "lobby", World.Clock.GetUtcNow(), $"s-own-{Guid.NewGuid():N}"), FakeRekognition.FaceJpeg("own"), Ct);
+        await _sqs.SendMessageAsync(queueUrl, Referring("s-own", ownCrop).ToJsonString(), Ct);
+        var ingest = Ingest(queueUrl, deadLetterUrl);
+        var receiver = new SqsSightingReceiver(_sqs, Options.Create(new SqsIngestOptions { SightingsQueueUrl = queueUrl, WaitTimeSeconds = 0 }), NullLogger<SqsSightingReceiver>.Instance);
+
+        for (var polls = 0; polls < 20 && ingest.Recorded + ingest.DeadLettered < 2; polls++)
+        {
+            await receiver.ReceiveOnceAsync(ingest.HandleAsync, Ct);
+        }
+
+        Assert.Equal(1, ingest.Recorded);
+        Assert.Equal(1, ingest.DeadLettered);
+        Assert.Single((await fixture.Grains.OccupancyAsync(branch)).Visitors);
+        Assert.Empty((await fixture.Grains.OccupancyAsync("another-branch")).Visitors);
+        var dead = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+        {
+            QueueUrl = deadLetterUrl, MaxNumberOfMessages = 10, WaitTimeSeconds = 0, MessageAttributeNames = ["All"],
+        }, Ct);
+        var message = Assert.Single(dead.Messages ?? []);
+        Assert.Contains("s-foreign", message.Body, StringComparison.Ordinal);
+        Assert.Contains($"imageRef must be a crop of the sighting's own branch, a key under 'DeepLens Images/{branch}/'", message.MessageAttributes["reason"].StringValue, StringComparison.Ordinal);
+    }
+
     private SqsSightingIngest Ingest(string queueUrl, string deadLetterUrl)
     {
         var options = Options.Create(new SqsIngestOptions { SightingsQueueUrl = queueUrl, DeadLetterQueueUrl = deadLetterUrl, WaitTimeSeconds = 0 });
-        var validator = new SightingValidator(Options.Create(new IngestOptions()), new FaceSearchSelection(), World.Clock);
+        var validator = new SightingValidator(Options.Create(new IngestOptions()), new FaceSearchSelection(), new BranchCrops("DeepLens Images/"), World.Clock);
         return new SqsSightingIngest(
             new SqsSightingReceiver(_sqs, options, NullLogger<SqsSightingReceiver>.Instance), _sqs, options, validator,
             new SightingIngest(fixture.Grains, World.Images), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),

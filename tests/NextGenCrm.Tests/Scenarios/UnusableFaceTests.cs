@@ -54,9 +54,9 @@ public sealed class UnusableFaceTests(ClusterFixture fixture)
         { "random bytes behind a JPEG header", "image", Convert.ToBase64String(NotAPicture()) },
         { "a JPEG cut short", "image", Convert.ToBase64String(FakeRekognition.FaceJpeg("cut")[..400]) },
         { "a picture too small to hold a face", "image", Convert.ToBase64String(Png(16)) },
-        { "a blank imageRef", "imageRef", " " },
-        { "an imageRef with a space", "imageRef", "a b" },
-        { "an imageRef of a crop never stored", "imageRef", "DeepLens Images/main-st/lobby/2026-11-30/never.jpg" },
+        { "an imageRef of a blank name in the branch", "imageRef", "DeepLens Images/{branch}/ " },
+        { "an imageRef with a space", "imageRef", "DeepLens Images/{branch}/a b" },
+        { "an imageRef of a crop never stored", "imageRef", "DeepLens Images/{branch}/lobby/2026-11-30/never.jpg" },
     };
 
     [Theory]
@@ -65,7 +65,7 @@ public sealed class UnusableFaceTests(ClusterFixture fixture)
     {
         var branch = World.NewBranch("unusable");
         var body = Sighting(branch, "t1");
-        body[field] = value;
+        body[field] = value.Replace("{branch}", branch, StringComparison.Ordinal);
 
         using var response = await _http.PostAsJsonAsync("/api/v1/sightings", body, Ct);
 
@@ -110,13 +110,13 @@ public sealed class UnusableFaceTests(ClusterFixture fixture)
         var picture = Sighting(branch, "t1");
         picture["image"] = Convert.ToBase64String(NotAPicture());
         var reference = Sighting(branch, "t2");
-        reference["imageRef"] = "a b";
+        reference["imageRef"] = $"DeepLens Images/{branch}/a b";
         await sqs.SendMessageAsync(queueUrl, picture.ToJsonString(), Ct);
         await sqs.SendMessageAsync(queueUrl, reference.ToJsonString(), Ct);
         var options = Options.Create(new SqsIngestOptions { SightingsQueueUrl = queueUrl, DeadLetterQueueUrl = deadLetterUrl, WaitTimeSeconds = 0 });
         var receiver = new SqsSightingReceiver(sqs, options, NullLogger<SqsSightingReceiver>.Instance);
         var ingest = new SqsSightingIngest(receiver, sqs, options,
-            new SightingValidator(Options.Create(new IngestOptions()), new FaceSearchSelection(), World.Clock),
+            new SightingValidator(Options.Create(new IngestOptions()), new FaceSearchSelection(), new BranchCrops("DeepLens Images/"), World.Clock),
             new SightingIngest(fixture.Grains, World.Images),
             new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
             NullLogger<SqsSightingIngest>.Instance);
