@@ -39,6 +39,28 @@ public sealed partial class VisitorGrain
         return found;
     }
 
+    /// <summary>
+    /// Captured longer ago than the inactivity timeout (an edge buffer draining after hours offline): by the
+    /// visit's own rule the person has left, so a visit it opens is history only, with no task and no SMS.
+    /// </summary>
+    private bool LongGone(VisitorSighting sighting, DateTimeOffset now) => now - sighting.CapturedAt >= _policy.InactivityTimeout;
+
+    /// <summary>
+    /// Adds what staff are owed for a visit they can still act on, unless it has it: the task, and for a
+    /// stranger the alert.
+    /// </summary>
+    private static void OweStaff(Visit visit, VisitorProfile profile)
+    {
+        if (!visit.Outbox.Exists(e => e.Effect == VisitEffect.StaffTask))
+        {
+            visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.StaffTask });
+        }
+        if (profile.Kind == VisitorKind.New && !visit.Outbox.Exists(e => e.Effect == VisitEffect.NewVisitorAlert))
+        {
+            visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.NewVisitorAlert });
+        }
+    }
+
     private void Reopen(Visit visit)
     {
         State.Recent.Remove(visit);

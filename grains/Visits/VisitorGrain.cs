@@ -160,6 +160,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             if (earlier.CloseReason == Visit.InactiveReason && now - earlier.LastSeenAt < _policy.InactivityTimeout)
             {
                 Reopen(earlier);
+                OweStaff(earlier, sighting.Profile); // a visit opened by sightings of someone long gone owed none yet
                 reopened = earlier;
             }
             result = new(earlier.VisitId, SightingOutcome.VisitExtended);
@@ -167,7 +168,8 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         else
         {
             addFace = WantsFaceOf(sighting);
-            opened = Open(sighting);
+            var longGone = LongGone(sighting, now);
+            opened = Open(sighting, owesStaff: !longGone);
             mustWrite = true;
             if (TakeExitWithoutVisitAfter(sighting) is { } exitSeenAt)
             {
@@ -175,6 +177,12 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
                 // (task and alert included) is what the two in capture order make, closed at that exit.
                 Close(opened, now, Visit.ExitReason);
                 opened.ExitSeenAt = exitSeenAt;
+            }
+            else if (longGone)
+            {
+                // Closed for inactivity as it opens: later sightings of the same stay join it, and one recent
+                // enough to mean the person is still inside reopens it with its task and alert.
+                Close(opened, now, Visit.InactiveReason);
             }
             result = new(opened.VisitId, SightingOutcome.NewVisit);
         }
@@ -201,6 +209,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
         else if (reopened is not null)
         {
+            Dispatch(reopened, now);
             await Branch(reopened.BranchId).VisitorArrived(ToOccupant(reopened));
         }
         else if (result.Outcome == SightingOutcome.VisitExtended && visit is not null)
@@ -344,9 +353,8 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         return true;
     }
 
-    private Visit Open(VisitorSighting sighting)
+    private Visit Open(VisitorSighting sighting, bool owesStaff)
     {
-        var profile = sighting.Profile;
         var visit = new Visit
         {
             VisitId = Guid.CreateVersion7(sighting.CapturedAt).ToString("N"),
@@ -359,10 +367,9 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             CameraIds = [sighting.CameraId],
         };
         visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.HistoryRecord });
-        visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.StaffTask });
-        if (profile.Kind == VisitorKind.New)
+        if (owesStaff)
         {
-            visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.NewVisitorAlert });
+            OweStaff(visit, sighting.Profile);
         }
         visit.PersistedLastSeenAt = visit.LastSeenAt;
         State.OpenVisits.Add(visit);
