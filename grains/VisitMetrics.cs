@@ -26,6 +26,20 @@ public sealed class VisitMetrics
         _alerts = new(meter, "nextgencrm.alerts.delivered", "New-visitor alerts delivered");
         _historyRecords = new(meter, "nextgencrm.history.written", "Visit history records written");
         _deliveryFailures = new(meter, "nextgencrm.delivery.failures", "Side-effect delivery attempts that failed");
+        _deliveriesBlocked = meter.CreateCounter<long>("nextgencrm.delivery.blocked",
+            description: "Deliveries a service refused for a reason not the visit's (credentials, rights, address, rate limit), by service and reason; retried");
+    }
+
+    private readonly Counter<long> _deliveriesBlocked;
+    private long _blocked;
+
+    public long DeliveriesBlocked => Interlocked.Read(ref _blocked);
+
+    /// <summary>A delivery refused by <paramref name="service"/> for <paramref name="reason"/> (a status or an error code), to be tried again.</summary>
+    public void DeliveryBlocked(string service, string reason)
+    {
+        Interlocked.Increment(ref _blocked);
+        _deliveriesBlocked.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("reason", reason));
     }
 
     public long Sightings => _sightings.Total;

@@ -22,6 +22,7 @@ public sealed partial class VisitCourierGrain(
     ITaskAssigner tasks,
     IAlertPublisher alerts,
     IImageStore images,
+    VisitMetrics metrics,
     [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
     ILogger<VisitCourierGrain> logger) : Grain, IVisitCourierGrain
 {
@@ -128,6 +129,13 @@ public sealed partial class VisitCourierGrain(
             }
             return new DeliveryReport(effect, DeliveryStatus.Delivered, null);
         }
+        catch (DeliveryBlockedException blocked)
+        {
+            // Not the visit's fault: it stays pending, retried with backoff; an operator sees the metric and the log.
+            metrics.DeliveryBlocked(blocked.Service, blocked.Reason);
+            LogBlocked(order.VisitId, effect, blocked.Service, blocked.Reason);
+            return new DeliveryReport(effect, DeliveryStatus.Pending, $"{blocked.Service} refused: {blocked.Reason}; retrying");
+        }
         catch (PermanentDeliveryException refused)
         {
             LogRefused(order.VisitId, effect, refused.Message);
@@ -158,6 +166,9 @@ public sealed partial class VisitCourierGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Visit {VisitId}: {Effect} refused for good: {Reason}")]
     private partial void LogRefused(string visitId, VisitEffect effect, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Visit {VisitId}: {Effect} blocked by {Service} ({Reason}): credentials, rights, address or rate limit to mend; will retry")]
+    private partial void LogBlocked(string visitId, VisitEffect effect, string service, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Visit {VisitId}: {Effect} failed ({Error}), will retry")]
     private partial void LogWillRetry(string visitId, VisitEffect effect, string error);

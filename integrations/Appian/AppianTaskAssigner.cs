@@ -14,7 +14,9 @@ namespace NextGenCrm.Integrations.Appian;
 /// Creates the visit's task through the Appian Web API. The visit id travels as the
 /// <c>Idempotency-Key</c> header so that a retry after a lost acknowledgement does not make a
 /// second task. 5xx, 429 and timeouts are retried with jittered backoff (429 and 503 honour
-/// Retry-After); any other 4xx is final and surfaces as <see cref="PermanentDeliveryException"/>.
+/// Retry-After). 401, 403, 404 and a 429 that outlasts those retries are not the task's fault and surface
+/// as <see cref="DeliveryBlockedException"/> (the outbox tries again later); any other 4xx is final and
+/// surfaces as <see cref="PermanentDeliveryException"/>.
 /// </summary>
 public sealed partial class AppianTaskAssigner : ITaskAssigner
 {
@@ -73,6 +75,14 @@ public sealed partial class AppianTaskAssigner : ITaskAssigner
         }
 
         var status = (int)response.StatusCode;
+        if (IsBlocked(response.StatusCode))
+        {
+            // Our key, its rights, the endpoint or the rate limit: not the visit's fault, so not final.
+            LogBlocked(assignment.VisitId, status);
+            throw new DeliveryBlockedException(
+                "appian", status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"Appian did not take the task for visit {assignment.VisitId}: {status} {response.ReasonPhrase}");
+        }
         if (IsTransient(response.StatusCode))
         {
             // Retries are spent: the outbox keeps the task pending and tries again later.
@@ -120,6 +130,10 @@ public sealed partial class AppianTaskAssigner : ITaskAssigner
         { Exception: OperationCanceledException } => !callerToken.IsCancellationRequested,
         _ => false,
     };
+
+    /// <summary>Refusals that say nothing about the task itself: Appian will take it once an operator mends the cause.</summary>
+    private static bool IsBlocked(HttpStatusCode status) =>
+        status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.TooManyRequests;
 
     private static bool IsTransient(HttpStatusCode status) =>
         (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
@@ -173,6 +187,9 @@ public sealed partial class AppianTaskAssigner : ITaskAssigner
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appian refused the task for visit {VisitId} with {StatusCode}; not retrying")]
     private partial void LogRefused(string visitId, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Appian did not take the task for visit {VisitId} ({StatusCode}): key, rights, endpoint or rate limit; the outbox tries again")]
+    private partial void LogBlocked(string visitId, int statusCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appian attempt {Attempt} failed (status {StatusCode}, {Exception}); retrying in {Delay}")]
     private partial void LogRetry(int attempt, int statusCode, string? exception, TimeSpan delay);

@@ -14,6 +14,20 @@ public static class AwsErrors
         "TooManyRequestsException", "RequestLimitExceeded", "SlowDown", "ServiceUnavailable", "ServiceUnavailableException",
     };
 
+    private static readonly HashSet<string> RefusedAccessCodes = new(StringComparer.Ordinal)
+    {
+        "AuthorizationError", "AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "UnrecognizedClientException",
+        "SignatureDoesNotMatch", "IncompleteSignature", "MissingAuthenticationToken", "ExpiredToken", "ExpiredTokenException",
+        "InvalidSecurity", "KMSAccessDenied", "KMSAccessDeniedException", "NotFound",
+    };
+
+    /// <summary>
+    /// The caller's credentials or rights, or the resource it was configured with (a topic not found): nothing
+    /// in the request itself is wrong, and the same request succeeds once an operator mends it.
+    /// </summary>
+    public static bool IsRefusedAccess(AmazonServiceException exception) =>
+        RefusedAccessCodes.Contains(exception.ErrorCode ?? "") || exception.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+
     /// <summary>Throttling, 5xx or a failed connection: worth another attempt after a pause.</summary>
     /// <summary>The service refused the call for its rate: it did nothing.</summary>
     public static bool IsThrottling(Exception exception) =>

@@ -70,9 +70,15 @@ public sealed partial class SnsAlertPublisher : IAlertPublisher
         {
             messageId = await _retry.ExecuteAsync(async ct => await AttemptAsync(body, ct), cancellationToken);
         }
+        catch (AmazonServiceException e) when (AwsErrors.IsRefusedAccess(e))
+        {
+            // The silo's credentials, the role's rights or the topic: not the alert's fault, and mended by an operator.
+            LogBlocked(alert.VisitId, e.ErrorCode);
+            throw new DeliveryBlockedException("sns", e.ErrorCode ?? "", $"SNS did not take the alert for visit {alert.VisitId}: {e.ErrorCode}", e);
+        }
         catch (AmazonServiceException e) when (!AwsErrors.IsTransient(e))
         {
-            // InvalidParameter, NotFound, AuthorizationError: publishing again will not help.
+            // InvalidParameter and the like: publishing this alert again will not help.
             throw new PermanentDeliveryException($"SNS refused the alert for visit {alert.VisitId}: {e.ErrorCode}", e);
         }
         LogPublished(alert.VisitId, alert.BranchId, messageId);
@@ -101,6 +107,9 @@ public sealed partial class SnsAlertPublisher : IAlertPublisher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "New-visitor alert for visit {VisitId} at {BranchId} published as {MessageId}")]
     private partial void LogPublished(string visitId, string branchId, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SNS did not take the alert for visit {VisitId} ({ErrorCode}): credentials, rights or topic; the outbox tries again")]
+    private partial void LogBlocked(string visitId, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SNS attempt {Attempt} failed with {ErrorCode}; retrying in {Delay}")]
     private partial void LogRetry(int attempt, string? errorCode, TimeSpan delay);

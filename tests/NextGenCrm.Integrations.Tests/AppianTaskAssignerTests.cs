@@ -116,12 +116,44 @@ public sealed class AppianTaskAssignerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_wrong_api_key_is_a_permanent_failure()
+    public async Task A_wrong_api_key_is_not_the_tasks_fault_it_is_reported_blocked_for_the_outbox_to_retry()
     {
-        var error = await Assert.ThrowsAsync<PermanentDeliveryException>(() => Assigner(apiKey: "wrong").AssignAsync(KnownCustomer("visit-8"), TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<DeliveryBlockedException>(() => Assigner(apiKey: "wrong").AssignAsync(KnownCustomer("visit-8"), TestContext.Current.CancellationToken));
 
-        Assert.Contains("401", error.Message, StringComparison.Ordinal);
+        Assert.Equal(("appian", "401"), (error.Service, error.Reason));
+        Assert.DoesNotContain("Ada", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _appian.Requests); // the outbox retries it with backoff, not this call
         Assert.Empty(_appian.Tasks);
+    }
+
+    [Theory]
+    [InlineData(403, 1)]
+    [InlineData(429, 2)] // rate limited: retried within the call first, as before
+    public async Task Missing_rights_or_a_rate_limit_are_reported_blocked_not_failed(int status, int requests)
+    {
+        _appian.RefuseWith = status;
+
+        var error = await Assert.ThrowsAsync<DeliveryBlockedException>(() => Assigner(retries: 1).AssignAsync(KnownCustomer($"visit-{status}"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(status.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Reason);
+        Assert.Equal(requests, _appian.Requests);
+        Assert.Empty(_appian.Tasks);
+    }
+
+    [Fact]
+    public async Task An_unpublished_web_api_is_reported_blocked_not_failed()
+    {
+        var assigner = new AppianTaskAssigner(_http, Options.Create(new AppianOptions
+        {
+            BaseUrl = _appian.BaseUrl.ToString(),
+            ApiKey = _appian.ApiKey,
+            Endpoint = "suite/webapi/not-published",
+            RetryDelay = TimeSpan.FromMilliseconds(50),
+        }), NullLogger<AppianTaskAssigner>.Instance);
+
+        var error = await Assert.ThrowsAsync<DeliveryBlockedException>(() => assigner.AssignAsync(KnownCustomer("visit-404"), TestContext.Current.CancellationToken));
+
+        Assert.Equal("404", error.Reason);
     }
 
     [Fact]

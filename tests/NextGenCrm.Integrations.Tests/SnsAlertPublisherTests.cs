@@ -55,12 +55,48 @@ public sealed class SnsAlertPublisherTests(FauxqsFixture emulator) : IDisposable
     }
 
     [Fact]
-    public async Task Publishing_to_a_missing_topic_fails_for_good_with_the_aws_code()
+    public async Task Publishing_to_a_missing_topic_is_reported_blocked_for_the_outbox_to_retry()
     {
-        var error = await Assert.ThrowsAsync<PermanentDeliveryException>(
+        var error = await Assert.ThrowsAsync<DeliveryBlockedException>(
             () => Publisher("arn:aws:sns:us-east-1:000000000000:no-such-topic").PublishAsync(Alert("visit-20"), Ct));
 
-        Assert.Contains("NotFound", error.Message, StringComparison.Ordinal);
+        Assert.Equal(("sns", "NotFound"), (error.Service, error.Reason));
+    }
+
+    [Theory]
+    [InlineData(403, "AuthorizationError", true)]        // the silo's role may not publish to the topic
+    [InlineData(403, "InvalidClientTokenId", true)]      // its access key is not (or no longer) valid
+    [InlineData(403, "SignatureDoesNotMatch", true)]     // its secret is wrong
+    [InlineData(400, "InvalidParameter", false)]         // the alert itself: publishing it again will not help
+    public async Task Refused_credentials_or_rights_are_reported_blocked_and_a_refused_alert_fails_for_good(int status, string code, bool blocked)
+    {
+        // fauxqs takes any credentials, so SNS's refusal is played back here, in its own XML.
+        using var refusing = new HttpClient(new Refusing(status, code));
+        var publisher = new SnsAlertPublisher(refusing, emulator.Aws,
+            Options.Create(new SnsOptions { TopicArn = "arn:aws:sns:us-east-1:000000000000:alerts", RetryDelay = TimeSpan.FromMilliseconds(20) }),
+            NullLogger<SnsAlertPublisher>.Instance);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => publisher.PublishAsync(Alert("visit-22"), Ct));
+
+        if (blocked)
+        {
+            Assert.Equal(code, Assert.IsType<DeliveryBlockedException>(error).Reason);
+        }
+        else
+        {
+            Assert.Contains(code, Assert.IsType<PermanentDeliveryException>(error).Message, StringComparison.Ordinal);
+        }
+    }
+
+    private sealed class Refusing(int status, string code) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage((System.Net.HttpStatusCode)status)
+            {
+                Content = new StringContent(
+                    $"<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>refused</Message></Error><RequestId>r-1</RequestId></ErrorResponse>",
+                    System.Text.Encoding.UTF8, "text/xml"),
+            });
     }
 
     [Fact]

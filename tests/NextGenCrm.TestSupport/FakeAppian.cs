@@ -54,6 +54,12 @@ public sealed class FakeAppian : IAsyncDisposable
     /// <summary>Answers every request with 400 (a payload Appian will never take).</summary>
     public bool RejectAll { get; set; }
 
+    /// <summary>
+    /// Answers every request with this status, as Appian does when the key is revoked (401), lacks the rights (403),
+    /// the web API is unpublished (404) or the rate limit is hit (429); null answers normally.
+    /// </summary>
+    public int? RefuseWith { get; set; }
+
     /// <summary>Retry-After seconds sent with 503 answers; null sends none.</summary>
     public int? RetryAfterSeconds { get; set; }
 
@@ -86,6 +92,10 @@ public sealed class FakeAppian : IAsyncDisposable
         if (!string.Equals(context.Request.Headers["Appian-API-Key"], ApiKey, StringComparison.Ordinal))
         {
             return Results.Problem("invalid API key", statusCode: 401);
+        }
+        if (RefuseWith is { } refusal)
+        {
+            return Results.Problem("refused", statusCode: refusal);
         }
         if (DateTime.UtcNow.Ticks < Interlocked.Read(ref _downUntilTicks) || TryTakeFailure())
         {
