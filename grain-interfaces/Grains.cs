@@ -33,6 +33,12 @@ public interface IVisitorGrain : IGrainWithStringKey
     /// </summary>
     Task<ErasureReceipt> Erase();
 
+    /// <summary>
+    /// An operator's re-drive: the visit's effects not yet delivered (failed for good, or waiting for their next
+    /// attempt) are due now and go to the courier. Null when this visitor holds no such visit.
+    /// </summary>
+    Task<Redelivery?> Redeliver(string visitId);
+
     /// <summary>Closes visits past the inactivity timeout and re-drives due deliveries.</summary>
     [OneWay]
     Task Wake();

@@ -125,3 +125,9 @@ public sealed record ErasureReceipt(
     [property: Id(1)] int FaceCrops,
     [property: Id(2)] int HistoryRecords,
     [property: Id(3)] bool FaceRemovedFromCollection);
+
+/// <summary>What an operator's re-drive of a visit set going: the effects now due, and the visit as it stands.</summary>
+[GenerateSerializer, Immutable]
+public sealed record Redelivery(
+    [property: Id(0)] IReadOnlyList<VisitEffect> Effects,
+    [property: Id(1)] VisitSummary Visit);

@@ -8,6 +8,10 @@ public static class VisitorsApi
         api.MapGet("/{visitorId}/visits", VisitsAsync)
             .WithSummary("A visitor's open and recent visits, with the delivery status of each visit's history record, task and alert.")
             .ProducesValidationProblem();
+        api.MapPost("/{visitorId}/visits/{visitId}/redeliver", RedeliverAsync)
+            .WithSummary("An operator re-drives the visit's effects not yet delivered (failed, or waiting for their next attempt) once what refused them is mended.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete("/{visitorId}", EraseAsync)
             .WithSummary("Erases everything held on a visitor: visits, occupancy, face crops, history and an anonymous face in the collection.")
             .ProducesValidationProblem();
@@ -22,6 +26,32 @@ public static class VisitorsApi
             return BranchesApi.InvalidId("visitorId");
         }
         return TypedResults.Ok(await grains.GetGrain<IVisitorGrain>(visitorId).GetVisits());
+    }
+
+    /// <summary>
+    /// By visitor and visit: a visit lives in its visitor's grain, and a visit id names no visitor (the one index by
+    /// visit id, the history record, is itself an effect that may be the one that failed).
+    /// </summary>
+    private static async Task<Results<Accepted<Redelivery>, Ok<Redelivery>, ProblemHttpResult, ValidationProblem>> RedeliverAsync(
+        string visitorId, string visitId, IGrainFactory grains)
+    {
+        if (!Ingest.SightingValidator.IsValidId(visitorId))
+        {
+            return BranchesApi.InvalidId("visitorId");
+        }
+        if (!Ingest.SightingValidator.IsValidId(visitId))
+        {
+            return BranchesApi.InvalidId("visitId");
+        }
+        if (await grains.GetGrain<IVisitorGrain>(visitorId).Redeliver(visitId) is not { } redelivery)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown visit",
+                detail: $"Visitor {visitorId} holds no visit {visitId} (never seen, erased, or closed long enough ago to be dropped).");
+        }
+        // 202: the effects are with the courier now; GET /api/v1/visitors/{visitorId}/visits shows how they went.
+        return redelivery.Effects.Count > 0
+            ? TypedResults.Accepted($"/api/v1/visitors/{visitorId}/visits", redelivery)
+            : TypedResults.Ok(redelivery);
     }
 
     private static async Task<Results<Ok<ErasureReceipt>, ValidationProblem>> EraseAsync(string visitorId, IGrainFactory grains)

@@ -55,6 +55,32 @@ public sealed class AppianRefusalScenarioTests(AppianRefusalCluster cluster) : I
         }
     }
 
+    [Fact]
+    public async Task A_task_appian_refused_for_good_is_redelivered_by_an_operator_once_appian_takes_it()
+    {
+        var appian = cluster.Appian;
+        appian.RejectAll = true;
+        SightingResult seen;
+        try
+        {
+            seen = await SightStrangerAsync("rejected");
+            await EventuallyAsync(seen, e => e.Status == DeliveryStatus.Failed, "the task is marked failed");
+        }
+        finally
+        {
+            appian.RejectAll = false; // Appian's form is mended
+        }
+        var visitor = cluster.Grains.GetGrain<IVisitorGrain>(seen.VisitorId!);
+
+        var redelivery = await visitor.Redeliver(seen.VisitId!);
+
+        Assert.Equal([VisitEffect.StaffTask], redelivery!.Effects);
+        await EventuallyAsync(seen, e => e.Status == DeliveryStatus.Delivered, "the task is delivered");
+        Assert.Equal(1, appian.AcceptedFor(seen.VisitId!));
+        Assert.Empty((await visitor.Redeliver(seen.VisitId!))!.Effects);
+        Assert.Null(await visitor.Redeliver("no-such-visit"));
+    }
+
     private async Task<SightingResult> SightStrangerAsync(string name)
     {
         var sighting = new Sighting($"{name}-s1", $"branch-{name}", "lobby", $"{name}-t1", DateTimeOffset.UtcNow,
