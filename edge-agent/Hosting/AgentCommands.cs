@@ -134,7 +134,7 @@ public static class AgentCommands
     {
         Option<FileInfo?> image = new("--image") { Description = "Photo to measure with (scaled to each size); default: a synthetic picture" };
         Option<double> seconds = new("--seconds") { Description = "Measuring time per size", DefaultValueFactory = _ => 5.0 };
-        var command = new Command("bench-detect", "Measure frames/s of JPEG decode + face detection on one core at 640x480 and 1280x720")
+        var command = new Command("bench-detect", "Measure frames/s of JPEG decode + face detection on one core at 640x480, 1280x720 and 1920x1080")
         {
             image, seconds, ModelOption,
         };

@@ -7,11 +7,11 @@ namespace NextGenCrm.EdgeAgent.Hosting;
 
 /// <summary>
 /// `edge-agent bench-detect`: frames per second of JPEG decode + BlazeFace on one thread (ONNX
-/// Runtime with one intra-op thread), i.e. per core, at the two usual camera resolutions.
+/// Runtime with one intra-op thread), i.e. per core, at the usual camera resolutions.
 /// </summary>
 public static class DetectionBenchmark
 {
-    private static readonly (int Width, int Height)[] Sizes = [(640, 480), (1280, 720)];
+    private static readonly (int Width, int Height)[] Sizes = [(640, 480), (1280, 720), (1920, 1080)];
 
     public static IEnumerable<string> Run(DetectionOptions options, string? photo, TimeSpan perSize)
     {
