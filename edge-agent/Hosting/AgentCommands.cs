@@ -13,7 +13,19 @@ public static class AgentCommands
 {
     private static readonly Option<string?> ModelOption = new("--model")
     {
-        Description = "Path of face_detection_front_128x128_barracuda.onnx (default: models/ next to the binary, placed there by scripts/setup.sh and the build)",
+        Description = "Path of the BlazeFace model file (default: models/ next to the binary, placed there by scripts/setup.sh and the build)",
+    };
+
+    private static readonly Option<BlazeFaceModelKind> ModelKindOption = new("--model-kind")
+    {
+        Description = "FullRange (256x256, default) or ShortRange (128x128, faces close to the camera)",
+        DefaultValueFactory = _ => new DetectionOptions().Model,
+    };
+
+    private static readonly Option<int> TileSideOption = new("--tile-side")
+    {
+        Description = "Frame pixels per model input in the tiled pass; 0 = whole frame only",
+        DefaultValueFactory = _ => new DetectionOptions().TileSide,
     };
 
     public static Command Run()
@@ -101,11 +113,18 @@ public static class AgentCommands
         Option<int> minFace = new("--min-face-size") { Description = "Smallest face width in pixels", DefaultValueFactory = _ => new DetectionOptions().MinFaceSize };
         var command = new Command("detect", "Detect faces in image files and print one JSON line per file (boxes in pixels); for checking a camera's view and thresholds")
         {
-            images, ModelOption, threshold, minFace,
+            images, ModelOption, ModelKindOption, TileSideOption, threshold, minFace,
         };
         command.SetAction(result =>
         {
-            var options = new DetectionOptions { ModelPath = result.GetValue(ModelOption) ?? "", ScoreThreshold = result.GetValue(threshold), MinFaceSize = result.GetValue(minFace) };
+            var options = new DetectionOptions
+            {
+                ModelPath = result.GetValue(ModelOption) ?? "",
+                Model = result.GetValue(ModelKindOption),
+                TileSide = result.GetValue(TileSideOption),
+                ScoreThreshold = result.GetValue(threshold),
+                MinFaceSize = result.GetValue(minFace),
+            };
             using var detector = new BlazeFaceDetector(options);
             var failures = 0;
             foreach (var file in result.GetValue(images)!)
@@ -113,7 +132,12 @@ public static class AgentCommands
                 try
                 {
                     using var bitmap = ImageDecoding.Decode(File.ReadAllBytes(file.FullName));
-                    var faces = detector.Detect(bitmap).Select(f => new[] { MathF.Round(f.X), MathF.Round(f.Y), MathF.Round(f.Width), MathF.Round(f.Height), MathF.Round(f.Score, 3) });
+                    var faces = detector.Detect(bitmap).Select(f => new Dictionary<string, object>
+                    {
+                        ["box"] = new[] { MathF.Round(f.X), MathF.Round(f.Y), MathF.Round(f.Width), MathF.Round(f.Height) },
+                        ["score"] = MathF.Round(f.Score, 3),
+                        ["keypoints"] = Keypoints(f),
+                    });
                     Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
                     {
                         ["file"] = file.Name, ["width"] = bitmap.Width, ["height"] = bitmap.Height, ["faces"] = faces.ToArray(),
@@ -130,17 +154,28 @@ public static class AgentCommands
         return command;
     }
 
+    /// <summary>Right eye, left eye, nose, mouth, right ear, left ear (the person's right), as [x, y] pixels.</summary>
+    private static float[][] Keypoints(FaceBox face) => face.Landmarks is { } l
+        ? [.. new[] { l.RightEye, l.LeftEye, l.Nose, l.Mouth, l.RightEar, l.LeftEar }.Select(p => new[] { MathF.Round(p.X), MathF.Round(p.Y) })]
+        : [];
+
     public static Command BenchDetect()
     {
         Option<FileInfo?> image = new("--image") { Description = "Photo to measure with (scaled to each size); default: a synthetic picture" };
         Option<double> seconds = new("--seconds") { Description = "Measuring time per size", DefaultValueFactory = _ => 5.0 };
         var command = new Command("bench-detect", "Measure frames/s of JPEG decode + face detection on one core at 640x480, 1280x720 and 1920x1080")
         {
-            image, seconds, ModelOption,
+            image, seconds, ModelOption, ModelKindOption, TileSideOption,
         };
         command.SetAction(result =>
         {
-            var options = new DetectionOptions { ModelPath = result.GetValue(ModelOption) ?? "", Threads = 1 };
+            var options = new DetectionOptions
+            {
+                ModelPath = result.GetValue(ModelOption) ?? "",
+                Model = result.GetValue(ModelKindOption),
+                TileSide = result.GetValue(TileSideOption),
+                Threads = 1,
+            };
             var report = DetectionBenchmark.Run(options, result.GetValue(image)?.FullName, TimeSpan.FromSeconds(result.GetValue(seconds)));
             foreach (var line in report)
             {

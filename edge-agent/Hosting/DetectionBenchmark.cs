@@ -17,7 +17,7 @@ public static class DetectionBenchmark
     {
         using var detector = new BlazeFaceDetector(options);
         using var source = photo is null ? Synthetic() : ImageDecoding.Decode(File.ReadAllBytes(photo));
-        yield return $"source: {(photo is null ? "synthetic picture" : Path.GetFileName(photo))}, {perSize.TotalSeconds:0.#} s per size, 1 thread, {Environment.ProcessorCount} cores present";
+        yield return $"source: {(photo is null ? "synthetic picture" : Path.GetFileName(photo))}, {perSize.TotalSeconds:0.#} s per size, 1 thread, {Environment.ProcessorCount} cores present, model {options.Model}, tile side {options.TileSide}";
         yield return "size        decode ms  detect ms  decode+detect frames/s per core  faces";
         foreach (var (width, height) in Sizes)
         {

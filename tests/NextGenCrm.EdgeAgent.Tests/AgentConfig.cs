@@ -20,7 +20,7 @@ public static class AgentConfig
                 Silo = new { BaseUrl = silo, BatchSize = 100, MaxRetryDelay = "00:00:01", RequestTimeout = "00:00:10", HeartbeatInterval = "00:00:01" },
                 Sink = sink ?? new { Kind = "Http" } as object,
                 Buffer = new { Directory = bufferDirectory, MaxBytes = 64L * 1024 * 1024, SegmentBytes = 256 * 1024 },
-                Detection = detection ?? new { ModelPath = TestImages.ModelPath, ScoreThreshold = 0.5 },
+                Detection = detection ?? new { ModelPath = TestImages.ModelPath },
                 Tracking = tracking ?? new { RefreshInterval = "01:00:00", AbsenceTimeout = "00:00:05" },
                 Cameras = cameras,
             },

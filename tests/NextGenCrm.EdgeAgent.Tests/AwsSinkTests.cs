@@ -51,7 +51,7 @@ public sealed class AwsSinkTests : IAsyncLifetime
         var credentials = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test" };
         object AwsSink(string serviceUrl) => new { Kind = "Aws", Aws = new { QueueUrl = queueUrl, Bucket, Region = Fauxqs.Region, ServiceUrl = serviceUrl, RequestTimeout = "00:00:05" } };
         var door = new { Id = "door", Source = "Folder", Path = drop, PollInterval = "00:00:00.100" };
-        // Run 1: the endpoint is a port nobody listens on. Two faces in a photo, two simulated visitors (faceTokens).
+        // Run 1: the endpoint is a port nobody listens on. Three faces in a photo, two simulated visitors (faceTokens).
         var unreachable = AgentConfig.Write(_work, "down.json", "", buffer,
         [
             door,
@@ -64,22 +64,22 @@ public sealed class AwsSinkTests : IAsyncLifetime
         using (var down = AgentProcess.Start(unreachable, credentials))
         {
             await down.WaitForLineAsync("simulation finished after 2 visitors", timeout);
-            await down.WaitForLineAsync("(4 in buffer)", timeout);
-            Assert.Equal(2, down.TracksStarted("door").Count);
+            await down.WaitForLineAsync("(5 in buffer)", timeout);
+            Assert.Equal(3, down.TracksStarted("door").Count);
             Assert.Contains(down.Lines, l => l.Contains("not delivered to S3/SQS", StringComparison.Ordinal));
             down.KillHard();
         }
         Assert.Empty((await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket }, Ct)).S3Objects ?? []);
 
         using var up = AgentProcess.Start(reachable, credentials);
-        var messages = await ReceiveAsync(queueUrl, 4, timeout);
+        var messages = await ReceiveAsync(queueUrl, 5, timeout);
 
-        Assert.Equal(4, messages.Count);
-        Assert.Equal(4, messages.Select(m => m.GetProperty("sightingId").GetString()).Distinct().Count());
+        Assert.Equal(5, messages.Count);
+        Assert.Equal(5, messages.Select(m => m.GetProperty("sightingId").GetString()).Distinct().Count());
         Assert.All(messages, m => Assert.False(m.TryGetProperty("image", out _)));
         var crops = messages.Where(m => m.GetProperty("cameraId").GetString() == "door").ToList();
         var tokens = messages.Where(m => m.GetProperty("cameraId").GetString() == "sim1").ToList();
-        Assert.Equal(2, crops.Count);
+        Assert.Equal(3, crops.Count);
         Assert.Equal(2, tokens.Count);
         Assert.All(tokens, m => Assert.False(m.TryGetProperty("imageRef", out _)));
         Assert.All(tokens, m => Assert.False(string.IsNullOrEmpty(m.GetProperty("faceToken").GetString())));

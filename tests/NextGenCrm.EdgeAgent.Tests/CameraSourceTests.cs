@@ -14,7 +14,7 @@ namespace NextGenCrm.EdgeAgent.Tests;
 
 public sealed class CameraSourceTests : IDisposable
 {
-    private readonly BlazeFaceDetector _detector = new(new DetectionOptions { ModelPath = TestImages.ModelPath, ScoreThreshold = 0.5f });
+    private readonly BlazeFaceDetector _detector = new(new DetectionOptions { ModelPath = TestImages.ModelPath });
     private readonly string _work = Directory.CreateTempSubdirectory("edge-sources-").FullName;
 
     [Fact]

@@ -6,19 +6,21 @@ namespace NextGenCrm.EdgeAgent.Tests;
 
 public sealed class DetectionTests : IDisposable
 {
-    private readonly BlazeFaceDetector _detector = new(new DetectionOptions { ModelPath = TestImages.ModelPath, ScoreThreshold = 0.5f, MinFaceSize = 40 });
+    // The agent's defaults: full-range model, whole frame and tiles, score threshold 0.75.
+    private readonly BlazeFaceDetector _detector = new(new DetectionOptions { ModelPath = TestImages.ModelPath });
 
-    public static TheoryData<string, int> Photos => new() { { "sample1.jpg", 1 }, { "sample2.jpg", 1 }, { "sample3.jpg", 2 }, { "sample4.jpg", 1 }, { "sample5.jpg", 1 }, { "sample6.jpg", 3 } };
+    /// <summary>Faces counted by eye (Recall/faces.json).</summary>
+    public static TheoryData<string, int> Photos => new() { { "sample1.jpg", 3 }, { "sample2.jpg", 3 }, { "sample3.jpg", 3 }, { "sample4.jpg", 4 }, { "sample5.jpg", 5 }, { "sample6.jpg", 4 } };
 
     [Theory]
     [MemberData(nameof(Photos))]
-    public void Faces_in_real_photographs_are_found_with_plausible_boxes(string photo, int atLeast)
+    public void Every_face_in_real_photographs_is_found_with_a_plausible_box(string photo, int faceCount)
     {
         using var bitmap = ImageDecoding.Decode(File.ReadAllBytes(TestImages.Photo(photo)));
 
         var faces = _detector.Detect(bitmap);
 
-        Assert.True(faces.Count >= atLeast, $"{photo}: {faces.Count} faces, expected at least {atLeast}");
+        Assert.Equal(faceCount, faces.Count);
         Assert.All(faces, f =>
         {
             Assert.InRange(f.X, 0, bitmap.Width);
@@ -49,19 +51,63 @@ public sealed class DetectionTests : IDisposable
             bool Near(FaceBox f, (float X, float Y) c) => MathF.Abs(f.CentreX - c.X) < f.Width / 2 && MathF.Abs(f.CentreY - c.Y) < f.Height / 2;
             Assert.All(faces, f => Assert.Contains(centres, c => Near(f, c)));
             var found = centres.Count(c => faces.Any(f => Near(f, c)));
-            Assert.True(found >= centres.Length - 1, $"{photo}: found {found} of {centres.Length} people");
+            Assert.True(found == centres.Length, $"{photo}: found {found} of {centres.Length} people");
         }
+    }
+
+    [Fact]
+    public void The_six_keypoints_come_back_in_frame_pixels_on_the_face()
+    {
+        // sample3 at half size in the corner of a 1080p frame: the keypoints must follow the face there.
+        using var photo = ImageDecoding.Decode(File.ReadAllBytes(TestImages.Photo("sample3.jpg")));
+        using var frame = TestImages.Filled(1920, 1080, SKColors.Gray);
+        using (var canvas = new SKCanvas(frame))
+        using (var image = SKImage.FromBitmap(photo))
+        {
+            canvas.DrawImage(image, SKRect.Create(900, 400, 960, 675), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        }
+
+        var faces = _detector.Detect(frame);
+
+        Assert.Equal(3, faces.Count);
+        Assert.All(faces, f =>
+        {
+            var l = Assert.NotNull(f.Landmarks);
+            Assert.True(f.X > 900 && f.Y > 400, $"face at ({f.X},{f.Y}) is outside the photo");
+            foreach (var p in new[] { l.RightEye, l.LeftEye, l.Nose, l.Mouth })
+            {
+                Assert.InRange(p.X, f.X, f.Right);
+                Assert.InRange(p.Y, f.Y, f.Bottom);
+            }
+            // Facing the camera: the person's right eye is on the picture's left, eyes above nose above mouth.
+            Assert.True(l.RightEye.X < l.LeftEye.X);
+            Assert.True(Math.Max(l.RightEye.Y, l.LeftEye.Y) < l.Mouth.Y && l.Nose.Y < l.Mouth.Y);
+        });
+    }
+
+    [Fact]
+    public void The_short_range_model_can_still_be_chosen()
+    {
+        using var shortRange = new BlazeFaceDetector(new DetectionOptions
+        {
+            Model = BlazeFaceModelKind.ShortRange, ModelPath = TestImages.Model(BlazeFaceModelKind.ShortRange), TileSide = 0,
+        });
+        using var frame = ImageDecoding.Decode(TestImages.Scaled(TestImages.Photo("sample3.jpg"), 640, 450));
+
+        Assert.NotEmpty(shortRange.Detect(frame));
     }
 
     [Fact]
     public void A_face_at_camera_resolution_is_found_in_a_decoded_JPEG()
     {
-        // What a 640x480 camera frame of the same scene gives: faces are ~90 px wide.
+        // What a 640x480 camera frame of the same scene gives: faces are 70-80 px wide.
         using var frame = ImageDecoding.Decode(TestImages.Scaled(TestImages.Photo("sample3.jpg"), 640, 450));
 
         var faces = _detector.Detect(frame);
 
-        Assert.NotEmpty(faces);
+        // 256 model pixels for 640 frame pixels: faces of 75 px are 30 there, near the model's limit; the
+        // right-hand face, turned a little, is the one the 1080p lobby sets miss at the same scale too.
+        Assert.InRange(faces.Count, 2, 3);
     }
 
     [Theory]
@@ -101,8 +147,7 @@ public sealed class DetectionTests : IDisposable
         Assert.InRange(crop.Width, 200, 320);
         Assert.InRange(crop.Height, 200, 320);
         // The crop is itself a face picture: the detector finds the face in it again.
-        using var again = new BlazeFaceDetector(new DetectionOptions { ModelPath = TestImages.ModelPath, ScoreThreshold = 0.5f });
-        Assert.Single(again.Detect(crop));
+        Assert.Single(_detector.Detect(crop));
     }
 
     [Fact]
@@ -110,6 +155,16 @@ public sealed class DetectionTests : IDisposable
     {
         var error = Assert.Throws<InvalidOperationException>(() =>
             new BlazeFaceDetector(new DetectionOptions { ModelPath = TestImages.ModelPath, ModelSha256 = new string('0', 64) }));
+
+        Assert.Contains("sha256", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_short_range_file_is_refused_where_the_full_range_model_is_configured()
+    {
+        // Each model is pinned by its own hash: a file swapped for the other model is not loaded.
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new BlazeFaceDetector(new DetectionOptions { Model = BlazeFaceModelKind.FullRange, ModelPath = TestImages.Model(BlazeFaceModelKind.ShortRange) }));
 
         Assert.Contains("sha256", error.Message, StringComparison.Ordinal);
     }

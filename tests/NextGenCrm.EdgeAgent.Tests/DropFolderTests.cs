@@ -35,30 +35,30 @@ public sealed class DropFolderTests : IDisposable
         await File.WriteAllBytesAsync(Path.Combine(drop, "frame-0001.jpg"), photo, TestContext.Current.CancellationToken);
 
         var deadline = DateTime.UtcNow + timeout;
-        while (silo.Sightings.Count < 2 && DateTime.UtcNow < deadline)
+        while (silo.Sightings.Count < 3 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
         Assert.False(agent.HasExited);
         Assert.Empty(silo.Invalid);
-        Assert.Equal(2, silo.Sightings.Count); // two faces found in the photo: two tracks, one sighting each
+        Assert.Equal(3, silo.Sightings.Count); // three faces found in the photo: three tracks, one sighting each
         Assert.All(silo.Sightings, s => Assert.NotNull(s.Image));
-        Assert.Equal(2, silo.Sightings.Select(s => s.TrackId).Distinct().Count());
+        Assert.Equal(3, silo.Sightings.Select(s => s.TrackId).Distinct().Count());
         Assert.Equal(["corrupt.jpg", "huge.jpg", "notes.txt", "truncated.jpg"], Directory.GetFiles(Path.Combine(drop, "rejected")).Select(Path.GetFileName).Order());
         Assert.False(File.Exists(Path.Combine(drop, "frame-0001.jpg")));
         // Logs name files and tracks, never carry image data.
         Assert.DoesNotContain(agent.Lines, l => l.Contains(silo.Sightings.First().Image![..40], StringComparison.Ordinal));
 
         var heartbeatDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!silo.Heartbeats.Any(h => h.Body.GetProperty("sightingsSent").GetInt64() >= 2) && DateTime.UtcNow < heartbeatDeadline)
+        while (!silo.Heartbeats.Any(h => h.Body.GetProperty("sightingsSent").GetInt64() >= 3) && DateTime.UtcNow < heartbeatDeadline)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
         var heartbeat = silo.Heartbeats.Last(h => h.CameraId == "door").Body;
         Assert.Equal("ok", heartbeat.GetProperty("status").GetString());
-        Assert.True(heartbeat.GetProperty("facesSeen").GetInt64() >= 2);
-        Assert.Equal(2, heartbeat.GetProperty("sightingsSent").GetInt64());
+        Assert.True(heartbeat.GetProperty("facesSeen").GetInt64() >= 3);
+        Assert.Equal(3, heartbeat.GetProperty("sightingsSent").GetInt64());
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);

@@ -50,7 +50,9 @@ public sealed class EndToEndTests : IDisposable
         TestContext.Current.TestOutputHelper?.WriteLine($"tracks started: {tracks.Count}; occupants: {occupants.Count}");
 
         Assert.Empty(Directory.GetFiles(drop));
-        Assert.InRange(tracks.Count, 5, 12); // six photos with nine faces between them
+        // Six photos with 22 faces, dropped at once: a face where another stood in the photo before continues
+        // that track (9 tracks measured), so fewer tracks than faces; never more.
+        Assert.InRange(tracks.Count, 5, 22);
         Assert.Equal(tracks.Count, occupancy.GetProperty("count").GetInt32());
         Assert.Equal(tracks.Count, occupants.Count);
         Assert.Equal(tracks.Count, occupants.Select(v => v.GetProperty("visitorId").GetString()).Distinct().Count());

