@@ -13,6 +13,16 @@ public sealed class TrackerTests
 
     private static FaceBox Face(float centreX, float centreY, float size = 80) => new(centreX - (size / 2), centreY - (size / 2), size, size, 0.9f);
 
+    /// <summary>A face with BlazeFace's keypoints; turn &gt; 0 is a head turned to the picture's right.</summary>
+    private static FaceBox FaceWithKeypoints(float centreX, float centreY, float size, float turn)
+    {
+        FacePoint P(float dx, float dy) => new(centreX + (dx * size), centreY + (dy * size));
+        return Face(centreX, centreY, size) with
+        {
+            Landmarks = new FaceLandmarks(P(-0.2f, -0.1f), P(0.2f, -0.1f), P(turn * 0.4f, 0.05f), P(turn * 0.2f, 0.25f), P(-0.45f, 0), P(0.45f, 0)),
+        };
+    }
+
     [Fact]
     public void One_person_walking_across_the_frame_is_one_track_with_one_sighting()
     {
@@ -57,6 +67,58 @@ public sealed class TrackerTests
         Assert.Single(leftToRight);
         Assert.Single(rightToLeft);
         Assert.NotEqual(leftToRight.Single(), rightToLeft.Single());
+    }
+
+    /// <summary>
+    /// 2 fps. Two people walk towards each other, 60 px a frame, stop side by side for 3 s with their faces
+    /// overlapping (60 px apart), then walk on past each other; the detector sees both faces all along.
+    /// On the first frame they stand, each one's motion predicts the other's place; on the first frame
+    /// they walk on, each one's (still) prediction is again where the other now is.
+    /// </summary>
+    private static (HashSet<string> First, HashSet<string> Second) MeetStopAndPass(
+        FaceTracker tracker, (float Size, float Turn) first, (float Size, float Turn) second)
+    {
+        var random = new Random(12);
+        float Jitter() => random.Next(-3, 4);
+        var firstIds = new HashSet<string>();
+        var secondIds = new HashSet<string>();
+        for (var i = 0; i < 24; i++)
+        {
+            var walked = i < 7 ? i : i < 13 ? 6 : i - 6;
+            var a = 230 + (60 * walked);
+            var b = 1010 - (60 * walked);
+            var faces = tracker.Update(
+                [
+                    FaceWithKeypoints(a + Jitter(), 300 + Jitter(), first.Size + Jitter(), first.Turn),
+                    FaceWithKeypoints(b + Jitter(), 295 + Jitter(), second.Size + Jitter(), second.Turn),
+                ],
+                Start.AddSeconds(i * 0.5));
+            firstIds.Add(faces[0].TrackId);
+            secondIds.Add(faces[1].TrackId);
+        }
+        return (firstIds, secondIds);
+    }
+
+    [Fact]
+    public void A_near_and_a_far_person_who_meet_stop_side_by_side_and_walk_on_keep_their_track_ids()
+    {
+        // Both look ahead; one face is 110 px (near), the other 75 px (farther back).
+        var (near, far) = MeetStopAndPass(NewTracker(), (110, 0), (75, 0));
+
+        Assert.Single(near);
+        Assert.Single(far);
+        Assert.NotEqual(near.Single(), far.Single());
+    }
+
+    [Fact]
+    public void Two_people_of_one_face_size_turned_towards_each_other_keep_their_track_ids_as_they_stop_and_pass()
+    {
+        // Same size, nearly the same height: only the way each head is turned (keypoints) tells them apart.
+        var (left, right) = MeetStopAndPass(NewTracker(), (90, 0.3f), (90, -0.3f));
+
+        Assert.Single(left);
+        Assert.Single(right);
+        Assert.NotEqual(left.Single(), right.Single());
     }
 
     [Fact]
