@@ -10,8 +10,9 @@ using NextGenCrm.EdgeAgent.Tracking;
 namespace NextGenCrm.EdgeAgent.Cameras;
 
 /// <summary>
-/// One camera's loop: frame → faces → tracks → a sighting (with a JPEG crop) when a track starts or
-/// is due for a refresh. Frames that fail are logged and skipped; the loop only ends on shutdown.
+/// One camera's loop: frame → faces → tracks → a sighting (with the JPEG crop of the track's best face)
+/// when a track's first sighting or a refresh is due. Frames that fail are logged and skipped; the loop
+/// only ends on shutdown.
 /// </summary>
 public sealed partial class CameraWorker(
     CameraOptions camera,
@@ -30,7 +31,7 @@ public sealed partial class CameraWorker(
         // Leave the host's start-up path at once: detection is CPU work.
         await Task.Yield();
         var detection = options.Value.Detection;
-        var tracker = new FaceTracker(options.Value.Tracking, $"t{RunStamp}-");
+        var sightings = new CameraSightings(detection, options.Value.Tracking, $"t{RunStamp}-");
         var status = metrics.Camera(camera.Id);
         try
         {
@@ -42,17 +43,19 @@ public sealed partial class CameraWorker(
                     {
                         var faces = detector.Detect(frame.Bitmap);
                         status.FrameProcessed(faces.Count, frame.CapturedAt);
-                        foreach (var face in tracker.Update(faces, frame.CapturedAt))
+                        var result = sightings.Frame(frame.Bitmap, faces, frame.CapturedAt);
+                        foreach (var face in result.Faces.Where(f => f.IsNewTrack))
                         {
-                            if (face.IsNewTrack)
-                            {
-                                LogTrackStarted(camera.Id, face.TrackId, (int)face.Box.Width);
-                            }
-                            if (face.SightingDue)
-                            {
-                                var crop = FaceCrops.CropJpeg(frame.Bitmap, face.Box, detection.CropMargin, detection.MaxCropSide, detection.JpegQuality);
-                                outbox.EnqueueCrop(camera.Id, face.TrackId, frame.CapturedAt, crop);
-                            }
+                            LogTrackStarted(camera.Id, face.TrackId, (int)face.Box.Width);
+                        }
+                        foreach (var sighting in result.Sightings)
+                        {
+                            outbox.EnqueueCrop(camera.Id, sighting.TrackId, sighting.CapturedAt, sighting.Crop);
+                        }
+                        foreach (var trackId in result.EndedNotSearched)
+                        {
+                            status.TrackNotSearched();
+                            LogTrackNotSearched(camera.Id, trackId);
                         }
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
@@ -68,6 +71,9 @@ public sealed partial class CameraWorker(
         }
         LogSourceEnded(camera.Id);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: track {TrackId} ended without a face good enough to search (too small or blurred); not searched")]
+    private partial void LogTrackNotSearched(string cameraId, string trackId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: track {TrackId} started (face {Width}px wide)")]
     private partial void LogTrackStarted(string cameraId, string trackId, int width);

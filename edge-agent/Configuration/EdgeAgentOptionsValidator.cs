@@ -96,6 +96,10 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
         {
             errors.Add($"{s}: MinFaceSize >= 1, CropMargin >= 0, JpegQuality 1-100, MaxCropSide >= 32, Threads >= 1");
         }
+        if (d.MinSearchFaceSize < d.MinFaceSize || d.MinSharpness < 0)
+        {
+            errors.Add($"{s}:MinSearchFaceSize must be at least MinFaceSize, and MinSharpness at least 0");
+        }
         if (!Enum.IsDefined(d.Model))
         {
             errors.Add($"{s}:Model must be FullRange or ShortRange");
@@ -110,6 +114,10 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
     private static void ValidateTracking(TrackingOptions t, List<string> errors)
     {
         const string s = EdgeAgentOptions.SectionName + ":Tracking";
+        if (t.FirstSightingAfter < TimeSpan.Zero || t.FirstSightingAfter >= t.AbsenceTimeout)
+        {
+            errors.Add($"{s}:FirstSightingAfter must be at least 0 and shorter than AbsenceTimeout");
+        }
         if (t.RefreshInterval <= TimeSpan.Zero || t.AbsenceTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{s}:RefreshInterval and AbsenceTimeout must be positive");

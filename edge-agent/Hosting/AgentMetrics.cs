@@ -9,6 +9,7 @@ public sealed class CameraStatus(string cameraId)
     private long _frames;
     private long _facesSeen;
     private long _sightingsSent;
+    private long _tracksNotSearched;
     private long _lastFrameTicks;
 
     public string CameraId { get; } = cameraId;
@@ -18,6 +19,9 @@ public sealed class CameraStatus(string cameraId)
     public long FacesSeen => Interlocked.Read(ref _facesSeen);
 
     public long SightingsSent => Interlocked.Read(ref _sightingsSent);
+
+    /// <summary>Tracks that ended without a face big and sharp enough to search: people seen, not recognised.</summary>
+    public long TracksNotSearched => Interlocked.Read(ref _tracksNotSearched);
 
     public DateTimeOffset? LastFrameAt => Interlocked.Read(ref _lastFrameTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
@@ -35,6 +39,8 @@ public sealed class CameraStatus(string cameraId)
     }
 
     public void SightingDelivered() => Interlocked.Increment(ref _sightingsSent);
+
+    public void TrackNotSearched() => Interlocked.Increment(ref _tracksNotSearched);
 }
 
 /// <summary>Counters of the agent, exposed through System.Diagnostics.Metrics (meter "NextGenCrm.EdgeAgent").</summary>
@@ -57,6 +63,8 @@ public sealed class AgentMetrics : IDisposable
         _skippedImages = _meter.CreateCounter<long>("edge.images.skipped", description: "Camera images that could not be read (corrupt, truncated, too large)");
         _meter.CreateObservableCounter("edge.frames", () => _cameras.Values.Select(c => new Measurement<long>(c.Frames, new KeyValuePair<string, object?>("camera", c.CameraId))));
         _meter.CreateObservableCounter("edge.faces", () => _cameras.Values.Select(c => new Measurement<long>(c.FacesSeen, new KeyValuePair<string, object?>("camera", c.CameraId))));
+        _meter.CreateObservableCounter("edge.tracks.not_searched", () => _cameras.Values.Select(c => new Measurement<long>(c.TracksNotSearched, new KeyValuePair<string, object?>("camera", c.CameraId))),
+            description: "Tracks that ended without a face big and sharp enough to search");
     }
 
     public long Accepted => Interlocked.Read(ref _acceptedTotal);

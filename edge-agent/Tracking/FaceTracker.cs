@@ -35,9 +35,13 @@ public sealed class FaceTracker(TrackingOptions options, string trackIdPrefix)
 
     public int ActiveTracks => _tracks.Count;
 
+    /// <summary>Tracks that ended (unseen for AbsenceTimeout) in the last <see cref="Update"/>, and whether any sighting of theirs went out.</summary>
+    public IReadOnlyList<(string TrackId, bool Sighted)> Ended { get; private set; } = [];
+
     public IReadOnlyList<TrackedFace> Update(IReadOnlyList<FaceBox> detections, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(detections);
+        Ended = [.. _tracks.Where(t => now - t.LastSeen > options.AbsenceTimeout).Select(t => (t.Id, t.LastSightingAt is not null))];
         _tracks.RemoveAll(t => now - t.LastSeen > options.AbsenceTimeout);
 
         var assigned = Associate(detections, now);
@@ -51,10 +55,14 @@ public sealed class FaceTracker(TrackingOptions options, string trackIdPrefix)
         {
             var isNew = assigned[d] is null;
             var track = assigned[d] ?? StartTrack(detections[d], now);
+            // The first sighting waits FirstSightingAfter, so the best of the track's first faces is sent.
             var due = track.Hits >= options.MinHits
-                && (track.LastSightingAt is null || now - track.LastSightingAt.Value >= options.RefreshInterval);
+                && (track.LastSightingAt is null
+                    ? now - track.FirstSeen >= options.FirstSightingAfter
+                    : now - track.LastSightingAt.Value >= options.RefreshInterval);
             if (due)
             {
+                track.PreviousSightingAt = track.LastSightingAt;
                 track.LastSightingAt = now;
             }
             result[d] = new TrackedFace(track.Id, track.Box, due, isNew);
@@ -202,6 +210,15 @@ public sealed class FaceTracker(TrackingOptions options, string trackIdPrefix)
         return result;
     }
 
+    /// <summary>A due sighting was not sent (no face good enough to search yet): it stays due.</summary>
+    public void SightingNotSent(string trackId)
+    {
+        if (_tracks.Find(t => t.Id == trackId) is { } track)
+        {
+            track.LastSightingAt = track.PreviousSightingAt;
+        }
+    }
+
     private Track StartTrack(FaceBox box, DateTimeOffset now)
     {
         var track = new Track($"{trackIdPrefix}{++_nextTrackNumber}", box, now);
@@ -219,7 +236,11 @@ public sealed class FaceTracker(TrackingOptions options, string trackIdPrefix)
 
         public int Hits { get; private set; } = 1;
 
+        public DateTimeOffset FirstSeen { get; } = seen;
+
         public DateTimeOffset? LastSightingAt { get; set; }
+
+        public DateTimeOffset? PreviousSightingAt { get; set; }
 
         /// <summary>Face width, smoothed: a detector's boxes jitter, a person's distance changes slowly.</summary>
         public float Size { get; private set; } = box.Width;

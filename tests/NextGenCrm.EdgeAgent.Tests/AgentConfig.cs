@@ -21,7 +21,7 @@ public static class AgentConfig
                 Sink = sink ?? new { Kind = "Http" } as object,
                 Buffer = new { Directory = bufferDirectory, MaxBytes = 64L * 1024 * 1024, SegmentBytes = 256 * 1024 },
                 Detection = detection ?? new { ModelPath = TestImages.ModelPath },
-                Tracking = tracking ?? new { RefreshInterval = "01:00:00", AbsenceTimeout = "00:00:05" },
+                Tracking = tracking ?? new { RefreshInterval = "01:00:00", AbsenceTimeout = "00:00:05", FirstSightingAfter = "00:00:00" },
                 Cameras = cameras,
             },
         };

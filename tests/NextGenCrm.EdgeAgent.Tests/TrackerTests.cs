@@ -9,7 +9,7 @@ public sealed class TrackerTests
     private static readonly DateTimeOffset Start = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
 
     private static FaceTracker NewTracker(TimeSpan? refresh = null, TimeSpan? absence = null) =>
-        new(new TrackingOptions { RefreshInterval = refresh ?? TimeSpan.FromSeconds(30), AbsenceTimeout = absence ?? TimeSpan.FromSeconds(5) }, "t-");
+        new(new TrackingOptions { RefreshInterval = refresh ?? TimeSpan.FromSeconds(30), AbsenceTimeout = absence ?? TimeSpan.FromSeconds(5), FirstSightingAfter = TimeSpan.Zero }, "t-");
 
     private static FaceBox Face(float centreX, float centreY, float size = 80) => new(centreX - (size / 2), centreY - (size / 2), size, size, 0.9f);
 
