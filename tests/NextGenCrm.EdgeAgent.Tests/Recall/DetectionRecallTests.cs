@@ -28,9 +28,16 @@ public sealed class DetectionRecallTests(ITestOutputHelper output)
         var options = new DetectionOptions { ModelPath = TestImages.ModelPath };
         using var detector = new BlazeFaceDetector(options);
 
-        var scores = DetectionRecall.Sets().Select(s => DetectionRecall.Score(s.Set, s.Frames, detector.Detect)).ToList();
+        var sets = DetectionRecall.Sets().ToList();
+        var scores = sets.Select(s => DetectionRecall.Score(s.Set, s.Frames, detector.Detect)).ToList();
 
         Report($"{options.Model} model, tile side {options.TileSide}, score threshold {options.ScoreThreshold}", scores);
+        // The frames too, for `edge-agent detect` and bench/edge-agent-one-core.sh: bin/Debug/net10.0/recall-frames/.
+        var frames = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "recall-frames")).FullName;
+        foreach (var frame in sets.SelectMany(s => s.Frames))
+        {
+            File.WriteAllBytes(Path.Combine(frames, frame.Name.Replace(".jpg", "", StringComparison.Ordinal).Replace(' ', '-') + ".jpg"), frame.Jpeg);
+        }
         Assert.All(scores, s =>
         {
             Assert.True(s.Recall >= RecallFloor, $"{s.Set}: {s.Found} of {s.Faces} faces found, floor {RecallFloor:P0}");
