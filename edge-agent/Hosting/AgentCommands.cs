@@ -111,7 +111,7 @@ public static class AgentCommands
         Argument<FileInfo[]> images = new("images") { Description = "JPEG or PNG files", Arity = ArgumentArity.OneOrMore };
         Option<float> threshold = new("--score-threshold") { Description = "Minimum confidence 0..1", DefaultValueFactory = _ => new DetectionOptions().ScoreThreshold };
         Option<int> minFace = new("--min-face-size") { Description = "Smallest face width in pixels", DefaultValueFactory = _ => new DetectionOptions().MinFaceSize };
-        var command = new Command("detect", "Detect faces in image files and print one JSON line per file (boxes in pixels); for checking a camera's view and thresholds")
+        var command = new Command("detect", "Detect faces in image files and print one JSON line per file (boxes, scores and the six keypoints, in pixels); for checking a camera's view and thresholds")
         {
             images, ModelOption, ModelKindOption, TileSideOption, threshold, minFace,
         };
