@@ -97,7 +97,7 @@ public sealed class BlazeFaceDetector : IDisposable
                 // A single view of the whole frame is centred (letterboxed) in the input; tiles start at its corner.
                 var padX = width <= size ? (size - width) / 2 : 0;
                 var padY = height <= size ? (size - height) / 2 : 0;
-                Fill(scaled, left, top, padX, padY, input);
+                Fill(scaled, left, top, padX, padY, size, input);
                 raw.Clear();
                 _model.Run(input, _scoreThreshold, raw);
                 foreach (var face in raw)
@@ -142,9 +142,8 @@ public sealed class BlazeFaceDetector : IDisposable
     }
 
     /// <summary>Copies a tile of the scaled frame into the model input (RGB in [-1, 1]); outside the frame is black.</summary>
-    private static void Fill(SKBitmap scaled, int left, int top, int padX, int padY, float[] input)
+    private static void Fill(SKBitmap scaled, int left, int top, int padX, int padY, int size, float[] input)
     {
-        var size = (int)MathF.Sqrt(input.Length / 3);
         Array.Fill(input, -1f);
         var pixels = scaled.GetPixelSpan();
         var rowBytes = scaled.RowBytes;
