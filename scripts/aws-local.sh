@@ -204,14 +204,14 @@ post() { # post PATH JSON -> prints "HTTP <status> <body>"
 branch=main-st
 
 echo
-echo "== 1. enrol customer cust-1001 with a photo (IndexFaces in the fake Rekognition)"
+echo "== 1. enrol customer cust-1001 with a photo (IndexFaces, CreateUser, AssociateFaces in the fake Rekognition)"
 post /api/v1/customers/cust-1001/faces "{\"name\":\"Demo Customer 1001\",\"image\":\"$(face customer-1001 0)\"}"
 
-echo "== 2. sighting of that customer at $branch/lobby (HTTP, image bytes -> SearchFacesByImage, crop to S3)"
+echo "== 2. sighting of that customer at $branch/lobby (HTTP, image bytes -> SearchUsersByImage, crop to S3)"
 post /api/v1/sightings "{\"branchId\":\"$branch\",\"cameraId\":\"lobby\",\"trackId\":\"t-1\",\"capturedAt\":\"$(now)\",\"image\":\"$(face customer-1001 1)\"}"
 known_visitor="$(jq -r '.visitorId // empty' "$work/answer.json")"
 
-echo "== 3. sighting of a stranger at $branch/lobby (HTTP; no match -> indexed as an anonymous visitor)"
+echo "== 3. sighting of a stranger at $branch/lobby (HTTP; no match -> registered by the branch as a new person: IndexFaces, CreateUser, AssociateFaces)"
 post /api/v1/sightings "{\"branchId\":\"$branch\",\"cameraId\":\"lobby\",\"trackId\":\"t-2\",\"capturedAt\":\"$(now)\",\"image\":\"$(face stranger-a 2)\"}"
 stranger_visitor="$(jq -r '.visitorId // empty' "$work/answer.json")"
 
