@@ -147,15 +147,28 @@ public static class HttpIngest
         return (ok, failed, watch.Elapsed.TotalSeconds);
     }
 
-    /// <summary>A JPEG-shaped crop: SOI and a JFIF APP0 header, seeded noise, EOI.</summary>
+    /// <summary>
+    /// A real JPEG crop of about <paramref name="size"/> bytes (seeded noise, which compresses little): the silo
+    /// decodes every inline image before it takes the sighting, so a JPEG-shaped stand-in would be refused.
+    /// </summary>
     public static byte[] FakeJpeg(int size, int seed)
     {
-        var bytes = new byte[size];
-        new Random(seed).NextBytes(bytes);
-        byte[] header = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00];
-        header.CopyTo(bytes, 0);
-        bytes[^2] = 0xFF;
-        bytes[^1] = 0xD9;
-        return bytes;
+        for (var side = 48; ; side += 8)
+        {
+            var random = new Random(seed);
+            using var bitmap = new SkiaSharp.SKBitmap(side, side);
+            for (var y = 0; y < side; y++)
+            {
+                for (var x = 0; x < side; x++)
+                {
+                    bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+                }
+            }
+            using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 80);
+            if (data.Size >= size)
+            {
+                return data.ToArray();
+            }
+        }
     }
 }

@@ -42,7 +42,7 @@ public static class Identity
         }
         await world.EnrolAsync(people.Where(p => !p.Stranger).Select((p, i) => new Trace.TracePerson(p.Token, Stranger: false, $"cust-{run}-{i}")));
         world.Ledger.StrangerTokens.UnionWith(people.Where(p => p.Stranger).Select(p => p.Token));
-        var (indexAtStart, createAtStart, peopleAtStart) = (world.Simulated.IndexFacesCalls, world.Simulated.CreateUserCalls, world.Simulated.PersonCount);
+        var (createAtStart, peopleAtStart) = (world.Simulated.CreateUserCalls, world.Simulated.PersonCount);
 
         await using var cluster = await BenchCluster.StartAsync(silos, world, new TraceClock(DateTimeOffset.UtcNow));
         var visitors = new HashSet<string>(StringComparer.Ordinal);
@@ -90,7 +90,10 @@ public static class Identity
         Add("Visits per person", opened / (double)people.Count, "1.00", v => Math.Abs(v - 1) < 0.005);
         Add("Appian tasks per visit", world.Ledger.Tasks / (double)opened, "1.00", v => Math.Abs(v - 1) < 0.005, $"{world.Ledger.Tasks} task calls");
         Add("SNS alerts per stranger's visit", world.Ledger.Alerts / (double)strangers, "1.00", v => Math.Abs(v - 1) < 0.005, $"{world.Ledger.Alerts} alert calls");
-        Add("IndexFaces calls per stranger", (world.Simulated.IndexFacesCalls - indexAtStart) / (double)strangers, "≤ 1.05", v => v <= 1.05,
+        // Faces stored for strangers: one per IndexFaces call that reached the service. (Customers' first visits
+        // add a camera face to their enrolment photo, on purpose, and are not counted here.)
+        var strangerFaces = people.Where(p => p.Stranger).Sum(p => world.Simulated.FacesStoredFor(p.Token));
+        Add("IndexFaces calls per stranger", strangerFaces / (double)strangers, "≤ 1.05", v => v <= 1.05,
             $"{world.Simulated.LostAnswers} answers lost and retried over the run");
         Add("Users created per new visitor", newPeople / (double)Math.Max(1, visitors.Count - (Branches * Customers)), "1.00", v => Math.Abs(v - 1) < 0.005,
             $"{world.Simulated.CreateUserCalls - createAtStart} CreateUser calls (a retry after a lost answer is a call) for {newPeople} people");

@@ -11,7 +11,7 @@ public static class CropImages
 {
     public const int MinSide = 32;
     public const int MaxSide = 4096;
-    private const int CheckSide = 256;
+    private const int CheckSide = 64;
 
     /// <summary>Null when the crop is usable; otherwise why not, in words for the sender.</summary>
     public static string? ProblemOf(ReadOnlySpan<byte> bytes)
