@@ -36,6 +36,11 @@ public abstract class AdapterCluster : IAsyncLifetime
     public FakeAppian Appian { get; private set; } = null!;
     public InMemoryVisitHistory History { get; } = new();
     public RecordingAlertPublisher Alerts { get; } = new(NullLogger<RecordingAlertPublisher>.Instance);
+    public InMemoryCustomerDirectory Directory { get; } = new();
+
+    /// <summary>The silos' face search (the real adapter against the fake Rekognition), for enrolling customers.</summary>
+    public RekognitionFaceSearch FaceSearch { get; private set; } = null!;
+
     public IGrainFactory Grains => Cluster.Client;
 
     /// <summary>Calls per second the face search may send to Rekognition (one client, shared by both silos).</summary>
@@ -76,10 +81,11 @@ public abstract class AdapterCluster : IAsyncLifetime
             RetryDelay = TimeSpan.FromMilliseconds(100),
         }), NullLogger<AppianTaskAssigner>.Instance);
 
-        var images = new LocalFolderImageStore(
-            Options.Create(new LocalImageOptions { Folder = _imageFolder }), NullLogger<LocalFolderImageStore>.Instance);
+        var images = new CropsRekognitionCanRead(new LocalFolderImageStore(
+            Options.Create(new LocalImageOptions { Folder = _imageFolder }), NullLogger<LocalFolderImageStore>.Instance), Rekognition);
 
-        Worlds[_worldId] = new AdapterWorld(faceSearch, tasks, History, Alerts, new InMemoryCustomerDirectory(), images, VisitSettings);
+        FaceSearch = faceSearch;
+        Worlds[_worldId] = new AdapterWorld(faceSearch, tasks, History, Alerts, Directory, images, VisitSettings);
 
         var builder = new TestClusterBuilder(2);
         builder.Properties[WorldKey] = _worldId;
@@ -102,9 +108,9 @@ public abstract class AdapterCluster : IAsyncLifetime
         await Appian.DisposeAsync();
         await Rekognition.DisposeAsync();
         _http.Dispose();
-        if (Directory.Exists(_imageFolder))
+        if (System.IO.Directory.Exists(_imageFolder))
         {
-            Directory.Delete(_imageFolder, recursive: true);
+            System.IO.Directory.Delete(_imageFolder, recursive: true);
         }
         GC.SuppressFinalize(this);
     }
@@ -116,7 +122,7 @@ public abstract class AdapterCluster : IAsyncLifetime
         InMemoryVisitHistory History,
         RecordingAlertPublisher Alerts,
         InMemoryCustomerDirectory Directory,
-        LocalFolderImageStore Images,
+        IImageStore Images,
         IReadOnlyDictionary<string, string?> VisitSettings);
 
     private sealed class SiloConfigurator : ISiloConfigurator
@@ -141,5 +147,25 @@ public abstract class AdapterCluster : IAsyncLifetime
             services.AddSingleton<ICustomerDirectory>(world.Directory);
             services.AddSingleton<IImageStore>(world.Images);
         }
+    }
+
+    /// <summary>
+    /// The crop store of these clusters: a local folder, each crop also put where the fake Rekognition reads
+    /// <c>Image.S3Object</c>, as Rekognition reads the crops bucket in production.
+    /// </summary>
+    private sealed class CropsRekognitionCanRead(LocalFolderImageStore local, FakeRekognition rekognition) : IImageStore
+    {
+        public async Task<string> PutAsync(CropLocation crop, ReadOnlyMemory<byte> jpegOrPng, CancellationToken cancellationToken)
+        {
+            var key = await local.PutAsync(crop, jpegOrPng, cancellationToken);
+            rekognition.PutS3Image(new FaceSearchOptions().ImageBucket, key, jpegOrPng.ToArray());
+            return key;
+        }
+
+        public Task<Uri?> GetLinkAsync(string imageKey, CancellationToken cancellationToken) => local.GetLinkAsync(imageKey, cancellationToken);
+
+        public Task<bool> ExistsAsync(string imageKey, CancellationToken cancellationToken) => local.ExistsAsync(imageKey, cancellationToken);
+
+        public Task DeleteAsync(string imageKey, CancellationToken cancellationToken) => local.DeleteAsync(imageKey, cancellationToken);
     }
 }
