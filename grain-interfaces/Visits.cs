@@ -25,7 +25,8 @@ public sealed record VisitorSighting(
     [property: Id(5)] int SightingCount,
     [property: Id(6)] bool AtExit,
     [property: Id(7)] VisitorProfile Profile,
-    [property: Id(8)] string? FaceToken = null);
+    [property: Id(8)] string? FaceToken = null,
+    [property: Id(9)] string? PersonId = null);
 
 [GenerateSerializer, Immutable]
 public sealed record VisitSightingResult(
@@ -49,7 +50,9 @@ public sealed record VisitHandOver(
     [property: Id(6)] string[] CameraIds,
     [property: Id(7)] int SightingCount,
     [property: Id(8)] string? ImageKey,
-    [property: Id(9)] IReadOnlyList<EffectStatus> Effects);
+    [property: Id(9)] IReadOnlyList<EffectStatus> Effects,
+    [property: Id(10)] string? RecordedAs = null,
+    [property: Id(11)] DateTimeOffset? WithCourierSince = null);
 
 /// <summary>The side effects a visit owes the outside world, each delivered once.</summary>
 [GenerateSerializer]
@@ -116,7 +119,12 @@ public sealed record DeliveryOrder(
     [property: Id(5)] string? ImageKey,
     [property: Id(6)] VisitorProfile Profile,
     [property: Id(7)] IReadOnlyList<VisitEffect> Effects,
-    [property: Id(8)] bool MayBeRepeat = true);
+    [property: Id(8)] bool MayBeRepeat = true,
+    [property: Id(9)] string? RecordedAs = null)
+{
+    /// <summary>The visitor whose history holds the visit's record: the one that opened it, even after a hand-over.</summary>
+    public string HistoryVisitorId => RecordedAs ?? VisitorId;
+}
 
 /// <summary>What an erasure removed.</summary>
 [GenerateSerializer, Immutable]

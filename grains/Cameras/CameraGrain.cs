@@ -131,7 +131,7 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
         try
         {
             var result = await visitor.RecordSighting(new VisitorSighting(
-                sighting.SightingId, _branchId, _cameraId, sighting.CapturedAt, track.ImageKey, count, _atExit, track.Profile, track.FaceToken));
+                sighting.SightingId, _branchId, _cameraId, sighting.CapturedAt, track.ImageKey, count, _atExit, track.Profile, track.FaceToken, track.PersonId));
             if (result.MergedInto is { } survivorId)
             {
                 // The person turned out to be someone else (enrolled, or a duplicate merged): send there from now on.
@@ -198,7 +198,8 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
             previous.Profile = identity.Profile;
             return previous;
         }
-        var entry = new TrackEntry(identity.VisitorId, identity.Profile, identity.ImageKey, now, sighting.FaceToken) { LastSeen = sighting.CapturedAt };
+        var entry = new TrackEntry(identity.VisitorId, identity.Profile, identity.ImageKey, now, sighting.FaceToken,
+            identity.PersonId == identity.VisitorId ? null : identity.PersonId) { LastSeen = sighting.CapturedAt };
         _tracks.Set(sighting.TrackId, entry, now);
         return entry;
     }

@@ -19,8 +19,13 @@ public sealed partial class FaceCollectionUpkeepGrain(
 
     public async Task Start()
     {
-        var every = policy.Value.OrphanFaceSweepInterval;
-        await this.RegisterOrUpdateReminder(SweepReminder, every, every);
+        // Only when missing: every silo calls this at start, and re-registering would push the next sweep a whole
+        // period out each time, so a cluster restarted more often than that would never sweep.
+        if (await this.GetReminder(SweepReminder) is null)
+        {
+            var every = policy.Value.OrphanFaceSweepInterval;
+            await this.RegisterOrUpdateReminder(SweepReminder, every, every);
+        }
     }
 
     public Task<int> Sweep() => upkeep.SweepOrphanFacesAsync(CancellationToken.None);

@@ -1,8 +1,11 @@
 namespace NextGenCrm.Cameras;
 
 /// <summary>Who an edge track turned out to be, and what the camera last told that visitor.</summary>
-internal sealed class TrackEntry(string visitorId, VisitorProfile profile, string? imageKey, DateTimeOffset resolvedAt, string? faceToken = null)
+internal sealed class TrackEntry(string visitorId, VisitorProfile profile, string? imageKey, DateTimeOffset resolvedAt, string? faceToken = null, string? personId = null)
 {
+    /// <summary>The person in the collection the track's face belongs to, when it is not the visitor id (an enrolled visitor).</summary>
+    public string? PersonId { get; } = personId;
+
     public string VisitorId { get; set; } = visitorId;
     public VisitorProfile Profile { get; set; } = profile;
     public string? ImageKey { get; } = imageKey;

@@ -49,34 +49,40 @@ public sealed class TrackResolver(
     /// </summary>
     public async Task<TrackIdentity?> IdentityOfAsync(string personId, string? imageKey, IReadOnlyList<string>? alsoMatched, CancellationToken cancellationToken)
     {
-        var customer = personId.StartsWith(CustomerPrefix, StringComparison.Ordinal)
+        var isCustomerPerson = personId.StartsWith(CustomerPrefix, StringComparison.Ordinal);
+        var customer = isCustomerPerson
             ? await directory.GetAsync(personId[CustomerPrefix.Length..], cancellationToken)
             : await directory.FindByFaceIdAsync(personId, cancellationToken);
-        if (customer is null && personId.StartsWith(CustomerPrefix, StringComparison.Ordinal))
+        if (customer is null && isCustomerPerson)
         {
             return null;
         }
-        var duplicates = alsoMatched is null ? null : await DuplicatesAsync(alsoMatched, cancellationToken);
-        return customer is null
-            ? new TrackIdentity(personId, new VisitorProfile(VisitorKind.New, null, null), imageKey, duplicates)
-            : new TrackIdentity(CustomerPrefix + customer.CustomerId, new VisitorProfile(VisitorKind.Customer, customer.CustomerId, customer.Name), imageKey, duplicates);
-    }
-
-    /// <summary>
-    /// Of the other people a face matched, those to merge: anonymous and enrolled as nobody. Two customers
-    /// (or an anonymous visitor enrolled as one) matching one face are lookalikes, not duplicates, and stay apart.
-    /// </summary>
-    private async Task<IReadOnlyList<string>?> DuplicatesAsync(IReadOnlyList<string> alsoMatched, CancellationToken cancellationToken)
-    {
-        var duplicates = new List<string>();
-        foreach (var other in alsoMatched.Where(p => p.StartsWith(AnonymousPrefix, StringComparison.Ordinal)))
+        // The other people the face matched (a duplicate that slipped through). An anonymous one that a
+        // salesperson enrolled names the customer, though the survivor rule put an older anonymous one first;
+        // anonymous ones enrolled as nobody are merged into whoever this is. Two customers (or a visitor enrolled
+        // as another customer) matching one face are lookalikes, and stay apart.
+        List<string>? duplicates = null;
+        var customersPerson = personId;
+        foreach (var other in (alsoMatched ?? []).Where(p => p.StartsWith(AnonymousPrefix, StringComparison.Ordinal)))
         {
-            if (await directory.FindByFaceIdAsync(other, cancellationToken) is null)
+            var enrolledAs = await directory.FindByFaceIdAsync(other, cancellationToken);
+            if (enrolledAs is null)
             {
-                duplicates.Add(other);
+                (duplicates ??= []).Add(other);
+            }
+            else if (customer is null)
+            {
+                customer = enrolledAs;
+                customersPerson = other;
+                (duplicates ??= []).Add(personId);
             }
         }
-        return duplicates.Count > 0 ? duplicates : null;
+        return customer is null
+            ? new TrackIdentity(personId, new VisitorProfile(VisitorKind.New, null, null), imageKey, duplicates)
+            : new TrackIdentity(CustomerPrefix + customer.CustomerId, new VisitorProfile(VisitorKind.Customer, customer.CustomerId, customer.Name), imageKey, duplicates)
+            {
+                PersonId = customersPerson,
+            };
     }
 
     private async Task<(FaceImage Face, string? ImageKey)> FaceOfAsync(Sighting sighting, CancellationToken cancellationToken)
@@ -102,4 +108,8 @@ public sealed class TrackResolver(
 /// Who a track is. <see cref="AlsoMatched"/>: other people the face matched, duplicates of this one that
 /// slipped through (two registrations at once), to be merged into it.
 /// </summary>
-public sealed record TrackIdentity(string VisitorId, VisitorProfile Profile, string? ImageKey, IReadOnlyList<string>? AlsoMatched = null);
+public sealed record TrackIdentity(string VisitorId, VisitorProfile Profile, string? ImageKey, IReadOnlyList<string>? AlsoMatched = null)
+{
+    /// <summary>The person in the collection the face belongs to: the visitor id, or the anonymous person a salesperson enrolled.</summary>
+    public string PersonId { get; init; } = VisitorId;
+}

@@ -76,7 +76,7 @@ public sealed partial class VisitCourierGrain(
         VisitHistoryRecord? onRecord;
         try
         {
-            onRecord = await history.FindAsync(order.VisitorId, order.VisitId, cancellationToken);
+            onRecord = await history.FindAsync(order.HistoryVisitorId, order.VisitId, cancellationToken);
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
@@ -113,7 +113,7 @@ public sealed partial class VisitCourierGrain(
             {
                 case VisitEffect.HistoryRecord:
                     await history.AppendAsync(new VisitHistoryRecord(
-                        order.VisitId, order.VisitorId, order.Profile.CustomerId, order.BranchId, order.CameraId, order.OpenedAt, order.ImageKey, alertSentAt), cancellationToken);
+                        order.VisitId, order.HistoryVisitorId, order.Profile.CustomerId, order.BranchId, order.CameraId, order.OpenedAt, order.ImageKey, alertSentAt), cancellationToken);
                     break;
                 case VisitEffect.StaffTask:
                     var known = order.Profile.Kind == VisitorKind.Customer;

@@ -8,6 +8,9 @@ public sealed partial class VisitorGrain
     public async Task<ErasureReceipt> Erase()
     {
         var visits = State.AllVisits.ToList();
+        // Visitors that turned out to be this person (duplicates merged, the anonymous visitor a salesperson
+        // enrolled) hold their own closed visits, crops, history and faces: they go too.
+        var merged = State.MergedFrom?.ToList() ?? [];
         // First the cameras that saw them forget their tracks, so that no later sighting of those tracks
         // is sent here again (with the name the camera remembers) and opens a new visit. A visit's cameras
         // are written with its next write, so a crash can lose the latest: the branches' reporting
@@ -50,7 +53,14 @@ public sealed partial class VisitorGrain
         _backstopRegistered = false;
         DeactivateOnIdle();
         LogErased(VisitorId, visits.Count, crops, records);
-        return new ErasureReceipt(visits.Count, crops, records, faceRemoved);
+        var receipt = new ErasureReceipt(visits.Count, crops, records, faceRemoved);
+        foreach (var mergedId in merged)
+        {
+            var theirs = await GrainFactory.GetGrain<IVisitorGrain>(mergedId).Erase();
+            receipt = new ErasureReceipt(receipt.Visits + theirs.Visits, receipt.FaceCrops + theirs.FaceCrops,
+                receipt.HistoryRecords + theirs.HistoryRecords, receipt.FaceRemovedFromCollection || theirs.FaceRemovedFromCollection);
+        }
+        return receipt;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Visitor {VisitorId} erased: {Visits} visits, {Crops} face crops, {Records} history records")]

@@ -38,17 +38,28 @@ public sealed partial class VisitorGrain
 
     public async Task AdoptVisit(VisitHandOver handOver, VisitorProfile profile)
     {
+        if (State.MergedInto is { } survivorId)
+        {
+            // This visitor merged too: the stay goes where its sightings go.
+            await GrainFactory.GetGrain<IVisitorGrain>(survivorId).AdoptVisit(handOver, profile);
+            return;
+        }
+        if (State.AllVisits.Any(v => v.VisitId == handOver.VisitId))
+        {
+            return; // a repeated hand-over (after a crash, a repeated enrolment): taken already
+        }
         var now = _clock.GetUtcNow();
         State.Profile = profile;
+        State.MergedFrom ??= [];
+        if (!State.MergedFrom.Contains(handOver.FromVisitorId))
+        {
+            State.MergedFrom.Add(handOver.FromVisitorId);
+        }
         var visit = State.OpenAt(handOver.BranchId);
         if (visit is not null)
         {
             // Both identities had a visit open here (a duplicate that slipped through): one stay, the
             // earlier start; the duplicate's undelivered effects are dropped, as this visit has its own.
-            if (visit.VisitId == handOver.VisitId)
-            {
-                return; // a repeated hand-over
-            }
             visit.OpenedAt = handOver.OpenedAt < visit.OpenedAt ? handOver.OpenedAt : visit.OpenedAt;
             visit.LastSeenAt = handOver.LastSeenAt > visit.LastSeenAt ? handOver.LastSeenAt : visit.LastSeenAt;
             visit.SightingCount += handOver.SightingCount;
@@ -71,6 +82,7 @@ public sealed partial class VisitorGrain
                 SightingCount = handOver.SightingCount,
                 ImageKey = handOver.ImageKey,
                 CameraIds = handOver.CameraIds,
+                RecordedAs = handOver.RecordedAs ?? handOver.FromVisitorId,
             };
             foreach (var effect in handOver.Effects)
             {
@@ -89,9 +101,11 @@ public sealed partial class VisitorGrain
                 });
             }
             visit.PersistedLastSeenAt = visit.LastSeenAt;
+            // A courier may still be at work for the merged visitor: its report is passed on here; until it comes
+            // (or times out) nothing is handed over again, and then the courier reads the history record first.
+            visit.WithCourierSince = handOver.WithCourierSince;
             State.OpenVisits.Add(visit);
             await WriteAsync();
-            // May repeat a delivery the merged visitor had under way: the courier checks the history record first.
             Dispatch(visit, now);
             await Branch(visit.BranchId).VisitorArrived(ToOccupant(visit));
         }
@@ -110,7 +124,7 @@ public sealed partial class VisitorGrain
 
     private VisitHandOver ToHandOver(Visit visit) => new(
         VisitorId, visit.VisitId, visit.BranchId, visit.FirstCameraId, visit.OpenedAt, visit.LastSeenAt, visit.CameraIds, visit.SightingCount, visit.ImageKey,
-        [.. visit.Outbox.Select(e => new EffectStatus(e.Effect, e.Status, e.Attempts, e.LastError, e.DeliveredAt))]);
+        visit.ToSummary().Effects, visit.RecordedAs ?? VisitorId, visit.WithCourierSince);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Visitor {VisitorId} merged into {SurvivorId}; {Visits} open visits handed over")]
     private partial void LogMerged(string visitorId, string survivorId, int visits);

@@ -5,15 +5,13 @@ public sealed partial class VisitorGrain
 {
     public async Task<Redelivery?> Redeliver(string visitId)
     {
-        if (State.MergedInto is { } survivorId)
-        {
-            // The visits went over to the survivor under the same ids.
-            return await GrainFactory.GetGrain<IVisitorGrain>(survivorId).Redeliver(visitId);
-        }
         var visit = State.AllVisits.FirstOrDefault(v => v.VisitId == visitId);
         if (visit is null)
         {
-            return null;
+            // Its open visits went over to the survivor under the same ids; its closed ones stayed here.
+            return State.MergedInto is { } survivorId
+                ? await GrainFactory.GetGrain<IVisitorGrain>(survivorId).Redeliver(visitId)
+                : null;
         }
         var now = _clock.GetUtcNow();
         var again = visit.Outbox.Where(e => e.Status != DeliveryStatus.Delivered).ToList();

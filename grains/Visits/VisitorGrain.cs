@@ -200,7 +200,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             if (addFace)
             {
                 _ = GrainFactory.GetGrain<IFaceRegistrarGrain>(opened.BranchId)
-                    .AddFace(VisitorId, new UnmatchedFace(null, sighting.ImageKey, sighting.FaceToken, now));
+                    .AddFace(sighting.PersonId ?? VisitorId, new UnmatchedFace(null, sighting.ImageKey, sighting.FaceToken, now));
             }
             if (opened.ClosedAt is null)
             {
@@ -230,6 +230,11 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         var visit = State.AllVisits.FirstOrDefault(v => v.VisitId == visitId);
         if (visit is null)
         {
+            if (State.MergedInto is { } survivorId)
+            {
+                // A courier's report of a visit handed over meanwhile: the survivor owes those effects now.
+                await GrainFactory.GetGrain<IVisitorGrain>(survivorId).RecordDeliveries(visitId, reports);
+            }
             return;
         }
         visit.WithCourierSince = null;
@@ -464,7 +469,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             return;
         }
         visit.WithCourierSince = now;
-        var order = new DeliveryOrder(VisitorId, visit.VisitId, visit.BranchId, visit.FirstCameraId, visit.OpenedAt, visit.ImageKey, profile, due, mayBeRepeat);
+        var order = new DeliveryOrder(VisitorId, visit.VisitId, visit.BranchId, visit.FirstCameraId, visit.OpenedAt, visit.ImageKey, profile, due, mayBeRepeat, visit.RecordedAs);
         _ = GrainFactory.GetGrain<IVisitCourierGrain>(0).Deliver(order);
     }
 

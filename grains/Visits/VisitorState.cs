@@ -10,7 +10,8 @@ namespace NextGenCrm.Visits;
 /// <c>Cameras</c>. Those members stay, under their names, so that such state still reads (the storage's
 /// JSON names each collection's type, and a dictionary does not read into a list); <see cref="Upgrade"/>
 /// moves them over on activation and they are never written again. Upgrade from those builds with a
-/// full restart, not a rolling one: they cannot read what this build writes. Builds before 2026-11-30 did not
+/// full restart, not a rolling one: they cannot read what this build writes. The same holds from the builds of
+/// 2026-11-28 to this one: the state now names types they do not have (<c>ExitWithoutVisit</c>). Builds before 2026-11-30 did not
 /// write when an exit was sighted (<see cref="Visit.ExitSeenAt"/>); <see cref="Visit.Upgrade"/> takes the
 /// visit's last-seen time for it.
 /// </remarks>
@@ -30,6 +31,9 @@ public sealed class VisitorState
 
     /// <summary>The survivor's profile, sent along with the sightings passed on.</summary>
     [Id(6)] public VisitorProfile? MergedProfile { get; set; }
+
+    /// <summary>Visitors that merged into this one: erasing this person erases them too.</summary>
+    [Id(8)] public List<string>? MergedFrom { get; set; }
 
     /// <summary>Faces of later visits added to this person in the collection (<see cref="VisitPolicy.FacesAddedPerPerson"/>).</summary>
     [Id(7)] public int FacesAdded { get; set; }
@@ -87,6 +91,12 @@ public sealed class Visit
     /// and processed after belongs to this visit. Null while open and for a visit closed otherwise.
     /// </summary>
     [Id(12)] public DateTimeOffset? ExitSeenAt { get; set; }
+
+    /// <summary>
+    /// The visitor that opened the visit, when another holds it now (a hand-over): its history record is
+    /// kept under that visitor's id. Null for a visit held by the visitor that opened it.
+    /// </summary>
+    [Id(13)] public string? RecordedAs { get; set; }
 
     /// <summary>The cameras that saw the visit, in the order they first did.</summary>
     [Id(11)] public string[] CameraIds { get; set; } = [];

@@ -28,11 +28,11 @@ public static class AwsErrors
     public static bool IsRefusedAccess(AmazonServiceException exception) =>
         RefusedAccessCodes.Contains(exception.ErrorCode ?? "") || exception.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
 
-    /// <summary>Throttling, 5xx or a failed connection: worth another attempt after a pause.</summary>
     /// <summary>The service refused the call for its rate: it did nothing.</summary>
     public static bool IsThrottling(Exception exception) =>
         exception is AmazonServiceException e && ThrottlingCodes.Contains(e.ErrorCode ?? "");
 
+    /// <summary>Throttling, 5xx or a failed connection: worth another attempt after a pause.</summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
         AmazonServiceException e => ThrottlingCodes.Contains(e.ErrorCode ?? "") || (int)e.StatusCode >= 500,

@@ -111,7 +111,7 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         {
             // DeleteUser first: it disassociates the faces, which DeleteFaces refuses while a user owns them.
             await _client.CallAsync<DeleteUserRequest, Dictionary<string, object>>(
-                "DeleteUser", new DeleteUserRequest(_options.CollectionId, personId, RequestToken("delete-user", personId)), cancellationToken);
+                "DeleteUser", new DeleteUserRequest(_options.CollectionId, personId, CallToken()), cancellationToken);
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
         {
@@ -176,7 +176,7 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         try
         {
             await _client.CallAsync<CreateUserRequest, Dictionary<string, object>>(
-                "CreateUser", new CreateUserRequest(_options.CollectionId, personId, RequestToken("create-user", personId)), cancellationToken);
+                "CreateUser", new CreateUserRequest(_options.CollectionId, personId, CallToken()), cancellationToken);
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "ConflictException")
         {
@@ -212,7 +212,14 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         return deleted;
     }
 
-    /// <summary>A client request token (1-64 of [a-zA-Z0-9-_]) that is the same for every retry of one step.</summary>
+    /// <summary>
+    /// A client request token (1-64 of [a-zA-Z0-9-_]) for one logical call: the client serialises the request
+    /// once, so every retry of it carries this token, while a later call (creating a person again after an
+    /// erasure, a second erasure) is a call of its own, not the replay of an old answer.
+    /// </summary>
+    private static string CallToken() => Guid.NewGuid().ToString("N");
+
+    /// <summary>The token of an association: one face is associated once, so its id makes the token.</summary>
     private static string RequestToken(params string[] parts) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))))[..64];
 

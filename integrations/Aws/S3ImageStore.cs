@@ -65,9 +65,9 @@ public sealed class S3ImageStore : IImageStore
             await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.Bucket, Key = imageKey }, cancellationToken);
             return true;
         }
-        catch (AmazonS3Exception e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Forbidden)
+        catch (AmazonS3Exception e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound)
         {
-            // Missing, or not ours to read: Rekognition could not read it either.
+            // A 403 is not "missing" (a role or key to mend): it throws, and the sighting is sent again, not refused.
             return false;
         }
     }

@@ -62,10 +62,19 @@ public static partial class CustomerErasureApi
     {
         var faces = 0;
         var total = new ErasureReceipt(0, 0, 0, false);
-        foreach (var personId in people.Where(IsPersonId))
+        foreach (var key in people)
         {
-            faces += await faceSearch.ErasePersonAsync(personId, cancellationToken);
-            total = Sum(total, await grains.GetGrain<IVisitorGrain>(personId).Erase());
+            if (IsPersonId(key))
+            {
+                faces += await faceSearch.ErasePersonAsync(key, cancellationToken);
+                total = Sum(total, await grains.GetGrain<IVisitorGrain>(key).Erase());
+            }
+            else
+            {
+                // A record of a build before people: keyed by the face id, whose anonymous visitor was "v-{faceId}".
+                // Its visits, crops and history go; the face itself belongs to no person and is left to the sweep.
+                total = Sum(total, await grains.GetGrain<IVisitorGrain>(PersonIds.AnonymousPrefix + key).Erase());
+            }
         }
         return (faces, total);
     }

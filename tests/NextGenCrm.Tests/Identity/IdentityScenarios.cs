@@ -132,6 +132,28 @@ public abstract class IdentityScenarios(IdentityCluster cluster)
         Assert.Single(IdentityWorld.Calls.AlertsAt(branch));
     }
 
+    [Fact]
+    public async Task An_enrolled_visitor_is_named_even_when_an_older_duplicate_of_their_face_turns_up()
+    {
+        var branch = $"dup2-{Guid.NewGuid():N}"[..24];
+        var face = $"enrolled-{Guid.NewGuid():N}";
+        var stranger = (string)(await PostSightingAsync(branch, "door", "t1", face))["visitorId"]!;
+        var customerId = $"cust-{Guid.NewGuid():N}"[..20];
+        using var enrol = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger}/enrol", new { customerId, name = "Eva Lopes" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, enrol.StatusCode);
+        var older = PersonIds.NewAnonymous(DateTimeOffset.UtcNow.AddHours(-1));
+        await IdentityWorld.FaceSearch.AddFaceAsync(FaceImage.FromToken(face), older, Ct);
+
+        var next = await PostSightingAsync(branch, "lobby", "t2", face, seconds: 5);
+
+        Assert.Equal($"c-{customerId}", (string)next["visitorId"]!);
+        var occupancy = await _http.GetFromJsonAsync<JsonObject>($"/api/v1/branches/{branch}/occupancy", Ct);
+        Assert.Equal(1, (int)occupancy!["count"]!);
+        Assert.Equal("Eva Lopes", (string)occupancy["visitors"]![0]!["customerName"]!);
+        await Task.Delay(500, Ct);
+        Assert.Single(IdentityWorld.Calls.TasksAt(branch));
+    }
+
     private async Task<JsonObject> PostSightingAsync(string branch, string camera, string track, string face, int seconds = 0)
     {
         var body = new JsonObject
