@@ -10,6 +10,7 @@ using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Ports;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Extensions;
+using NextGenCrm.Tests.Infrastructure;
 using Orleans.TestingHost;
 
 namespace NextGenCrm.Tests.Identity;
@@ -73,17 +74,7 @@ public abstract class IdentityCluster(int silos) : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        var web = WebApplication.CreateBuilder();
-        web.WebHost.UseTestServer();
-        web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
-        web.Services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
-        web.Services.AddSingleton<IFaceSearch>(IdentityWorld.FaceSearch);
-        web.Services.AddSingleton<ICustomerDirectory>(IdentityWorld.Directory);
-        web.Services.AddSingleton<IImageStore>(IdentityWorld.Images);
-        web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
-        Api = web.Build();
-        Api.MapNextGenCrmApi();
-        await Api.StartAsync();
+        Api = await ApiInFront.StartAsync(Cluster, TimeProvider.System, IdentityWorld.FaceSearch, IdentityWorld.Directory, IdentityWorld.Images);
         Http = Api.GetTestClient();
     }
 

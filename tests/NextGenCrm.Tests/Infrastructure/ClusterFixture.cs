@@ -29,17 +29,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        var web = WebApplication.CreateBuilder();
-        web.WebHost.UseTestServer();
-        web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
-        web.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, World.Clock);
-        web.Services.AddSingleton<IFaceSearch>(World.FaceSearch);
-        web.Services.AddSingleton<ICustomerDirectory>(World.Directory);
-        web.Services.AddSingleton<IImageStore>(World.Images);
-        web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
-        Api = web.Build();
-        Api.MapNextGenCrmApi();
-        await Api.StartAsync();
+        Api = await ApiInFront.StartAsync(Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images);
         Http = Api.GetTestClient();
     }
 
