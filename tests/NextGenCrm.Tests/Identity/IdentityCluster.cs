@@ -59,34 +59,12 @@ public sealed class EveryCall : ITaskAssigner, IAlertPublisher
 }
 
 /// <summary>A cluster of <c>silos</c> silos and the silo's HTTP API in front of it, on <see cref="IdentityWorld"/>.</summary>
-public abstract class IdentityCluster(int silos) : IAsyncLifetime
+public abstract class IdentityCluster(short silos) : ClusterWithApi<IdentityCluster.SiloConfigurator>(silos)
 {
-    public TestCluster Cluster { get; private set; } = null!;
-    public WebApplication Api { get; private set; } = null!;
-    public HttpClient Http { get; private set; } = null!;
-    public IGrainFactory Grains => Cluster.Client;
-    public int Silos => silos;
+    protected override Task<WebApplication> StartApiAsync(TestCluster cluster) =>
+        ApiInFront.StartAsync(cluster, TimeProvider.System, IdentityWorld.FaceSearch, IdentityWorld.Directory, IdentityWorld.Images);
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = new TestClusterBuilder((short)silos);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-
-        Api = await ApiInFront.StartAsync(Cluster, TimeProvider.System, IdentityWorld.FaceSearch, IdentityWorld.Directory, IdentityWorld.Images);
-        Http = Api.GetTestClient();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await Api.DisposeAsync();
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {

@@ -29,3 +29,35 @@ public static class ApiInFront
         return api;
     }
 }
+
+/// <summary>A test cluster of <paramref name="silos"/> silos configured by <typeparamref name="TSilo"/>, and the HTTP API in front of it.</summary>
+public abstract class ClusterWithApi<TSilo>(short silos) : IAsyncLifetime
+    where TSilo : ISiloConfigurator, new()
+{
+    public TestCluster Cluster { get; private set; } = null!;
+    public WebApplication Api { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public IGrainFactory Grains => Cluster.Client;
+
+    /// <summary>Starts the API in front of the deployed cluster, on the fakes its silos use.</summary>
+    protected abstract Task<WebApplication> StartApiAsync(TestCluster cluster);
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(silos);
+        builder.AddSiloBuilderConfigurator<TSilo>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        Api = await StartApiAsync(Cluster);
+        Http = Api.GetTestClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Api.DisposeAsync();
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}

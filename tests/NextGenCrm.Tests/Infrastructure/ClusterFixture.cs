@@ -14,34 +14,12 @@ using Orleans.TestingHost;
 namespace NextGenCrm.Tests.Infrastructure;
 
 /// <summary>A two-silo cluster and the silo's HTTP API in front of it, shared by the scenario tests.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public sealed class ClusterFixture() : ClusterWithApi<ClusterFixture.SiloConfigurator>(2)
 {
-    public TestCluster Cluster { get; private set; } = null!;
-    public WebApplication Api { get; private set; } = null!;
-    public HttpClient Http { get; private set; } = null!;
+    protected override Task<WebApplication> StartApiAsync(TestCluster cluster) =>
+        ApiInFront.StartAsync(cluster, World.Clock, World.FaceSearch, World.Directory, World.Images);
 
-    public IGrainFactory Grains => Cluster.Client;
-
-    public async ValueTask InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(2);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-
-        Api = await ApiInFront.StartAsync(Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images);
-        Http = Api.GetTestClient();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await Api.DisposeAsync();
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
