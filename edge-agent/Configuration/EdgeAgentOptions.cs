@@ -152,6 +152,16 @@ public sealed class CameraOptions
 
     public int Height { get; set; } = 480;
 
+    /// <summary>Ffmpeg, live stream: the first wait before reopening a stream that dropped; it doubles
+    /// while the stream stays away, up to <see cref="MaxReconnectDelay"/>, and starts again once frames flow.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Ffmpeg: a stream that sends no frame for this long (a camera that hangs with its connection
+    /// open) is closed and, if live, reopened; the first frame gets 10 s more (ffmpeg probes the stream).</summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Files or snapshots larger than this are skipped unread.</summary>
     public long MaxImageBytes { get; set; } = 20L * 1024 * 1024;
 

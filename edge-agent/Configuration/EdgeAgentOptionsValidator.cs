@@ -158,6 +158,10 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
             {
                 errors.Add($"{key}: PollInterval and FramesPerSecond must be positive, Width/Height >= 16, MaxImageBytes >= 1024");
             }
+            if (c.ReconnectDelay <= TimeSpan.Zero || c.MaxReconnectDelay < c.ReconnectDelay || c.StallTimeout < TimeSpan.FromSeconds(1))
+            {
+                errors.Add($"{key}: ReconnectDelay must be positive, MaxReconnectDelay >= ReconnectDelay, StallTimeout >= 1 s");
+            }
             if (c.Source == CameraSourceKind.Simulate && (c.Simulation.Visitors < 0 || c.Simulation.ArrivalsPerMinute <= 0 || c.Simulation.Population < 1 || c.Simulation.DwellTime < TimeSpan.Zero))
             {
                 errors.Add($"{key}:Simulation: Visitors >= 0, ArrivalsPerMinute > 0, Population >= 1, DwellTime >= 0");

@@ -11,6 +11,7 @@ public sealed class CameraStatus(string cameraId)
     private long _sightingsSent;
     private long _tracksNotSearched;
     private long _lastFrameTicks;
+    private long _reconnects;
 
     public string CameraId { get; } = cameraId;
 
@@ -22,6 +23,9 @@ public sealed class CameraStatus(string cameraId)
 
     /// <summary>Tracks that ended without a face big and sharp enough to search: people seen, not recognised.</summary>
     public long TracksNotSearched => Interlocked.Read(ref _tracksNotSearched);
+
+    /// <summary>Times a live stream that dropped or hung was reopened.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
 
     public DateTimeOffset? LastFrameAt => Interlocked.Read(ref _lastFrameTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
@@ -41,6 +45,8 @@ public sealed class CameraStatus(string cameraId)
     public void SightingDelivered() => Interlocked.Increment(ref _sightingsSent);
 
     public void TrackNotSearched() => Interlocked.Increment(ref _tracksNotSearched);
+
+    public void Reconnecting() => Interlocked.Increment(ref _reconnects);
 }
 
 /// <summary>Counters of the agent, exposed through System.Diagnostics.Metrics (meter "NextGenCrm.EdgeAgent").</summary>
@@ -65,6 +71,8 @@ public sealed class AgentMetrics : IDisposable
         _meter.CreateObservableCounter("edge.faces", () => _cameras.Values.Select(c => new Measurement<long>(c.FacesSeen, new KeyValuePair<string, object?>("camera", c.CameraId))));
         _meter.CreateObservableCounter("edge.tracks.not_searched", () => _cameras.Values.Select(c => new Measurement<long>(c.TracksNotSearched, new KeyValuePair<string, object?>("camera", c.CameraId))),
             description: "Tracks that ended without a face big and sharp enough to search");
+        _meter.CreateObservableCounter("edge.camera.reconnects", () => _cameras.Values.Select(c => new Measurement<long>(c.Reconnects, new KeyValuePair<string, object?>("camera", c.CameraId))),
+            description: "Times a live stream that dropped or hung was reopened");
     }
 
     public long Accepted => Interlocked.Read(ref _acceptedTotal);
