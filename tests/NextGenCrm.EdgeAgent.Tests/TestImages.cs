@@ -48,7 +48,7 @@ public static class TestImages
     /// <summary>A copy of a photo scaled to a camera resolution, as a JPEG.</summary>
     public static byte[] Scaled(string photo, int width, int height)
     {
-        using var source = EdgeAgent.Detection.ImageDecoding.Decode(File.ReadAllBytes(photo));
+        using var source = ImageDecoding.Decode(File.ReadAllBytes(photo));
         using var scaled = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(scaled))
         using (var image = SKImage.FromBitmap(source))

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace NextGenCrm.EdgeAgent.Detection;
+namespace NextGenCrm.FaceDetection;
 
 /// <summary>Why a camera image was skipped; logged, never thrown past the camera loop.</summary>
 public sealed class UnreadableImageException(string message) : Exception(message);

@@ -1,4 +1,4 @@
-namespace NextGenCrm.EdgeAgent.Detection;
+namespace NextGenCrm.FaceDetection;
 
 /// <summary>A point in source-image pixels.</summary>
 public readonly record struct FacePoint(float X, float Y);

