@@ -9,12 +9,13 @@ work="$(mktemp -d)"
 port=5099
 trap 'kill "$silo" 2>/dev/null || true; wait "$silo" 2>/dev/null || true; rm -rf "$work"' EXIT
 dotnet build "$root/silo" -c Release -v quiet -nologo >/dev/null
-python3 - "$work/crop.b64" <<'PY'
-import base64, random, sys
-random.seed(7)
-crop = bytes([0xFF, 0xD8, 0xFF, 0xE0]) + bytes(random.getrandbits(8) for _ in range(20 * 1024 - 6)) + bytes([0xFF, 0xD9])
-open(sys.argv[1], "w").write(base64.b64encode(crop).decode())
-PY
+# A real face crop (320x320, about 20 KB, from a demo photograph; ffmpeg and the photographs come with
+# scripts/setup.sh): random bytes are refused (422) since crops are decoded, and a decodable picture
+# without a face is "no face", searched again at every sighting.
+photo="$root/tools/test-images/node_modules/@vladmandic/face-api/demo/sample3.jpg"
+[ -f "$photo" ] && command -v ffmpeg >/dev/null || { echo "run scripts/setup.sh first (ffmpeg, demo photographs)" >&2; exit 1; }
+ffmpeg -hide_banner -loglevel error -y -i "$photo" -vf crop=320:320:540:330 -q:v 2 "$work/crop.jpg"
+base64 -w0 "$work/crop.jpg" >"$work/crop.b64"
 dotnet "$root/silo/bin/Release/net10.0/NextGenCrm.Silo.dll" --Urls=http://127.0.0.1:$port \
   --Orleans:SiloPort=11199 --Orleans:GatewayPort=30099 --Logging:LogLevel:Default=Warning \
   --Images:Folder="$work/images" >"$work/silo.log" 2>&1 &

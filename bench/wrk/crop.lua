@@ -1,4 +1,4 @@
--- One sighting with a 20 KB JPEG-like crop per request (256 tracks, 12 branches); crop.b64 is made by http-wrk.sh.
+-- One sighting with a 20 KB face crop (a real JPEG) per request (256 tracks, 12 branches); crop.b64 is made by http-wrk.sh.
 local f = io.open(os.getenv("CROP_FILE"), "r"); local crop = f:read("*a"); f:close()
 counter = 0
 request = function()

@@ -5,7 +5,9 @@ namespace NextGenCrm.Integrations.Embedded;
 
 /// <summary>
 /// A face collection that behaves like Rekognition's, without a camera: a sighting carries a face token
-/// standing in for a face (image bytes stand for the face of exactly those bytes). As the real service:
+/// standing in for a face (image bytes stand for the face of exactly those bytes). A picture is first
+/// checked for a face with <see cref="EmbeddedFaceDetector"/> when one is given: without a face, the answer
+/// is "no face", as Rekognition's (the silo always gives one). As the real service:
 /// every IndexFaces stores a new face; people (users) own up to 100 faces; calls take
 /// <see cref="SimulatedFaceSearchOptions.MinLatency"/>–<see cref="SimulatedFaceSearchOptions.MaxLatency"/>,
 /// so concurrent callers overlap; and a share of calls lose their answer after doing their work, which the
@@ -27,7 +29,15 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
     private long _associateCalls;
     private long _lostAnswers;
 
-    public SimulatedFaceSearch(SimulatedFaceSearchOptions? options = null) => _options = options ?? new SimulatedFaceSearchOptions();
+    private readonly EmbeddedFaceDetector? _detector;
+
+    /// <param name="options">Latency and lost answers.</param>
+    /// <param name="faces">Checks pictures for a face; null takes every picture for a face (a unit test's, a benchmark's search on tokens).</param>
+    public SimulatedFaceSearch(SimulatedFaceSearchOptions? options = null, EmbeddedFaceDetector? faces = null)
+    {
+        _options = options ?? new SimulatedFaceSearchOptions();
+        _detector = faces;
+    }
 
     /// <summary>Search calls that reached the service, retries included: SearchUsersByImage, and SearchFacesByImage after a lost IndexFaces answer.</summary>
     public long Searches => Interlocked.Read(ref _searches);
@@ -71,6 +81,11 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
 
     public async Task<FaceSearchResult> SearchAsync(FaceImage face, CancellationToken cancellationToken)
     {
+        if (!await HoldsFaceAsync(face, cancellationToken))
+        {
+            // SearchUsersByImage without a face: an InvalidParameterException, after the round trip.
+            return await CallAsync(() => Interlocked.Increment(ref _searches), () => FaceSearchResult.NoFace, cancellationToken);
+        }
         var token = TokenOf(face);
         return await CallAsync(() => Interlocked.Increment(ref _searches), () =>
         {
@@ -86,6 +101,11 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
     public async Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken, bool onlyIfPersonExists = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(personId);
+        if (!await HoldsFaceAsync(face, cancellationToken))
+        {
+            // IndexFaces without a face stores nothing and answers no face records.
+            return await CallAsync(() => Interlocked.Increment(ref _indexFacesCalls), () => FaceSearchResult.NoFace, cancellationToken);
+        }
         var token = TokenOf(face);
         // CreateUser needs nothing of IndexFaces: both at once. It carries a client request token, so a retry changes nothing.
         var indexing = IndexAsync(token, personId, cancellationToken);
@@ -197,6 +217,9 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
             }
         }
     }
+
+    private Task<bool> HoldsFaceAsync(FaceImage face, CancellationToken cancellationToken) =>
+        _detector is null ? Task.FromResult(true) : _detector.HoldsFaceAsync(face, cancellationToken);
 
     private bool AnswerLost()
     {

@@ -28,6 +28,12 @@ public sealed class SimulatedFaceSearchOptions : IValidatableObject
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 7;
 
+    /// <summary>
+    /// How a picture (not a face token) is checked for a face before it is searched or added, as Rekognition
+    /// checks it: the edge agent's detector and models (<c>FaceSearch:Simulated:Detection:ModelPath</c>, …).
+    /// </summary>
+    public NextGenCrm.FaceDetection.FaceDetectorOptions Detection { get; set; } = new();
+
     /// <summary>Rekognition's limit of faces a user can hold.</summary>
     public const int MaxFacesPerPerson = 100;
 

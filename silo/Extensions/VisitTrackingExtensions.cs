@@ -33,7 +33,11 @@ public static class VisitTrackingExtensions
         services.AddOptions<SimulatedFaceSearchOptions>().Bind(configuration.GetSection(SimulatedFaceSearchOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton(sp => new SimulatedFaceSearch(sp.GetRequiredService<IOptions<SimulatedFaceSearchOptions>>().Value));
+        // Pictures are checked for a face as Rekognition checks them; the crops of imageRefs are read from the local store.
+        services.AddSingleton(sp => new EmbeddedFaceDetector(
+            sp.GetRequiredService<IOptions<SimulatedFaceSearchOptions>>().Value.Detection, sp.GetRequiredService<LocalFolderImageStore>().ReadAsync));
+        services.AddSingleton(sp => new SimulatedFaceSearch(
+            sp.GetRequiredService<IOptions<SimulatedFaceSearchOptions>>().Value, sp.GetRequiredService<EmbeddedFaceDetector>()));
         services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
         services.AddSingleton<IFaceCollectionUpkeep>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
         services.AddSingleton<InMemoryCustomerDirectory>();

@@ -14,7 +14,9 @@ namespace NextGenCrm.Tests.Infrastructure;
 public static class World
 {
     public static readonly FakeTimeProvider Clock = new(DateTimeOffset.UtcNow);
-    public static readonly SimulatedFaceSearch FaceSearch = new();
+    /// <summary>The silo's embedded search: pictures are checked for a face (BlazeFace), crops read back from <see cref="Images"/>.</summary>
+    public static readonly SimulatedFaceSearch FaceSearch = new(
+        new SimulatedFaceSearchOptions(), new EmbeddedFaceDetector(new NextGenCrm.FaceDetection.FaceDetectorOptions(), (key, ct) => Images!.ReadAsync(key, ct)));
     public static readonly InMemoryCustomerDirectory Directory = new();
     public static readonly ScriptedVisitHistory History = new(new InMemoryVisitHistory());
     public static readonly ScriptedTaskAssigner Tasks = new(new RecordingTaskAssigner(NullLogger<RecordingTaskAssigner>.Instance));

@@ -66,7 +66,7 @@ public sealed class SightingApiTests(ClusterFixture fixture)
         sighting.Remove("faceToken");
         sighting["imageRef"] = await World.Images.PutAsync(
             new NextGenCrm.Ports.CropLocation(branch, "entrance", World.Clock.GetUtcNow(), Guid.NewGuid().ToString("N")),
-            NextGenCrm.TestSupport.FakeRekognition.FaceJpeg("ref"), TestContext.Current.CancellationToken);
+            NextGenCrm.TestSupport.DemoPhotos.FaceCrop(2, $"ref-{branch}"), TestContext.Current.CancellationToken);
 
         using var response = await _http.PostAsJsonAsync("/api/v1/sightings", sighting, TestContext.Current.CancellationToken);
 

@@ -100,7 +100,7 @@ public sealed class SqsIngestTests(ClusterFixture fixture) : IAsyncLifetime
             ["imageRef"] = imageRef,
         };
         await _sqs.SendMessageAsync(queueUrl, Referring("s-foreign", "DeepLens Images/another-branch/lobby/2026-11-30/s-foreign.jpg").ToJsonString(), Ct);
-        var ownCrop = await World.Images.PutAsync(new CropLocation(branch, "lobby", World.Clock.GetUtcNow(), $"s-own-{Guid.NewGuid():N}"), FakeRekognition.FaceJpeg("own"), Ct);
+        var ownCrop = await World.Images.PutAsync(new CropLocation(branch, "lobby", World.Clock.GetUtcNow(), $"s-own-{Guid.NewGuid():N}"), DemoPhotos.FaceCrop(1, $"own-{branch}"), Ct);
         await _sqs.SendMessageAsync(queueUrl, Referring("s-own", ownCrop).ToJsonString(), Ct);
         var ingest = Ingest(queueUrl, deadLetterUrl);
         var receiver = new SqsSightingReceiver(_sqs, Options.Create(new SqsIngestOptions { SightingsQueueUrl = queueUrl, WaitTimeSeconds = 0 }), NullLogger<SqsSightingReceiver>.Instance);

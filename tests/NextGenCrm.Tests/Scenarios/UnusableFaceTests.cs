@@ -83,7 +83,7 @@ public sealed class UnusableFaceTests(ClusterFixture fixture)
     {
         var branch = World.NewBranch("usable");
         var good = Sighting(branch, "t1");
-        good["image"] = Convert.ToBase64String(FakeRekognition.FaceJpeg("visitor-1"));
+        good["image"] = Convert.ToBase64String(DemoPhotos.FaceCrop(0, $"usable-{branch}"));
         var bad = Sighting(branch, "t2");
         bad["image"] = Convert.ToBase64String(NotAPicture());
         var missing = Sighting(branch, "t3");
