@@ -126,13 +126,50 @@ public sealed record DeliveryOrder(
     public string HistoryVisitorId => RecordedAs ?? VisitorId;
 }
 
-/// <summary>What an erasure removed.</summary>
+/// <summary>
+/// What an erasure actually removed, per store: visits and visitor states (grain storage), face crops that were
+/// in the image store, history records, faces and people (Rekognition users) in the collection. The merged
+/// visitors erased with the person are counted in.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ErasureReceipt(
     [property: Id(0)] int Visits,
     [property: Id(1)] int FaceCrops,
     [property: Id(2)] int HistoryRecords,
-    [property: Id(3)] bool FaceRemovedFromCollection);
+    [property: Id(3)] bool FaceRemovedFromCollection,
+    [property: Id(4)] int FacesRemoved = 0,
+    [property: Id(5)] int PeopleRemoved = 0,
+    [property: Id(6)] int VisitorStates = 0)
+{
+    public static readonly ErasureReceipt Nothing = new(0, 0, 0, false);
+
+    public bool RemovedAnything => Visits + FaceCrops + HistoryRecords + FacesRemoved + PeopleRemoved + VisitorStates > 0;
+
+    public ErasureReceipt Add(ErasureReceipt other) => new(
+        Visits + other.Visits, FaceCrops + other.FaceCrops, HistoryRecords + other.HistoryRecords,
+        FaceRemovedFromCollection || other.FaceRemovedFromCollection, FacesRemoved + other.FacesRemoved,
+        PeopleRemoved + other.PeopleRemoved, VisitorStates + other.VisitorStates);
+}
+
+/// <summary>
+/// A visitor refused to record anything because their erasure has begun (or ended within
+/// <c>Visits:ErasureFenceFor</c>): nothing was kept. The camera forgets the track, and the sighting sent again is
+/// searched again; once the erasure has removed the person, the face is a stranger's.
+/// </summary>
+[GenerateSerializer]
+public sealed class VisitorErasedException : Exception
+{
+    public VisitorErasedException() { }
+
+    public VisitorErasedException(string message) : base(message) { }
+
+    public VisitorErasedException(string message, Exception innerException) : base(message, innerException) { }
+
+    public static VisitorErasedException Of(string visitorId) =>
+        new($"Visitor {visitorId} is erased (or being erased): nothing was recorded.") { VisitorId = visitorId };
+
+    [Id(0)] public string? VisitorId { get; init; }
+}
 
 /// <summary>What an operator's re-drive of a visit set going: the effects now due, and the visit as it stands.</summary>
 [GenerateSerializer, Immutable]

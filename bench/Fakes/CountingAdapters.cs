@@ -22,7 +22,7 @@ public sealed class CountingFaceSearch(SimulatedFaceSearch inner, Ledger ledger)
         return inner.AddFaceAsync(face, personId, cancellationToken, onlyIfPersonExists);
     }
 
-    public Task<int> ErasePersonAsync(string personId, CancellationToken cancellationToken) => inner.ErasePersonAsync(personId, cancellationToken);
+    public Task<ErasedFaces> ErasePersonAsync(string personId, CancellationToken cancellationToken) => inner.ErasePersonAsync(personId, cancellationToken);
 }
 
 public sealed class CountingCustomerDirectory(InMemoryCustomerDirectory inner, Ledger ledger) : ICustomerDirectory
@@ -94,7 +94,7 @@ public sealed class CountingImageStore(Ledger ledger) : IImageStore
     public Task<Uri?> GetLinkAsync(string imageKey, CancellationToken cancellationToken) => Task.FromResult<Uri?>(null);
 
     public Task<bool> ExistsAsync(string imageKey, CancellationToken cancellationToken) => Task.FromResult(true);
-    public Task DeleteAsync(string imageKey, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<bool> DeleteAsync(string imageKey, CancellationToken cancellationToken) => Task.FromResult(false);
 }
 
 /// <summary>One pipeline's set of fakes, the customer pool enrolled the same way for both.</summary>

@@ -141,6 +141,17 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
             track.VisitId = result.Outcome == SightingOutcome.VisitClosed ? null : result.VisitId;
             return new SightingResult(sighting.SightingId, track.VisitorId, result.VisitId, result.Outcome);
         }
+        catch (VisitorErasedException)
+        {
+            // The visitor's erasure has begun: the track is forgotten (its next sighting is searched again, and names
+            // a stranger once the person is gone), and a crop stored here for it goes, as no visitor keeps its key.
+            _tracks.Forget(track.VisitorId);
+            if (track.CropStoredHere && track.ImageKey is { } imageKey)
+            {
+                await _resolver.DiscardCropAsync(imageKey);
+            }
+            throw;
+        }
         catch
         {
             // Not recorded by the visitor: forward again on the next sighting rather than absorb it.
@@ -196,10 +207,17 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
         {
             previous.ResolvedAt = now;
             previous.Profile = identity.Profile;
+            if (identity.ImageKey is { } recheckCrop && recheckCrop != previous.ImageKey)
+            {
+                // The re-check stored a crop of its own: forwarded now, so the visitor keeps its key for an erasure.
+                previous.ImageKey = recheckCrop;
+                previous.CropStoredHere = identity.CropStoredHere;
+                previous.LastForwarded = DateTimeOffset.MinValue;
+            }
             return previous;
         }
         var entry = new TrackEntry(identity.VisitorId, identity.Profile, identity.ImageKey, now, sighting.FaceToken,
-            identity.PersonId == identity.VisitorId ? null : identity.PersonId) { LastSeen = sighting.CapturedAt };
+            identity.PersonId == identity.VisitorId ? null : identity.PersonId) { LastSeen = sighting.CapturedAt, CropStoredHere = identity.CropStoredHere };
         _tracks.Set(sighting.TrackId, entry, now);
         return entry;
     }

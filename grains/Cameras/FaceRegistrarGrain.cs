@@ -15,6 +15,7 @@ namespace NextGenCrm.Cameras;
 /// </summary>
 public sealed partial class FaceRegistrarGrain(
     IFaceSearch faceSearch,
+    IErasureTombstones tombstones,
     [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
     VisitMetrics metrics,
     ILogger<FaceRegistrarGrain> logger) : Grain, IFaceRegistrarGrain
@@ -69,8 +70,17 @@ public sealed partial class FaceRegistrarGrain(
         var face = new FaceImage(unmatched.Image ?? ReadOnlyMemory<byte>.Empty, unmatched.ImageKey, unmatched.FaceToken);
         try
         {
+            if (await tombstones.IsErasedAsync(personId, CancellationToken.None))
+            {
+                return; // erased since the visit opened: their face is not added back
+            }
             var added = await faceSearch.AddFaceAsync(face, personId, CancellationToken.None, onlyIfPersonExists: true);
             LogFaceAdded(personId, added.FaceId is not null);
+            if (await tombstones.IsErasedAsync(personId, CancellationToken.None))
+            {
+                // The erasure began while the face went in, and may have listed the collection before it did: erased again.
+                await faceSearch.ErasePersonAsync(personId, CancellationToken.None);
+            }
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {

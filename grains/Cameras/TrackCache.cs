@@ -8,7 +8,11 @@ internal sealed class TrackEntry(string visitorId, VisitorProfile profile, strin
 
     public string VisitorId { get; set; } = visitorId;
     public VisitorProfile Profile { get; set; } = profile;
-    public string? ImageKey { get; } = imageKey;
+    /// <summary>The track's latest crop (a re-check stores a new one), sent with each forward for the visitor to keep.</summary>
+    public string? ImageKey { get; set; } = imageKey;
+
+    /// <summary>Whether <see cref="ImageKey"/> was stored by this silo (an inline image), not by the edge agent.</summary>
+    public bool CropStoredHere { get; set; }
 
     /// <summary>The simulated search's stand-in for the face (no crop is stored for it).</summary>
     public string? FaceToken { get; } = faceToken;

@@ -22,6 +22,34 @@ public sealed class TrackResolver(
     public async Task<TrackIdentity?> ResolveAsync(Sighting sighting, bool allowRegistering, CancellationToken cancellationToken)
     {
         var (face, imageKey) = await FaceOfAsync(sighting, cancellationToken);
+        var identity = await IdentifyAsync(sighting, face, imageKey, allowRegistering, cancellationToken);
+        var storedHere = sighting.Image is not null && imageKey is not null;
+        if (identity is null && storedHere)
+        {
+            // A crop that names nobody (no face, nobody matched on a re-check, a customer being erased) is not kept.
+            await DiscardCropAsync(imageKey!);
+        }
+        return identity is null ? null : identity with { CropStoredHere = storedHere };
+    }
+
+    /// <summary>
+    /// Deletes a crop this silo stored that no visitor will keep (its visitor is erased): a crop the edge agent
+    /// stored (<c>imageRef</c>) stays, as the sighting is sent again with it.
+    /// </summary>
+    public async Task DiscardCropAsync(string imageKey)
+    {
+        try
+        {
+            await images.DeleteAsync(imageKey, CancellationToken.None);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            // Left to the crop store's retention.
+        }
+    }
+
+    private async Task<TrackIdentity?> IdentifyAsync(Sighting sighting, FaceImage face, string? imageKey, bool allowRegistering, CancellationToken cancellationToken)
+    {
         metrics.FaceSearched();
         var searchedAt = clock.GetUtcNow();
         var found = await faceSearch.SearchAsync(face, cancellationToken);
@@ -112,4 +140,7 @@ public sealed record TrackIdentity(string VisitorId, VisitorProfile Profile, str
 {
     /// <summary>The person in the collection the face belongs to: the visitor id, or the anonymous person a salesperson enrolled.</summary>
     public string PersonId { get; init; } = VisitorId;
+
+    /// <summary>Whether <see cref="ImageKey"/> is a crop this silo stored (an inline image), not the edge agent's <c>imageRef</c>.</summary>
+    public bool CropStoredHere { get; init; }
 }

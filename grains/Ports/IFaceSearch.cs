@@ -24,8 +24,11 @@ public interface IFaceSearch
     /// </summary>
     Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken, bool onlyIfPersonExists = false);
 
-    /// <summary>Removes the person and every face associated with them; returns how many faces went.</summary>
-    Task<int> ErasePersonAsync(string personId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes the person (the user) and every face of theirs: those associated with them, and those added for them
+    /// that belong to nobody (a retried IndexFaces, an association refused). Returns what was actually removed.
+    /// </summary>
+    Task<ErasedFaces> ErasePersonAsync(string personId, CancellationToken cancellationToken);
 }
 
 /// <summary>Upkeep of the face collection: faces that belong to no person (a retried IndexFaces' first face) are removed.</summary>

@@ -12,8 +12,8 @@ public interface IImageStore
     /// <summary>Whether a crop is stored under <paramref name="imageKey"/> and readable (HEAD in production).</summary>
     Task<bool> ExistsAsync(string imageKey, CancellationToken cancellationToken);
 
-    /// <summary>Erases a crop (retention, erasure requests).</summary>
-    Task DeleteAsync(string imageKey, CancellationToken cancellationToken);
+    /// <summary>Erases a crop (retention, erasure requests); true when a crop was stored under the key and is gone now.</summary>
+    Task<bool> DeleteAsync(string imageKey, CancellationToken cancellationToken);
 }
 
 public sealed record CropLocation(string BranchId, string CameraId, DateTimeOffset CapturedAt, string SightingId)

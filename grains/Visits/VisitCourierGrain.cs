@@ -22,6 +22,7 @@ public sealed partial class VisitCourierGrain(
     ITaskAssigner tasks,
     IAlertPublisher alerts,
     IImageStore images,
+    IErasureTombstones tombstones,
     VisitMetrics metrics,
     [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
     ILogger<VisitCourierGrain> logger) : Grain, IVisitCourierGrain
@@ -62,6 +63,10 @@ public sealed partial class VisitCourierGrain(
         if (alert is not null)
         {
             reports.Add(alert);
+        }
+        if (reports.Exists(IsErasedReport))
+        {
+            return; // the visitor is erased: nothing to report to, and a report would only wake an empty grain
         }
         await GrainFactory.GetGrain<IVisitorGrain>(order.VisitorId).RecordDeliveries(order.VisitId, reports);
     }
@@ -109,11 +114,19 @@ public sealed partial class VisitCourierGrain(
     {
         try
         {
+            if (await ErasedAsync(order, cancellationToken))
+            {
+                return ErasedReport(order, effect);
+            }
             switch (effect)
             {
                 case VisitEffect.HistoryRecord:
                     await history.AppendAsync(new VisitHistoryRecord(
                         order.VisitId, order.HistoryVisitorId, order.Profile.CustomerId, order.BranchId, order.CameraId, order.OpenedAt, order.ImageKey, alertSentAt), cancellationToken);
+                    if (await TakeBackIfErasedAsync(order, cancellationToken))
+                    {
+                        return ErasedReport(order, effect);
+                    }
                     break;
                 case VisitEffect.StaffTask:
                     var known = order.Profile.Kind == VisitorKind.Customer;

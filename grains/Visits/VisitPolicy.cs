@@ -43,6 +43,19 @@ public sealed class VisitPolicy : IValidatableObject
     /// <summary>Closed visits kept on the visitor for the API.</summary>
     public int RecentVisitsKept { get; set; } = 20;
 
+    /// <summary>
+    /// How long an erasure's tombstone fences the person (<see cref="Ports.IErasureTombstones"/>): work in flight when
+    /// it began (a delivery, a face search, a queued sighting) that would write their data again finds it and stops.
+    /// At least the inactivity timeout, so a camera track of the person idle that long has been forgotten.
+    /// </summary>
+    public TimeSpan ErasureFenceFor { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a visitor keeps the key of each crop stored of them, for an erasure to delete: set it to the crop
+    /// store's own retention (<c>Images:Retention</c>, the bucket's expiry rule), after which the crop is gone anyway.
+    /// </summary>
+    public TimeSpan CropKeysKeptFor { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>First retry delay of a failed delivery; doubles per attempt up to <see cref="DeliveryRetryMax"/>.</summary>
     public TimeSpan DeliveryRetryBase { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -102,6 +115,14 @@ public sealed class VisitPolicy : IValidatableObject
         if (RecentVisitsKept is < 1 or > 1000)
         {
             yield return new ValidationResult("Visits:RecentVisitsKept must be between 1 and 1000.", [nameof(RecentVisitsKept)]);
+        }
+        if (ErasureFenceFor < InactivityTimeout || ErasureFenceFor > TimeSpan.FromDays(30))
+        {
+            yield return new ValidationResult("Visits:ErasureFenceFor must be between Visits:InactivityTimeout and 30.00:00:00.", [nameof(ErasureFenceFor)]);
+        }
+        if (CropKeysKeptFor < TimeSpan.FromHours(1))
+        {
+            yield return new ValidationResult("Visits:CropKeysKeptFor must be at least 01:00:00.", [nameof(CropKeysKeptFor)]);
         }
         if (DeliveryRetryBase <= TimeSpan.Zero || DeliveryRetryMax < DeliveryRetryBase)
         {

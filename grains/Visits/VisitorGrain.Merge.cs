@@ -44,6 +44,7 @@ public sealed partial class VisitorGrain
             await GrainFactory.GetGrain<IVisitorGrain>(survivorId).AdoptVisit(handOver, profile);
             return;
         }
+        await ThrowIfErasedAsync();
         if (State.AllVisits.Any(v => v.VisitId == handOver.VisitId))
         {
             return; // a repeated hand-over (after a crash, a repeated enrolment): taken already

@@ -119,9 +119,11 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         {
             return await PassOnAsync(sighting);
         }
+        await ThrowIfErasedAsync();
         var now = _clock.GetUtcNow();
         var closed = CloseExpired(now);
         var mustWrite = closed.Count > 0 || State.Profile != sighting.Profile;
+        mustWrite |= KeepCropKey(sighting.ImageKey, now);
         State.Profile = sighting.Profile;
 
         VisitSightingResult result;

@@ -35,6 +35,12 @@ public sealed class VisitorState
     /// <summary>Visitors that merged into this one: erasing this person erases them too.</summary>
     [Id(8)] public List<string>? MergedFrom { get; set; }
 
+    /// <summary>
+    /// The keys of every crop stored of this person (any visit, camera or track re-check), for an erasure to delete:
+    /// a visit keeps only its first crop, and closed visits are trimmed. Kept for <see cref="VisitPolicy.CropKeysKeptFor"/>.
+    /// </summary>
+    [Id(9)] public List<KeptCrop>? Crops { get; set; }
+
     /// <summary>Faces of later visits added to this person in the collection (<see cref="VisitPolicy.FacesAddedPerPerson"/>).</summary>
     [Id(7)] public int FacesAdded { get; set; }
 
@@ -147,6 +153,14 @@ public sealed class Visit
         VisitId, BranchId, OpenedAt, LastSeenAt, ClosedAt, CloseReason,
         [.. CameraIds.Order(StringComparer.Ordinal)], SightingCount,
         [.. Outbox.Select(e => new EffectStatus(e.Effect, e.Status, e.Attempts, e.LastError, e.DeliveredAt))]);
+}
+
+/// <summary>A crop stored of the person, and when it was first seen here (see <see cref="VisitorState.Crops"/>).</summary>
+[GenerateSerializer]
+public sealed class KeptCrop
+{
+    [Id(0)] public required string Key { get; init; }
+    [Id(1)] public DateTimeOffset At { get; init; }
 }
 
 /// <summary>An exit sighting that found no visit open at its branch (see <see cref="VisitorState.ExitsWithoutVisit"/>).</summary>

@@ -71,6 +71,8 @@ public static class AwsAdapterRegistration
         services.TryAddSingleton<CrmTables>();
         services.AddSingleton<ICustomerDirectory, DynamoDbCustomerDirectory>();
         services.AddSingleton<IVisitHistory, DynamoDbVisitHistory>();
+        services.AddSingleton<IErasureTombstones>(sp => new DynamoDbErasureTombstones(
+            sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<IOptions<CrmTablesOptions>>(), sp.GetService<TimeProvider>()));
         return services;
     }
 

@@ -15,7 +15,7 @@ public sealed class CrmTables(IAmazonDynamoDB dynamo, IOptions<CrmTablesOptions>
 
     private readonly CrmTablesOptions _options = options.Value;
 
-    /// <summary>Creates whichever table is missing and waits until both are active.</summary>
+    /// <summary>Creates whichever table is missing and waits until all are active.</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         await EnsureAsync(new CreateTableRequest
@@ -54,6 +54,14 @@ public sealed class CrmTables(IAmazonDynamoDB dynamo, IOptions<CrmTablesOptions>
                     Projection = new Projection { ProjectionType = ProjectionType.ALL },
                 },
             ],
+        }, ttlAttribute: "expiresAt", cancellationToken);
+
+        await EnsureAsync(new CreateTableRequest
+        {
+            TableName = _options.TombstonesTable,
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            AttributeDefinitions = [new("personId", ScalarAttributeType.S)],
+            KeySchema = [new("personId", KeyType.HASH)],
         }, ttlAttribute: "expiresAt", cancellationToken);
     }
 

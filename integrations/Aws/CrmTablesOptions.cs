@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace NextGenCrm.Integrations.Aws;
 
-/// <summary>The two DynamoDB tables of the original design (configuration section <c>CrmTables</c>).</summary>
+/// <summary>The two DynamoDB tables of the original design and the erasure tombstones (configuration section <c>CrmTables</c>).</summary>
 public sealed class CrmTablesOptions
 {
     public const string SectionName = "CrmTables";
@@ -12,6 +12,9 @@ public sealed class CrmTablesOptions
 
     /// <summary>One record per visit, keyed by visitor and visit, expiring after <see cref="Retention"/>.</summary>
     public string HistoryTable { get; set; } = "customer-facial-history";
+
+    /// <summary>personId → until when an erasure fences that person's in-flight work (DynamoDB TTL on <c>expiresAt</c>).</summary>
+    public string TombstonesTable { get; set; } = "customer-erasure-tombstones";
 
     /// <summary>How long a visit record is kept after the visit started (DynamoDB TTL on <c>expiresAt</c>).</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(365);
@@ -33,6 +36,10 @@ public sealed class CrmTablesOptionsValidator : IValidateOptions<CrmTablesOption
         if (!IsTableName(options.HistoryTable))
         {
             errors.Add($"{s}:HistoryTable must be a DynamoDB table name (3-255 of letters, digits, '_', '-', '.').");
+        }
+        if (!IsTableName(options.TombstonesTable))
+        {
+            errors.Add($"{s}:TombstonesTable must be a DynamoDB table name (3-255 of letters, digits, '_', '-', '.').");
         }
         if (options.Retention < TimeSpan.FromDays(1))
         {

@@ -104,20 +104,34 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         return FaceSearchResult.Added(personId, indexed.FaceId!);
     }
 
-    public async Task<int> ErasePersonAsync(string personId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The user's faces (ListFaces by UserId), then DeleteUser, which disassociates them (DeleteFaces refuses a face a
+    /// user owns), then one pass over the collection for faces of nobody stored under the person's id: IndexFaces is
+    /// called with the person id as ExternalImageId, so a retried call's first face, one whose association was refused
+    /// and one added while this ran are found by it. The pass reads the whole collection (4,096 faces a page); it is
+    /// what the orphan sweep reads every <c>Visits:OrphanFaceSweepInterval</c> anyway.
+    /// </summary>
+    public async Task<ErasedFaces> ErasePersonAsync(string personId, CancellationToken cancellationToken)
     {
-        var faceIds = await ListFacesAsync(personId, cancellationToken);
+        var usersFaces = (await ListFacesAsync(personId, cancellationToken)).Select(f => f.FaceId!).ToHashSet(StringComparer.Ordinal);
+        var person = true;
         try
         {
-            // DeleteUser first: it disassociates the faces, which DeleteFaces refuses while a user owns them.
             await _client.CallAsync<DeleteUserRequest, Dictionary<string, object>>(
                 "DeleteUser", new DeleteUserRequest(_options.CollectionId, personId, CallToken()), cancellationToken);
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
         {
             // No such user (never created, or erased already): its faces, if any, go all the same.
+            person = false;
         }
-        return await DeleteFacesAsync(faceIds.Select(f => f.FaceId!).ToList(), cancellationToken);
+        var theirs = (await ListFacesAsync(null, cancellationToken))
+            .Where(f => f.UserId is null && (f.ExternalImageId == personId || usersFaces.Contains(f.FaceId!)))
+            .Select(f => f.FaceId!)
+            .ToList();
+        var faces = theirs.Count == 0 ? 0 : await DeleteFacesAsync(theirs, cancellationToken);
+        LogPersonErased(personId, faces, person);
+        return new ErasedFaces(faces, person);
     }
 
     public async Task<int> SweepOrphanFacesAsync(CancellationToken cancellationToken)
@@ -277,6 +291,9 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Orphan face sweep: {Deleted} deleted, {Waiting} seen for the first time")]
     private partial void LogSwept(int deleted, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Person {PersonId} erased from the collection: {Faces} faces, user deleted: {UserDeleted}")]
+    private partial void LogPersonErased(string personId, int faces, bool userDeleted);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Deleted} of {Requested} faces")]
     private partial void LogDeleted(int deleted, int requested);

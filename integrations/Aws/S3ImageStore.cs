@@ -72,8 +72,16 @@ public sealed class S3ImageStore : IImageStore
         }
     }
 
-    public Task DeleteAsync(string imageKey, CancellationToken cancellationToken) =>
-        _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = imageKey }, cancellationToken);
+    /// <summary>
+    /// S3 answers a DELETE alike whether or not the object was there, so the erasure's receipt would count keys, not
+    /// crops: a HEAD first tells which were there. A crop written between the two is still deleted (not counted).
+    /// </summary>
+    public async Task<bool> DeleteAsync(string imageKey, CancellationToken cancellationToken)
+    {
+        var existed = await ExistsAsync(imageKey, cancellationToken);
+        await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = imageKey }, cancellationToken);
+        return existed;
+    }
 
     private static bool IsPng(ReadOnlySpan<byte> image) => image is [0x89, (byte)'P', (byte)'N', (byte)'G', ..];
 }

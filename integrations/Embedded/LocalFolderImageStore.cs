@@ -65,11 +65,19 @@ public sealed partial class LocalFolderImageStore : IImageStore
         }
     }
 
-    public Task DeleteAsync(string imageKey, CancellationToken cancellationToken)
+    public Task<bool> DeleteAsync(string imageKey, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(imageKey));
-        return Task.CompletedTask;
+        var path = PathOf(imageKey);
+        if (!File.Exists(path))
+        {
+            return Task.FromResult(false);
+        }
+        File.Delete(path);
+        return Task.FromResult(true);
     }
+
+    /// <summary>How many crops the folder holds (tests, erasure checks).</summary>
+    public int Count => Directory.Exists(_root) ? Directory.EnumerateFiles(_root, "*.jpg", SearchOption.AllDirectories).Count() : 0;
 
     /// <summary>Reads a crop back (tests, erasure checks).</summary>
     public async Task<byte[]> ReadAsync(string imageKey, CancellationToken cancellationToken)

@@ -54,12 +54,13 @@ public static class VisitorsApi
             : TypedResults.Ok(redelivery);
     }
 
-    private static async Task<Results<Ok<ErasureReceipt>, ValidationProblem>> EraseAsync(string visitorId, IGrainFactory grains)
+    private static async Task<Results<Ok<ErasureReceipt>, ValidationProblem>> EraseAsync(string visitorId, Erasure.PersonErasure erasure)
     {
         if (!Ingest.SightingValidator.IsValidId(visitorId))
         {
             return BranchesApi.InvalidId("visitorId");
         }
-        return TypedResults.Ok(await grains.GetGrain<IVisitorGrain>(visitorId).Erase());
+        // Not cancelled with the request: once begun, an erasure is carried through.
+        return TypedResults.Ok(await erasure.EraseVisitorAsync(visitorId, CancellationToken.None));
     }
 }

@@ -67,6 +67,7 @@ public static class SiloHostingExtensions
 
     public static IServiceCollection AddSiloApi(this IServiceCollection services, IConfiguration configuration, FaceSearchSelection faceSearch)
     {
+        services.AddSingleton<Erasure.PersonErasure>();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(faceSearch);
         services.AddSingleton(BranchCrops.For(configuration, faceSearch));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Cameras;
 using NextGenCrm.Integrations.Embedded;
@@ -20,6 +21,8 @@ public static class VisitTrackingExtensions
         services.AddSingleton<TrackResolver>();
         services.AddHostedService<FaceCollectionUpkeepStarter>();
         services.AddSingleton<PersonalData>();
+        // The erasure fence in this process, on the grains' clock: a host on AWS adapters registers the DynamoDB one after this.
+        services.TryAddSingleton<IErasureTombstones>(sp => new InMemoryErasureTombstones(sp.GetRequiredKeyedService<TimeProvider>(GrainClock.Key)));
         services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
         return services;
     }

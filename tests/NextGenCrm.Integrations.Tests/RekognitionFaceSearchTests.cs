@@ -200,16 +200,20 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     public async Task An_erased_person_loses_every_face_and_their_user_and_is_no_longer_recognised()
     {
         await using var search = await ReadyFaceSearch();
+        // A face stored under dave's id that no user owns: an association refused (here: the user did not exist yet).
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("dave", variant: 3)), "c-dave", Ct, onlyIfPersonExists: true);
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("dave", variant: 1)), "c-dave", Ct);
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("dave", variant: 2)), "c-dave", Ct);
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face("eve")), "c-eve", Ct);
+        Assert.Single(_rekognition.OrphanFacesIn("customers"));
 
-        Assert.Equal(2, await search.ErasePersonAsync("c-dave", Ct));
+        Assert.Equal(new ErasedFaces(3, Person: true), await search.ErasePersonAsync("c-dave", Ct));
 
         Assert.Equal(FaceSearchOutcome.NoMatch, (await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("dave")), Ct)).Outcome);
         Assert.Equal(["c-eve"], _rekognition.UsersIn("customers").Keys);
         Assert.Single(_rekognition.FacesIn("customers"));
-        Assert.Equal(0, await search.ErasePersonAsync("c-dave", Ct));
+        Assert.Empty(_rekognition.OrphanFacesIn("customers"));
+        Assert.Equal(ErasedFaces.None, await search.ErasePersonAsync("c-dave", Ct));
     }
 
     [Fact]

@@ -166,6 +166,6 @@ public abstract class AdapterCluster : IAsyncLifetime
 
         public Task<bool> ExistsAsync(string imageKey, CancellationToken cancellationToken) => local.ExistsAsync(imageKey, cancellationToken);
 
-        public Task DeleteAsync(string imageKey, CancellationToken cancellationToken) => local.DeleteAsync(imageKey, cancellationToken);
+        public Task<bool> DeleteAsync(string imageKey, CancellationToken cancellationToken) => local.DeleteAsync(imageKey, cancellationToken);
     }
 }

@@ -31,6 +31,7 @@ public static class IdentityWorld
     public static readonly InMemoryCustomerDirectory Directory = new();
     public static readonly InMemoryVisitHistory History = new();
     public static readonly EveryCall Calls = new();
+    public static readonly InMemoryErasureTombstones Tombstones = new(TimeProvider.System);
     public static readonly LocalFolderImageStore Images = new(
         Options.Create(new LocalImageOptions { Folder = Path.Combine(Path.GetTempPath(), "nextgencrm-tests", Guid.NewGuid().ToString("N")) }),
         NullLogger<LocalFolderImageStore>.Instance);
@@ -62,7 +63,7 @@ public sealed class EveryCall : ITaskAssigner, IAlertPublisher
 public abstract class IdentityCluster(short silos) : ClusterWithApi<IdentityCluster.SiloConfigurator>(silos)
 {
     protected override Task<WebApplication> StartApiAsync(TestCluster cluster) =>
-        ApiInFront.StartAsync(cluster, TimeProvider.System, IdentityWorld.FaceSearch, IdentityWorld.Directory, IdentityWorld.Images);
+        ApiInFront.StartAsync(cluster, TimeProvider.System, IdentityWorld.FaceSearch, IdentityWorld.Directory, IdentityWorld.Images, IdentityWorld.Tombstones);
 
     public sealed class SiloConfigurator : ISiloConfigurator
     {
@@ -85,6 +86,7 @@ public abstract class IdentityCluster(short silos) : ClusterWithApi<IdentityClus
             services.AddSingleton<ITaskAssigner>(IdentityWorld.Calls);
             services.AddSingleton<IAlertPublisher>(IdentityWorld.Calls);
             services.AddSingleton<IImageStore>(IdentityWorld.Images);
+            services.AddSingleton<IErasureTombstones>(IdentityWorld.Tombstones);
         }
     }
 }

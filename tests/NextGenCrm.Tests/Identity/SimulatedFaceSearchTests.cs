@@ -80,9 +80,9 @@ public sealed class SimulatedFaceSearchTests
         await search.AddFaceAsync(FaceImage.FromToken("eva-front"), "v-eva", Ct);
         await search.AddFaceAsync(FaceImage.FromToken("eva-side"), "v-eva", Ct);
 
-        Assert.Equal(2, await search.ErasePersonAsync("v-eva", Ct));
+        Assert.Equal(new ErasedFaces(2, Person: true), await search.ErasePersonAsync("v-eva", Ct));
         Assert.Equal(0, search.FaceCount);
         Assert.Equal(FaceSearchOutcome.NoMatch, (await search.SearchAsync(FaceImage.FromToken("eva-side"), Ct)).Outcome);
-        Assert.Equal(0, await search.ErasePersonAsync("v-eva", Ct));
+        Assert.Equal(ErasedFaces.None, await search.ErasePersonAsync("v-eva", Ct));
     }
 }

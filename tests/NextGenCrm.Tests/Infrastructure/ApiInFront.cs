@@ -13,7 +13,7 @@ namespace NextGenCrm.Tests.Infrastructure;
 public static class ApiInFront
 {
     public static async Task<WebApplication> StartAsync(
-        TestCluster cluster, TimeProvider clock, IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images)
+        TestCluster cluster, TimeProvider clock, IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images, IErasureTombstones tombstones)
     {
         var web = WebApplication.CreateBuilder();
         web.WebHost.UseTestServer();
@@ -22,6 +22,7 @@ public static class ApiInFront
         web.Services.AddSingleton(faceSearch);
         web.Services.AddSingleton(directory);
         web.Services.AddSingleton(images);
+        web.Services.AddSingleton(tombstones);
         web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
         var api = web.Build();
         api.MapNextGenCrmApi();

@@ -17,7 +17,7 @@ namespace NextGenCrm.Tests.Infrastructure;
 public sealed class ClusterFixture() : ClusterWithApi<ClusterFixture.SiloConfigurator>(2)
 {
     protected override Task<WebApplication> StartApiAsync(TestCluster cluster) =>
-        ApiInFront.StartAsync(cluster, World.Clock, World.FaceSearch, World.Directory, World.Images);
+        ApiInFront.StartAsync(cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones);
 
     public sealed class SiloConfigurator : ISiloConfigurator
     {
@@ -42,6 +42,7 @@ public sealed class ClusterFixture() : ClusterWithApi<ClusterFixture.SiloConfigu
             services.AddSingleton<ITaskAssigner>(World.Tasks);
             services.AddSingleton<IAlertPublisher>(World.Alerts);
             services.AddSingleton<IImageStore>(World.Images);
+            services.AddSingleton<IErasureTombstones>(World.Tombstones);
         }
     }
 }

@@ -18,6 +18,7 @@ public static class World
     public static readonly SimulatedFaceSearch FaceSearch = new(
         new SimulatedFaceSearchOptions(), new EmbeddedFaceDetector(new NextGenCrm.FaceDetection.FaceDetectorOptions(), (key, ct) => Images!.ReadAsync(key, ct)));
     public static readonly InMemoryCustomerDirectory Directory = new();
+    public static readonly InMemoryErasureTombstones Tombstones = new(Clock);
     public static readonly ScriptedVisitHistory History = new(new InMemoryVisitHistory());
     public static readonly ScriptedTaskAssigner Tasks = new(new RecordingTaskAssigner(NullLogger<RecordingTaskAssigner>.Instance));
     public static readonly RecordingAlertPublisher Alerts = new(NullLogger<RecordingAlertPublisher>.Instance);

@@ -29,6 +29,8 @@ public sealed class CustomerErasureTests(ClusterFixture fixture)
         await Sightings.EventuallyAsync(() => World.TasksAt(branch).Any(t => t.VisitId == seen.VisitId && t.CustomerName == "Marta Sousa"),
             "the visit's task names the customer");
         await Sightings.EventuallyAsync(() => World.History.QueryAsync(seen.VisitorId!, 10, Ct).Result.Count == 1, "the history record is written");
+        // The enrolment photo's face, and the face of this first visit from a branch camera.
+        await Sightings.EventuallyAsync(() => World.FaceSearch.FacesStoredUnder($"c-{customerId}") == 2, "the visit's face is added to the customer");
 
         using var erased = await _http.DeleteAsync($"/api/v1/customers/{customerId}", Ct);
         var receipt = await erased.Content.ReadFromJsonAsync<JsonObject>(Ct);
@@ -40,7 +42,10 @@ public sealed class CustomerErasureTests(ClusterFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
         Assert.Equal(customerId, (string?)receipt!["customerId"]);
-        Assert.Equal(1, (int)receipt["facesRemoved"]!);
+        Assert.Equal(2, (int)receipt["facesRemoved"]!);
+        Assert.Equal(1, (int)receipt["peopleRemoved"]!);
+        Assert.Equal(1, (int)receipt["visitorStates"]!);
+        Assert.Equal(0, World.FaceSearch.FacesStoredUnder($"c-{customerId}"));
         Assert.Equal(1, (int)receipt["directoryRecordsRemoved"]!);
         Assert.Equal(1, (int)receipt["visits"]!);
         Assert.Equal(1, (int)receipt["historyRecords"]!);
@@ -69,12 +74,16 @@ public sealed class CustomerErasureTests(ClusterFixture fixture)
         Assert.Equal($"c-{customerId}", customer.VisitorId);
         await Sightings.EventuallyAsync(() => World.History.QueryAsync(stranger.VisitorId!, 10, Ct).Result.Count == 1
             && World.History.QueryAsync(customer.VisitorId!, 10, Ct).Result.Count == 1, "both visits' history records are written");
+        // The stranger's registration face, and the face of the customer's first visit, added to the same person.
+        await Sightings.EventuallyAsync(() => World.FaceSearch.FacesStoredUnder(stranger.VisitorId!) == 2, "the visit's face is added to the person");
 
         using var erased = await _http.DeleteAsync($"/api/v1/customers/{customerId}", Ct);
         var receipt = await erased.Content.ReadFromJsonAsync<JsonObject>(Ct);
 
         Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
-        Assert.Equal(1, (int)receipt!["facesRemoved"]!);
+        Assert.Equal(2, (int)receipt!["facesRemoved"]!);
+        Assert.Equal(0, World.FaceSearch.FacesStoredUnder(stranger.VisitorId!));
+        Assert.Equal(2, (int)receipt["visitorStates"]!);
         Assert.Equal(2, (int)receipt["visits"]!);
         Assert.Equal(2, (int)receipt["historyRecords"]!);
         Assert.Empty(await _grains.VisitsAsync(stranger.VisitorId!));
