@@ -37,6 +37,7 @@ public abstract class AdapterCluster : IAsyncLifetime
     public InMemoryVisitHistory History { get; } = new();
     public RecordingAlertPublisher Alerts { get; } = new(NullLogger<RecordingAlertPublisher>.Instance);
     public InMemoryCustomerDirectory Directory { get; } = new();
+    public InMemoryErasureTombstones Tombstones { get; } = new(TimeProvider.System);
 
     /// <summary>The silos' face search (the real adapter against the fake Rekognition), for enrolling customers.</summary>
     public RekognitionFaceSearch FaceSearch { get; private set; } = null!;
@@ -81,11 +82,10 @@ public abstract class AdapterCluster : IAsyncLifetime
             RetryDelay = TimeSpan.FromMilliseconds(100),
         }), NullLogger<AppianTaskAssigner>.Instance);
 
-        var images = new CropsRekognitionCanRead(new LocalFolderImageStore(
-            Options.Create(new LocalImageOptions { Folder = _imageFolder }), NullLogger<LocalFolderImageStore>.Instance), Rekognition);
+        var images = new CropsRekognitionCanRead(await CreateCropStoreAsync(ct), Rekognition);
 
         FaceSearch = faceSearch;
-        Worlds[_worldId] = new AdapterWorld(faceSearch, tasks, History, Alerts, Directory, images, VisitSettings);
+        Worlds[_worldId] = new AdapterWorld(faceSearch, tasks, History, Alerts, Directory, images, Tombstones, VisitSettings);
 
         var builder = new TestClusterBuilder(2);
         builder.Properties[WorldKey] = _worldId;
@@ -93,6 +93,14 @@ public abstract class AdapterCluster : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>The crop store behind the silos: an encrypted local folder unless a scenario brings its own.</summary>
+    protected virtual Task<IImageStore> CreateCropStoreAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IImageStore>(new LocalFolderImageStore(
+            Options.Create(new LocalImageOptions { Folder = _imageFolder }), NullLogger<LocalFolderImageStore>.Instance));
+
+    /// <summary>Stops what <see cref="CreateCropStoreAsync"/> started, after the cluster.</summary>
+    protected virtual ValueTask DisposeCropStoreAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
@@ -105,6 +113,7 @@ public abstract class AdapterCluster : IAsyncLifetime
         {
             await world.FaceSearch.DisposeAsync();
         }
+        await DisposeCropStoreAsync();
         await Appian.DisposeAsync();
         await Rekognition.DisposeAsync();
         _http.Dispose();
@@ -123,6 +132,7 @@ public abstract class AdapterCluster : IAsyncLifetime
         RecordingAlertPublisher Alerts,
         InMemoryCustomerDirectory Directory,
         IImageStore Images,
+        InMemoryErasureTombstones Tombstones,
         IReadOnlyDictionary<string, string?> VisitSettings);
 
     private sealed class SiloConfigurator : ISiloConfigurator
@@ -146,14 +156,15 @@ public abstract class AdapterCluster : IAsyncLifetime
             services.AddSingleton<IAlertPublisher>(world.Alerts);
             services.AddSingleton<ICustomerDirectory>(world.Directory);
             services.AddSingleton<IImageStore>(world.Images);
+            services.AddSingleton<IErasureTombstones>(world.Tombstones);
         }
     }
 
     /// <summary>
-    /// The crop store of these clusters: a local folder, each crop also put where the fake Rekognition reads
+    /// The crop store of these clusters, each crop also put where the fake Rekognition reads
     /// <c>Image.S3Object</c>, as Rekognition reads the crops bucket in production.
     /// </summary>
-    private sealed class CropsRekognitionCanRead(LocalFolderImageStore local, FakeRekognition rekognition) : IImageStore
+    private sealed class CropsRekognitionCanRead(IImageStore local, FakeRekognition rekognition) : IImageStore
     {
         public async Task<string> PutAsync(CropLocation crop, ReadOnlyMemory<byte> jpegOrPng, CancellationToken cancellationToken)
         {
