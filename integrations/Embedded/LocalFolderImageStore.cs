@@ -76,8 +76,14 @@ public sealed partial class LocalFolderImageStore : IImageStore
         return Task.FromResult(true);
     }
 
-    /// <summary>How many crops the folder holds (tests, erasure checks).</summary>
-    public int Count => Directory.Exists(_root) ? Directory.EnumerateFiles(_root, "*.jpg", SearchOption.AllDirectories).Count() : 0;
+    /// <summary>How many crops are stored under a key prefix, such as a branch's (tests, erasure checks).</summary>
+    public int CountUnder(string keyPrefix)
+    {
+        var folder = Path.GetFullPath(Path.Combine(_root, keyPrefix));
+        return folder.StartsWith(_root, StringComparison.Ordinal) && Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*.jpg", SearchOption.AllDirectories).Count()
+            : 0;
+    }
 
     /// <summary>Reads a crop back (tests, erasure checks).</summary>
     public async Task<byte[]> ReadAsync(string imageKey, CancellationToken cancellationToken)

@@ -84,7 +84,17 @@ public sealed class ScriptedVisitHistory(InMemoryVisitHistory inner) : IVisitHis
     /// <summary>Reads refused for the visitor since <see cref="FailReadsFor"/>.</summary>
     public int ReadsRefused(string visitorId) => _failingReads.GetValueOrDefault(visitorId);
 
-    public Task AppendAsync(VisitHistoryRecord record, CancellationToken cancellationToken) => inner.AppendAsync(record, cancellationToken);
+    /// <summary>Runs after a record of the visitor is written (a test's stand-in for what happens meanwhile elsewhere).</summary>
+    public Func<VisitHistoryRecord, Task>? AfterAppend { get; set; }
+
+    public async Task AppendAsync(VisitHistoryRecord record, CancellationToken cancellationToken)
+    {
+        await inner.AppendAsync(record, cancellationToken);
+        if (AfterAppend is { } then)
+        {
+            await then(record);
+        }
+    }
 
     public Task<VisitHistoryRecord?> FindAsync(string visitorId, string visitId, CancellationToken cancellationToken)
     {
