@@ -67,6 +67,27 @@ public sealed class ErasureFenceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_face_search_that_names_a_person_being_erased_records_nothing_and_keeps_no_crop()
+    {
+        var branch = World.NewBranch("inflight");
+        var customerId = $"inflight-{Guid.NewGuid():N}"[..20];
+        var personId = PersonIds.OfCustomer(customerId);
+        var face = System.Text.Encoding.UTF8.GetBytes($"face-of-{customerId}");
+        await World.Directory.EnrolAsync(personId, new Customer(customerId, "Joana Reis"), Ct);
+        await World.FaceSearch.AddFaceAsync(FaceImage.FromBytes(face), personId, Ct);
+        // The erasure has begun: its tombstone is written, the person is not yet out of the collection.
+        await World.Tombstones.RecordAsync([personId], World.Clock.GetUtcNow().AddHours(1), Ct);
+
+        var refused = await Assert.ThrowsAsync<VisitorErasedException>(() => SeeAsync(branch, "lobby", "t1", face));
+
+        Assert.Equal(personId, refused.VisitorId);
+        Assert.Empty(await _grains.VisitsAsync(personId));
+        Assert.Empty((await _grains.OccupancyAsync(branch)).Visitors);
+        Assert.Equal(0, World.Images.CountUnder($"DeepLens Images/{branch}/")); // the crop stored for the search is not kept
+        Assert.Empty(World.TasksAt(branch));
+    }
+
+    [Fact]
     public async Task A_delivery_of_an_erased_visitor_sends_no_task_and_writes_no_record()
     {
         var visitorId = $"v-fenced-{Guid.NewGuid():N}";
