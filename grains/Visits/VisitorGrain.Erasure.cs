@@ -99,19 +99,20 @@ public sealed partial class VisitorGrain
     }
 
     /// <summary>
-    /// Keeps the key of a crop of the person not seen before (a new track, another camera, a re-check) for an
-    /// erasure; true when it is new, so that it is written now: a crop whose key is lost is left to the retention.
+    /// Keeps the key of a crop of the person not seen before (a new track, another camera, a re-check) for an erasure.
+    /// It is written with the visit's next write, as the visit's cameras are (the one that opens a visit, at once; the
+    /// close, the last-seen step or a deactivation, for the others): not a write of its own per camera, and an erasure
+    /// reads the live state. A silo crash before that write leaves the crop to the crop store's retention.
     /// </summary>
-    private bool KeepCropKey(string? imageKey, DateTimeOffset now)
+    private void KeepCropKey(string? imageKey, DateTimeOffset now)
     {
         if (imageKey is null || State.Crops?.Exists(c => c.Key == imageKey) == true)
         {
-            return false;
+            return;
         }
         State.Crops ??= [];
         State.Crops.RemoveAll(c => now - c.At > _policy.CropKeysKeptFor); // gone from the store by its own retention
         State.Crops.Add(new KeptCrop { Key = imageKey, At = now });
-        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Visitor {VisitorId} erased: {Visits} visits, {Crops} face crops, {Records} history records, {Faces} faces")]

@@ -123,7 +123,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         var now = _clock.GetUtcNow();
         var closed = CloseExpired(now);
         var mustWrite = closed.Count > 0 || State.Profile != sighting.Profile;
-        mustWrite |= KeepCropKey(sighting.ImageKey, now);
+        KeepCropKey(sighting.ImageKey, now);
         State.Profile = sighting.Profile;
 
         VisitSightingResult result;

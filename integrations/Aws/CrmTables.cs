@@ -95,11 +95,18 @@ public sealed class CrmTables(IAmazonDynamoDB dynamo, IOptions<CrmTablesOptions>
         }
         if (ttlAttribute is not null)
         {
-            await dynamo.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+            try
             {
-                TableName = create.TableName,
-                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ttlAttribute, Enabled = true },
-            }, cancellationToken);
+                await dynamo.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+                {
+                    TableName = create.TableName,
+                    TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ttlAttribute, Enabled = true },
+                }, cancellationToken);
+            }
+            catch (AmazonDynamoDBException e) when (e.Message.Contains("already enabled", StringComparison.OrdinalIgnoreCase))
+            {
+                // Another silo that found the table missing at the same moment enabled it first.
+            }
         }
     }
 }

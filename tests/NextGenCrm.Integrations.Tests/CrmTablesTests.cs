@@ -13,6 +13,7 @@ public sealed class CrmTablesTests(DynamoDbLocalFixture emulator) : IAsyncLifeti
     {
         CustomersTable = "customers-" + Guid.NewGuid().ToString("N")[..8],
         HistoryTable = "history-" + Guid.NewGuid().ToString("N")[..8],
+        TombstonesTable = "tombstones-" + Guid.NewGuid().ToString("N")[..8],
         Retention = TimeSpan.FromDays(30),
     });
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -53,6 +53,22 @@ public sealed class DynamoDbErasureTombstonesTests(DynamoDbLocalFixture emulator
     }
 
     [Fact]
+    public async Task Silos_that_find_the_tables_missing_at_the_same_moment_all_start()
+    {
+        var fresh = Options.Create(new CrmTablesOptions
+        {
+            CustomersTable = "customers-" + Guid.NewGuid().ToString("N")[..8],
+            HistoryTable = "history-" + Guid.NewGuid().ToString("N")[..8],
+            TombstonesTable = "tombstones-" + Guid.NewGuid().ToString("N")[..8],
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => new CrmTables(_dynamo, fresh).EnsureCreatedAsync(Ct)));
+
+        var ttl = await _dynamo.DescribeTimeToLiveAsync(fresh.Value.TombstonesTable, Ct);
+        Assert.Equal(TimeToLiveStatus.ENABLED, ttl.TimeToLiveDescription.TimeToLiveStatus);
+    }
+
+    [Fact]
     public async Task An_erasure_repeated_later_fences_the_person_again()
     {
         var tombstones = new DynamoDbErasureTombstones(_dynamo, _options, _clock);
