@@ -35,6 +35,9 @@ public sealed class FaceSearchOptions
 
     /// <summary>Creates the collection at start-up when it does not exist.</summary>
     public bool CreateCollectionIfMissing { get; set; } = true;
+
+    /// <summary>Faces a ListFaces call asks for (erasure, orphan sweep): Rekognition answers at most 4,096 a page.</summary>
+    public int ListFacesPageSize { get; set; } = 4096;
 }
 
 public sealed partial class FaceSearchOptionsValidator : IValidateOptions<FaceSearchOptions>
@@ -54,6 +57,10 @@ public sealed partial class FaceSearchOptionsValidator : IValidateOptions<FaceSe
         if (options.MaxRequestsPerSecond is <= 0 or > 1000)
         {
             errors.Add($"{s}:MaxRequestsPerSecond must be above 0 and at most 1000.");
+        }
+        if (options.ListFacesPageSize is < 1 or > 4096)
+        {
+            errors.Add($"{s}:ListFacesPageSize must be between 1 and 4096.");
         }
         if (options.MaxQueuedRequests < 0)
         {

@@ -17,9 +17,8 @@ namespace NextGenCrm.Integrations.Aws;
 /// </summary>
 public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollectionUpkeep, IAsyncDisposable
 {
-    // DeleteFaces takes at most 4096 ids per call, ListFaces answers at most 4096 a page.
+    // DeleteFaces takes at most 4096 ids per call.
     private const int DeleteBatchSize = 4096;
-    private const int ListPageSize = 4096;
     // Users sharing one face: more than a handful means the threshold is too low, not more duplicates.
     private const int MaxUsersPerSearch = 5;
     // AssociateFaces' own default: a face that does not look like the user's other faces is refused.
@@ -205,7 +204,7 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         do
         {
             var page = await _client.CallAsync<ListFacesRequest, ListFacesResponse>(
-                "ListFaces", new ListFacesRequest(_options.CollectionId, userId, ListPageSize, next), cancellationToken);
+                "ListFaces", new ListFacesRequest(_options.CollectionId, userId, _options.ListFacesPageSize, next), cancellationToken);
             faces.AddRange((page.Faces ?? []).Where(f => f.FaceId is not null));
             next = page.NextToken;
         }

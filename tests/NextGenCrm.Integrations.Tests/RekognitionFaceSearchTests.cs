@@ -197,6 +197,29 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_erasure_reads_every_page_of_the_collection_and_deletes_only_the_persons_faces()
+    {
+        await using var search = await ReadyFaceSearch(o => o.ListFacesPageSize = 2);
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("gil", variant: 9)), "v-gil", Ct, onlyIfPersonExists: true);
+        for (var variant = 1; variant <= 3; variant++)
+        {
+            await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("gil", variant)), "v-gil", Ct);
+            await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("hana", variant)), "v-hana", Ct);
+        }
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("hana", variant: 9)), "v-hana", Ct, onlyIfPersonExists: false);
+        var listed = _rekognition.CallsTo("ListFaces");
+
+        var erased = await search.ErasePersonAsync("v-gil", Ct);
+
+        Assert.Equal(new ErasedFaces(4, Person: true), erased);
+        // Two faces a page: the user's 3 faces in 2 pages, then the 4 left of 8 in the collection in 2 or more.
+        Assert.True(_rekognition.CallsTo("ListFaces") - listed >= 4, $"{_rekognition.CallsTo("ListFaces") - listed} ListFaces calls");
+        Assert.Equal(4, _rekognition.UsersIn("customers")["v-hana"].Count);
+        Assert.Equal(4, _rekognition.FacesIn("customers").Count);
+        Assert.DoesNotContain("v-gil", _rekognition.FacesIn("customers").Values);
+    }
+
+    [Fact]
     public async Task An_erased_person_loses_every_face_and_their_user_and_is_no_longer_recognised()
     {
         await using var search = await ReadyFaceSearch();
