@@ -39,6 +39,11 @@ public abstract class AdapterCluster : IAsyncLifetime
     public InMemoryCustomerDirectory Directory { get; } = new();
     public InMemoryErasureTombstones Tombstones { get; } = new(TimeProvider.System);
 
+    /// <summary>The stores of records the silos use: the in-memory ones above unless a scenario brings its own.</summary>
+    public IVisitHistory VisitHistory { get; private set; } = null!;
+    public ICustomerDirectory CustomerDirectory { get; private set; } = null!;
+    public IErasureTombstones ErasureTombstones { get; private set; } = null!;
+
     /// <summary>The silos' face search (the real adapter against the fake Rekognition), for enrolling customers.</summary>
     public RekognitionFaceSearch FaceSearch { get; private set; } = null!;
 
@@ -83,9 +88,10 @@ public abstract class AdapterCluster : IAsyncLifetime
         }), NullLogger<AppianTaskAssigner>.Instance);
 
         var images = new CropsRekognitionCanRead(await CreateCropStoreAsync(ct), Rekognition);
+        (VisitHistory, CustomerDirectory, ErasureTombstones) = await CreateRecordStoresAsync(ct);
 
         FaceSearch = faceSearch;
-        Worlds[_worldId] = new AdapterWorld(faceSearch, tasks, History, Alerts, Directory, images, Tombstones, VisitSettings);
+        Worlds[_worldId] = new AdapterWorld(faceSearch, tasks, VisitHistory, Alerts, CustomerDirectory, images, ErasureTombstones, VisitSettings);
 
         var builder = new TestClusterBuilder(2);
         builder.Properties[WorldKey] = _worldId;
@@ -99,8 +105,12 @@ public abstract class AdapterCluster : IAsyncLifetime
         Task.FromResult<IImageStore>(new LocalFolderImageStore(
             Options.Create(new LocalImageOptions { Folder = _imageFolder }), NullLogger<LocalFolderImageStore>.Instance));
 
-    /// <summary>Stops what <see cref="CreateCropStoreAsync"/> started, after the cluster.</summary>
-    protected virtual ValueTask DisposeCropStoreAsync() => ValueTask.CompletedTask;
+    /// <summary>The history, directory and erasure tombstones behind the silos: in memory unless a scenario brings its own.</summary>
+    protected virtual Task<(IVisitHistory, ICustomerDirectory, IErasureTombstones)> CreateRecordStoresAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<(IVisitHistory, ICustomerDirectory, IErasureTombstones)>((History, Directory, Tombstones));
+
+    /// <summary>Stops what <see cref="CreateCropStoreAsync"/> and <see cref="CreateRecordStoresAsync"/> started, after the cluster.</summary>
+    protected virtual ValueTask DisposeStoresAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
@@ -113,7 +123,7 @@ public abstract class AdapterCluster : IAsyncLifetime
         {
             await world.FaceSearch.DisposeAsync();
         }
-        await DisposeCropStoreAsync();
+        await DisposeStoresAsync();
         await Appian.DisposeAsync();
         await Rekognition.DisposeAsync();
         _http.Dispose();
@@ -128,11 +138,11 @@ public abstract class AdapterCluster : IAsyncLifetime
     private sealed record AdapterWorld(
         RekognitionFaceSearch FaceSearch,
         AppianTaskAssigner Tasks,
-        InMemoryVisitHistory History,
+        IVisitHistory History,
         RecordingAlertPublisher Alerts,
-        InMemoryCustomerDirectory Directory,
+        ICustomerDirectory Directory,
         IImageStore Images,
-        InMemoryErasureTombstones Tombstones,
+        IErasureTombstones Tombstones,
         IReadOnlyDictionary<string, string?> VisitSettings);
 
     private sealed class SiloConfigurator : ISiloConfigurator

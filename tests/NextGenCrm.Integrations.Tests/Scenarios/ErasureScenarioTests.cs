@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -14,8 +15,9 @@ using NextGenCrm.Visits;
 namespace NextGenCrm.Integrations.Tests.Scenarios;
 
 /// <summary>
-/// The adapter cluster with its crops in S3 (the real <see cref="S3ImageStore"/> on fauxqs, a bucket of its own) and
-/// the real Rekognition adapter against the fake; the door of each erasure branch is an exit camera.
+/// The adapter cluster on the real adapters of every store an erasure empties: crops in S3 (<see cref="S3ImageStore"/> on
+/// fauxqs), history, directory and erasure tombstones in DynamoDB (DynamoDB Local), faces in the fake Rekognition through
+/// <see cref="RekognitionFaceSearch"/>. The door of each erasure branch is an exit camera.
 /// </summary>
 public sealed class S3ErasureCluster : AdapterCluster
 {
@@ -24,6 +26,8 @@ public sealed class S3ErasureCluster : AdapterCluster
     public const string FiftyVisitsBranch = "erase-fifty";
 
     private Fauxqs _fauxqs = null!;
+    private DynamoDbLocal _dynamoDbLocal = null!;
+    private AmazonDynamoDBClient _dynamo = null!;
 
     public AmazonS3Client S3 { get; private set; } = null!;
 
@@ -36,7 +40,16 @@ public sealed class S3ErasureCluster : AdapterCluster
     };
 
     /// <summary>The erasure the API runs, against this cluster and its stores.</summary>
-    public PersonErasure Erasure => new(Grains, Directory, Tombstones, Options.Create(new VisitPolicy()), TimeProvider.System, NullLogger<PersonErasure>.Instance);
+    public PersonErasure Erasure => new(Grains, CustomerDirectory, ErasureTombstones, Options.Create(new VisitPolicy()), TimeProvider.System, NullLogger<PersonErasure>.Instance);
+
+    protected override async Task<(IVisitHistory, ICustomerDirectory, IErasureTombstones)> CreateRecordStoresAsync(CancellationToken cancellationToken)
+    {
+        _dynamoDbLocal = await DynamoDbLocal.StartAsync(cancellationToken);
+        _dynamo = _dynamoDbLocal.CreateClient();
+        var tables = Options.Create(new CrmTablesOptions());
+        await new CrmTables(_dynamo, tables).EnsureCreatedAsync(cancellationToken);
+        return (new DynamoDbVisitHistory(_dynamo, tables), new DynamoDbCustomerDirectory(_dynamo, tables), new DynamoDbErasureTombstones(_dynamo, tables));
+    }
 
     protected override async Task<IImageStore> CreateCropStoreAsync(CancellationToken cancellationToken)
     {
@@ -52,12 +65,17 @@ public sealed class S3ErasureCluster : AdapterCluster
         return new S3ImageStore(S3, Options.Create(new S3ImageStoreOptions { Bucket = Bucket }));
     }
 
-    protected override async ValueTask DisposeCropStoreAsync()
+    protected override async ValueTask DisposeStoresAsync()
     {
         S3?.Dispose();
         if (_fauxqs is not null)
         {
             await _fauxqs.DisposeAsync();
+        }
+        _dynamo?.Dispose();
+        if (_dynamoDbLocal is not null)
+        {
+            await _dynamoDbLocal.DisposeAsync();
         }
     }
 
@@ -80,7 +98,7 @@ public sealed class S3ErasureCluster : AdapterCluster
 
 /// <summary>
 /// Erasure of a person through the real adapters: crops in S3 (fauxqs), faces and the user in the fake Rekognition,
-/// history, directory and grain state, with real JPEG crops from three cameras.
+/// history, directory and tombstones in DynamoDB Local, and grain state, with JPEG crops from three cameras.
 /// </summary>
 [Collection(AdapterScenarios.Name)]
 public sealed class ErasureScenarioTests(S3ErasureCluster cluster) : IClassFixture<S3ErasureCluster>
@@ -99,7 +117,7 @@ public sealed class ErasureScenarioTests(S3ErasureCluster cluster) : IClassFixtu
         // A face stored under the person's id that no user owns (its association refused): an orphan of a retry.
         await cluster.FaceSearch.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg(person, variant: 99)), visitorId, Ct, onlyIfPersonExists: true);
         var enrolled = await CustomerEnrolment.EnrolAsync(new Customer(customerId, "Erin Costa", "+351 910 000 000"),
-            FaceImage.FromBytes(FakeRekognition.FaceJpeg(person, variant: 1)), cluster.FaceSearch, cluster.Directory, Ct);
+            FaceImage.FromBytes(FakeRekognition.FaceJpeg(person, variant: 1)), cluster.FaceSearch, cluster.CustomerDirectory, Ct);
         Assert.Equal(EnrolmentStatus.Enrolled, enrolled.Status);
 
         for (var visit = 0; visit < 3; visit++)
@@ -109,7 +127,7 @@ public sealed class ErasureScenarioTests(S3ErasureCluster cluster) : IClassFixtu
             Assert.Equal(SightingOutcome.VisitClosed, seen[^1].Outcome);
         }
         // Each visit adds the face that opened it to the person (through the registrar, after the visit opened).
-        await WaitAsync(() => cluster.History.QueryAsync(visitorId, 10, Ct).Result.Count == 3
+        await WaitAsync(() => cluster.VisitHistory.QueryAsync(visitorId, 10, Ct).Result.Count == 3
             && cluster.Rekognition.UsersIn(Collection).GetValueOrDefault(visitorId)?.Count == 4, "three history records and four faces of the user");
         Assert.Equal(9, (await cluster.CropsAtAsync(branch, Ct)).Count);
         Assert.Equal(5, FacesOf(visitorId));
@@ -145,9 +163,9 @@ public sealed class ErasureScenarioTests(S3ErasureCluster cluster) : IClassFixtu
         Assert.Empty(await cluster.CropsAtAsync(branch, Ct));
         Assert.Equal(0, FacesOf(visitorId));
         Assert.DoesNotContain(visitorId, cluster.Rekognition.UsersIn(Collection).Keys);
-        Assert.Empty(await cluster.History.QueryAsync(visitorId, 10, Ct));
-        Assert.Null(await cluster.History.FindAsync(visitorId, fourth.VisitId!, Ct));
-        Assert.Null(await cluster.Directory.GetAsync(customerId, Ct));
+        Assert.Empty(await cluster.VisitHistory.QueryAsync(visitorId, 10, Ct));
+        Assert.Null(await cluster.VisitHistory.FindAsync(visitorId, fourth.VisitId!, Ct));
+        Assert.Null(await cluster.CustomerDirectory.GetAsync(customerId, Ct));
         Assert.Empty(await cluster.Grains.GetGrain<IVisitorGrain>(visitorId).GetVisits());
         Assert.DoesNotContain((await cluster.Grains.GetGrain<IBranchGrain>(branch).GetOccupancy()).Visitors, o => o.VisitorId == visitorId);
         // Seen again, the face is a stranger's: nobody named, no visit of the erased customer.
@@ -165,12 +183,12 @@ public sealed class ErasureScenarioTests(S3ErasureCluster cluster) : IClassFixtu
         var person = $"fifty-{customerId}";
         var visitorId = PersonIds.OfCustomer(customerId);
         await CustomerEnrolment.EnrolAsync(new Customer(customerId, "Rui Fonseca"),
-            FaceImage.FromBytes(FakeRekognition.FaceJpeg(person, variant: 1)), cluster.FaceSearch, cluster.Directory, Ct);
+            FaceImage.FromBytes(FakeRekognition.FaceJpeg(person, variant: 1)), cluster.FaceSearch, cluster.CustomerDirectory, Ct);
         for (var visit = 0; visit < 50; visit++)
         {
             await SeeAsync(branch, person, visit, ["lobby", "door"]);
         }
-        await WaitAsync(() => cluster.History.QueryAsync(visitorId, 100, Ct).Result.Count == 50
+        await WaitAsync(() => cluster.VisitHistory.QueryAsync(visitorId, 100, Ct).Result.Count == 50
             && cluster.Rekognition.UsersIn(Collection).GetValueOrDefault(visitorId)?.Count == 11, "fifty history records and eleven faces");
         Assert.Equal(100, (await cluster.CropsAtAsync(branch, Ct)).Count);
         Assert.Equal(20, (await cluster.Grains.GetGrain<IVisitorGrain>(visitorId).GetVisits()).Count); // the state keeps the last 20
@@ -195,7 +213,7 @@ public sealed class ErasureScenarioTests(S3ErasureCluster cluster) : IClassFixtu
         Assert.Equal(11, receipt.FacesRemoved);
         Assert.Empty(await cluster.CropsAtAsync(branch, Ct));
         Assert.Equal(0, FacesOf(visitorId));
-        Assert.Empty(await cluster.History.QueryAsync(visitorId, 100, Ct));
+        Assert.Empty(await cluster.VisitHistory.QueryAsync(visitorId, 100, Ct));
         Assert.Empty(await cluster.Grains.GetGrain<IVisitorGrain>(visitorId).GetVisits());
         TestContext.Current.TestOutputHelper!.WriteLine(
             $"erasure of 50 visits: {elapsed.TotalMilliseconds:F0} ms; {receipt.FaceCrops} crops, {receipt.HistoryRecords} history records, " +
