@@ -31,6 +31,8 @@ public sealed class SiloConfigurationTests
         Assert.IsType<RecordingTaskAssigner>(app.Services.GetRequiredService<ITaskAssigner>());
         Assert.IsType<RecordingAlertPublisher>(app.Services.GetRequiredService<IAlertPublisher>());
         Assert.IsType<LocalFolderImageStore>(app.Services.GetRequiredService<IImageStore>());
+        Assert.IsType<InMemoryErasureTombstones>(app.Services.GetRequiredService<IErasureTombstones>());
+        Assert.NotNull(app.Services.GetRequiredService<NextGenCrm.Silo.Erasure.PersonErasure>());
     }
 
     [Fact]
@@ -54,6 +56,7 @@ public sealed class SiloConfigurationTests
         Assert.IsType<AppianTaskAssigner>(app.Services.GetRequiredService<ITaskAssigner>());
         Assert.IsType<SnsAlertPublisher>(app.Services.GetRequiredService<IAlertPublisher>());
         Assert.IsType<S3ImageStore>(app.Services.GetRequiredService<IImageStore>());
+        Assert.IsType<DynamoDbErasureTombstones>(app.Services.GetRequiredService<IErasureTombstones>());
     }
 
     private static Dictionary<string, string?> OnAws(string mode, params string[] without)
