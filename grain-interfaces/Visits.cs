@@ -143,6 +143,7 @@ public sealed record ErasureReceipt(
 {
     public static readonly ErasureReceipt Nothing = new(0, 0, 0, false);
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool RemovedAnything => Visits + FaceCrops + HistoryRecords + FacesRemoved + PeopleRemoved + VisitorStates > 0;
 
     public ErasureReceipt Add(ErasureReceipt other) => new(

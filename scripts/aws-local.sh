@@ -247,6 +247,11 @@ done
 [ -n "$known_visitor" ] && echo "  (HTTP sighting 2 -> $known_visitor, sighting 3 -> ${stranger_visitor:-none})"
 
 echo
+echo "== 5. erasure: DELETE the customer and the first stranger (S3 crops, DynamoDB records and tombstones, Rekognition user and faces)"
+echo "  DELETE /api/v1/customers/cust-1001 -> $(curl -sS -X DELETE "$api/api/v1/customers/cust-1001")"
+[ -n "$stranger_visitor" ] && echo "  DELETE /api/v1/visitors/$stranger_visitor -> $(curl -sS -X DELETE "$api/api/v1/visitors/$stranger_visitor")"
+
+echo
 echo "== what the stand-ins saw"
 echo "  fakes:  $(curl -fsS "$control_url/stats")"
 queue_depth() { # queue_depth URL -> messages waiting (visible + in flight)
