@@ -62,4 +62,6 @@ internal sealed record FaceRecord(RekognitionFace? Face);
 
 internal sealed record IndexFacesResponse(FaceRecord[]? FaceRecords);
 
-internal sealed record DeleteFacesResponse(string[]? DeletedFaces);
+internal sealed record UnsuccessfulFaceDeletion(string? FaceId, string[]? Reasons);
+
+internal sealed record DeleteFacesResponse(string[]? DeletedFaces, UnsuccessfulFaceDeletion[]? UnsuccessfulFaceDeletions = null);

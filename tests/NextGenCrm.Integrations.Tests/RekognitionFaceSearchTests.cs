@@ -197,6 +197,22 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_erasure_whose_delete_answer_is_lost_still_counts_the_faces_it_removed()
+    {
+        await using var search = await ReadyFaceSearch(o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("ines", variant: 1)), "v-ines", Ct);
+        await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("ines", variant: 2)), "v-ines", Ct);
+        _rekognition.LoseNextAnswers(1, "DeleteFaces");
+
+        var erased = await search.ErasePersonAsync("v-ines", Ct);
+
+        Assert.Equal(1, _rekognition.LostAnswers);
+        Assert.Equal(2, _rekognition.CallsTo("DeleteFaces")); // the retry finds them gone: FACE_NOT_FOUND
+        Assert.Equal(new ErasedFaces(2, Person: true), erased);
+        Assert.Empty(_rekognition.FacesIn("customers"));
+    }
+
+    [Fact]
     public async Task An_erasure_reads_every_page_of_the_collection_and_deletes_only_the_persons_faces()
     {
         await using var search = await ReadyFaceSearch(o => o.ListFacesPageSize = 2);
