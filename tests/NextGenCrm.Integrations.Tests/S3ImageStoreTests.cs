@@ -86,8 +86,11 @@ public sealed class S3ImageStoreTests(FauxqsFixture emulator) : IAsyncLifetime
         var key = await store.PutAsync(Crop("s-3"), Jpeg, Ct);
         var link = await store.GetLinkAsync(key, Ct);
 
-        await store.DeleteAsync(key, Ct);
+        var removed = await store.DeleteAsync(key, Ct);
+        var removedAgain = await store.DeleteAsync(key, Ct);
 
+        Assert.True(removed);
+        Assert.False(removedAgain); // S3 answers 204 either way: the receipt counts only crops that were there
         using var response = await _http.GetAsync(link, Ct);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.GetObjectMetadataAsync(_bucket, key, Ct));

@@ -43,6 +43,20 @@ public sealed class LocalImageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_erased_crop_is_counted_once_and_is_gone_from_the_folder()
+    {
+        var store = Store();
+        var key = await store.PutAsync(new CropLocation("erase-b", "c", DateTimeOffset.UtcNow, "s1"), new byte[] { 0xFF, 0xD8, 0xFF }, TestContext.Current.CancellationToken);
+        Assert.Equal(1, store.CountUnder("DeepLens Images/erase-b/"));
+
+        Assert.True(await store.DeleteAsync(key, TestContext.Current.CancellationToken));
+        Assert.False(await store.DeleteAsync(key, TestContext.Current.CancellationToken));
+
+        Assert.Equal(0, store.CountUnder("DeepLens Images/erase-b/"));
+        Assert.False(await store.ExistsAsync(key, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task A_key_that_escapes_the_folder_is_refused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Store().ReadAsync("../../etc/passwd", TestContext.Current.CancellationToken));
