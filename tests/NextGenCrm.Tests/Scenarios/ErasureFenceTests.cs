@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NextGenCrm.Ports;
+using NextGenCrm.TestSupport;
 using NextGenCrm.Tests.Infrastructure;
 
 namespace NextGenCrm.Tests.Scenarios;
@@ -21,8 +22,9 @@ public sealed class ErasureFenceTests(ClusterFixture fixture)
     public async Task Every_crop_of_a_person_goes_second_cameras_rechecks_and_visits_trimmed_from_the_state_included()
     {
         var branch = World.NewBranch("crops");
-        // The simulated search knows a face by its bytes: every crop of this person is these bytes, stored under its own key.
-        var face = System.Text.Encoding.UTF8.GetBytes($"face-of-{Guid.NewGuid():N}");
+        // The simulated search knows a face by its bytes: every crop of this person is these bytes (a real face, tagged
+        // to be a person of its own), stored under its own key.
+        var face = DemoPhotos.FaceCrop(0, $"face-of-{Guid.NewGuid():N}");
         var first = await SeeAsync(branch, "lobby", "t0", face);
         var visitorId = first.VisitorId!;
         World.Clock.Advance(TimeSpan.FromMinutes(11)); // past Visits:TrackRecheckInterval: the track's face is searched again, a new crop
@@ -72,7 +74,7 @@ public sealed class ErasureFenceTests(ClusterFixture fixture)
         var branch = World.NewBranch("inflight");
         var customerId = $"inflight-{Guid.NewGuid():N}"[..20];
         var personId = PersonIds.OfCustomer(customerId);
-        var face = System.Text.Encoding.UTF8.GetBytes($"face-of-{customerId}");
+        var face = DemoPhotos.FaceCrop(1, $"face-of-{customerId}");
         await World.Directory.EnrolAsync(personId, new Customer(customerId, "Joana Reis"), Ct);
         await World.FaceSearch.AddFaceAsync(FaceImage.FromBytes(face), personId, Ct);
         // The erasure has begun: its tombstone is written, the person is not yet out of the collection.
