@@ -1,6 +1,13 @@
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Demo;
 using NextGenCrm.Silo.Extensions;
+using NextGenCrm.Silo.Security;
+
+if (args is ["tokens", ..])
+{
+    // `tokens --role edge --branch main-st`: a Development-mode token for the API.
+    return await TokensCommand.RunAsync(args[1..]);
+}
 
 // One silo with its HTTP API. `--demo` adds a simulated branch feed and a live occupancy table.
 var demo = args.Contains("--demo");

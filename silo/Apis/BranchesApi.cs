@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
+using NextGenCrm.Silo.Security;
 
 namespace NextGenCrm.Silo.Apis;
 
@@ -11,21 +12,26 @@ public static class BranchesApi
     public static IEndpointRouteBuilder MapBranchesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/branches").WithTags("Branches");
-        api.MapGet("/", ListAsync).WithSummary("Every branch with how many people are inside now.");
+        api.MapGet("/", ListAsync).WithSummary("Every branch the caller reaches with how many people are inside now.")
+            .RequireAuthorization(Policies.Staff);
         api.MapGet("/{branchId}/occupancy", OccupancyAsync).WithSummary("Who is inside a branch now.")
+            .RequireAuthorization(Policies.StaffOfBranch)
             .ProducesValidationProblem();
-        api.MapGet("/{branchId}/cameras", CamerasAsync).WithSummary("The branch's cameras as their edge agents last reported them.");
+        api.MapGet("/{branchId}/cameras", CamerasAsync).WithSummary("The branch's cameras as their edge agents last reported them.")
+            .RequireAuthorization(Policies.StaffOfBranch);
         api.MapPost("/{branchId}/cameras/{cameraId}/heartbeat", HeartbeatAsync)
             .WithSummary("An edge agent's report on one camera.")
+            .RequireAuthorization(Policies.EdgeOfBranch)
             .Accepts<HeartbeatRequest>("application/json")
             .ProducesValidationProblem();
         return app;
     }
 
-    private static async Task<Ok<BranchSummary[]>> ListAsync(IGrainFactory grains)
+    private static async Task<Ok<BranchSummary[]>> ListAsync(IGrainFactory grains, HttpContext http)
     {
+        var caller = http.Caller();
         var counts = await grains.GetGrain<IBranchIndexGrain>(IBranchIndexGrain.Key).GetBranches();
-        return TypedResults.Ok(counts.Select(c => new BranchSummary(c.BranchId, c.Occupancy)).ToArray());
+        return TypedResults.Ok(counts.Where(c => caller.Reaches(c.BranchId)).Select(c => new BranchSummary(c.BranchId, c.Occupancy)).ToArray());
     }
 
     private static async Task<Results<Ok<OccupancyResponse>, ValidationProblem>> OccupancyAsync(string branchId, IGrainFactory grains)

@@ -1,5 +1,6 @@
 using NextGenCrm.Silo.Erasure;
 using NextGenCrm.Silo.Ingest;
+using NextGenCrm.Silo.Security;
 
 namespace NextGenCrm.Silo.Apis;
 
@@ -9,6 +10,7 @@ public static class CustomerErasureApi
     public static IEndpointRouteBuilder MapCustomerErasureApi(this IEndpointRouteBuilder app)
     {
         app.MapDelete("/api/v1/customers/{customerId}", EraseAsync).WithTags("Customers")
+            .RequireAuthorization(Policies.Privacy)
             .WithSummary("Erases an enrolled customer: their faces and person in the collection, their directory records, and their visits, face crops and history.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -4,6 +4,7 @@ using Sylvan.Data.Csv;
 using NextGenCrm.Ports;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
+using NextGenCrm.Silo.Security;
 
 namespace NextGenCrm.Silo.Apis;
 
@@ -21,6 +22,7 @@ public static partial class CustomerImportApi
     public static IEndpointRouteBuilder MapCustomerImportApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/customers/import", ImportAsync).WithTags("Customers")
+            .RequireAuthorization(Policies.Enrolment)
             .WithSummary("Enrols up to 500 customers from a CSV (customerId,name,phone,photoKey|faceToken); one result per row.")
             .Accepts<string>("text/csv")
             .Produces<ImportResponse>()

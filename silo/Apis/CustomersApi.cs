@@ -3,6 +3,7 @@ using NextGenCrm.Cameras;
 using NextGenCrm.Ports;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
+using NextGenCrm.Silo.Security;
 
 namespace NextGenCrm.Silo.Apis;
 
@@ -14,6 +15,7 @@ public static partial class CustomersApi
     public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/customers/{customerId}/faces", EnrolFaceAsync).WithTags("Customers")
+            .RequireAuthorization(Policies.Enrolment)
             .WithSummary("Indexes a customer's photo (image, or faceToken in the simulated mode) under the customer id and records who it is.")
             .Accepts<FaceEnrolmentRequest>("application/json")
             .Produces<EnrolmentResponse>(StatusCodes.Status201Created)
@@ -22,6 +24,7 @@ public static partial class CustomersApi
         app.MapCustomerImportApi();
         app.MapCustomerErasureApi();
         app.MapPost("/api/v1/visitors/{visitorId}/enrol", EnrolVisitorAsync).WithTags("Visitors")
+            .RequireAuthorization(Policies.Enrolment)
             .WithSummary("Turns an anonymous visitor (v-…) into a customer: their next visit is recognised by name.")
             .Accepts<VisitorEnrolmentRequest>("application/json")
             .Produces<EnrolmentResponse>()

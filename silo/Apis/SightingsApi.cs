@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
+using NextGenCrm.Silo.Security;
 
 namespace NextGenCrm.Silo.Apis;
 
@@ -9,7 +10,7 @@ public static partial class SightingsApi
 {
     public static IEndpointRouteBuilder MapSightingsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/sightings").WithTags("Sightings");
+        var api = app.MapGroup("/api/v1/sightings").WithTags("Sightings").RequireAuthorization(Policies.Edge);
         api.MapPost("/", RecordAsync)
             .WithSummary("Records one sighting of a face by a branch camera.")
             .Accepts<SightingRequest>("application/json")
@@ -39,6 +40,10 @@ public static partial class SightingsApi
         if (!validator.TryValidate(body!, out var sighting, out var errors))
         {
             return TypedResults.ValidationProblem(errors, title: "The sighting is not valid");
+        }
+        if (!request.HttpContext.Caller().Reaches(sighting.BranchId))
+        {
+            return CallerAccess.OutsideBranch(sighting.BranchId);
         }
         try
         {
@@ -74,6 +79,7 @@ public static partial class SightingsApi
             return TypedResults.Problem(statusCode: 400, title: "Batch too large", detail: $"A batch holds at most {limits.Value.MaxBatchSize} sightings; this one has {items.Count}.");
         }
         var logger = loggers.CreateLogger(typeof(SightingsApi));
+        var caller = request.HttpContext.Caller();
         var results = new BatchItemResult[items.Count];
         var sightings = new List<(int Index, Sighting Sighting)>(items.Count);
         for (var index = 0; index < items.Count; index++)
@@ -81,6 +87,10 @@ public static partial class SightingsApi
             if (Validate(items[index], index, validator, out var sighting) is { } refused)
             {
                 results[index] = refused;
+            }
+            else if (!caller.Reaches(sighting.BranchId))
+            {
+                results[index] = new BatchItemResult(index, 403, sighting.SightingId, Error: $"The token does not reach branch {sighting.BranchId}.");
             }
             else
             {

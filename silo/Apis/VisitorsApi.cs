@@ -1,3 +1,5 @@
+using NextGenCrm.Silo.Security;
+
 namespace NextGenCrm.Silo.Apis;
 
 public static class VisitorsApi
@@ -6,26 +8,32 @@ public static class VisitorsApi
     {
         var api = app.MapGroup("/api/v1/visitors").WithTags("Visitors");
         api.MapGet("/{visitorId}/visits", VisitsAsync)
-            .WithSummary("A visitor's open and recent visits, with the delivery status of each visit's history record, task and alert.")
+            .WithSummary("A visitor's open and recent visits in the caller's branches, with the delivery status of each visit's history record, task and alert.")
+            .RequireAuthorization(Policies.Staff)
             .ProducesValidationProblem();
         api.MapPost("/{visitorId}/visits/{visitId}/redeliver", RedeliverAsync)
             .WithSummary("An operator re-drives the visit's effects not yet delivered (failed, or waiting for their next attempt) once what refused them is mended.")
+            .RequireAuthorization(Policies.Admin)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete("/{visitorId}", EraseAsync)
             .WithSummary("Erases everything held on a visitor: visits, occupancy, face crops, history and an anonymous face in the collection.")
+            .RequireAuthorization(Policies.Privacy)
             .ProducesValidationProblem();
         return app;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<VisitSummary>>, ValidationProblem>> VisitsAsync(string visitorId, IGrainFactory grains)
+    private static async Task<Results<Ok<IReadOnlyList<VisitSummary>>, ValidationProblem>> VisitsAsync(string visitorId, IGrainFactory grains, HttpContext http)
     {
         // Visitor ids are "c-{customerId}" or "v-{faceId}"; both parts pass the id rule.
         if (!Ingest.SightingValidator.IsValidId(visitorId))
         {
             return BranchesApi.InvalidId("visitorId");
         }
-        return TypedResults.Ok(await grains.GetGrain<IVisitorGrain>(visitorId).GetVisits());
+        var caller = http.Caller();
+        var visits = await grains.GetGrain<IVisitorGrain>(visitorId).GetVisits();
+        // Staff see the visits of their own branches only.
+        return TypedResults.Ok<IReadOnlyList<VisitSummary>>([.. visits.Where(v => caller.Reaches(v.BranchId))]);
     }
 
     /// <summary>

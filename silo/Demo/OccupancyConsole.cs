@@ -10,7 +10,8 @@ public sealed class OccupancyConsole(
     IGrainFactory grains,
     VisitMetrics metrics,
     IHostApplicationLifetime lifetime,
-    IServer server) : BackgroundService
+    IServer server,
+    IServiceProvider services) : BackgroundService
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PlainRefresh = TimeSpan.FromSeconds(10);
@@ -23,6 +24,7 @@ public sealed class OccupancyConsole(
         }
         var address = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         AnsiConsole.MarkupLine($"[bold]NextGenCrm demo[/]: {feed.Branches.Count} branches on one silo. API: [link]{address}/api/v1/branches[/]  (Ctrl+C stops)");
+        PrintSignIn(address);
         try
         {
             if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
@@ -48,6 +50,20 @@ public sealed class OccupancyConsole(
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Tokens for trying the API during the demo: staff of the demo's branches, and an edge agent of the first.</summary>
+    private void PrintSignIn(string? address)
+    {
+        if (services.GetService<Security.DevelopmentTokens>() is not { } tokens)
+        {
+            return;
+        }
+        var staff = tokens.Issue("demo-staff", [Security.Roles.Staff], feed.Branches, TimeSpan.FromHours(12));
+        var edge = tokens.Issue("demo-edge", [Security.Roles.Edge], [feed.Branches[0]], TimeSpan.FromHours(12));
+        // Plain Console: Spectre would wrap the token and break a copy and paste.
+        Console.WriteLine($"Staff sign-in (12 h): curl -H 'Authorization: Bearer {staff}' {address}/api/v1/branches");
+        Console.WriteLine($"Edge agent token for {feed.Branches[0]}: {edge}");
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Silo.Apis;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
+using NextGenCrm.Silo.Security;
 using NextGenCrm.Visits;
 
 namespace NextGenCrm.Silo.Extensions;
@@ -74,7 +75,8 @@ public static class SiloHostingExtensions
         services.AddSingleton<SightingValidator>();
         services.AddSingleton<SightingIngest>();
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddBearerScheme());
+        services.AddApiSecurity(configuration);
         services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans", tags: ["ready"]);
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -88,7 +90,9 @@ public static class SiloHostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi().AllowAnonymous();
         app.MapSightingsApi();
         app.MapBranchesApi();
         app.MapVisitorsApi();

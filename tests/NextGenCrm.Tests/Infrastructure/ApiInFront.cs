@@ -16,6 +16,7 @@ public static class ApiInFront
         TestCluster cluster, TimeProvider clock, IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images, IErasureTombstones tombstones)
     {
         var web = WebApplication.CreateBuilder();
+        web.Configuration["Auth:SigningKeyFile"] = TestTokens.KeyFile;
         web.WebHost.UseTestServer();
         web.Services.AddSingleton<IGrainFactory>(cluster.Client);
         web.Services.AddKeyedSingleton(GrainClock.Key, clock);
@@ -37,6 +38,7 @@ public abstract class ClusterWithApi<TSilo>(short silos) : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
     public WebApplication Api { get; private set; } = null!;
+    /// <summary>A client with an admin token; <see cref="ClientAs"/> makes one for another role and branches.</summary>
     public HttpClient Http { get; private set; } = null!;
     public IGrainFactory Grains => Cluster.Client;
 
@@ -50,8 +52,14 @@ public abstract class ClusterWithApi<TSilo>(short silos) : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Api = await StartApiAsync(Cluster);
-        Http = Api.GetTestClient();
+        Http = Api.GetTestClient().WithToken(TestTokens.Admin());
     }
+
+    /// <summary>A client whose token holds <paramref name="role"/> and reaches <paramref name="branches"/>; dispose it.</summary>
+    public HttpClient ClientAs(string role, params string[] branches) => Api.GetTestClient().WithToken(TestTokens.For(role, branches));
+
+    /// <summary>A client without a token; dispose it.</summary>
+    public HttpClient Anonymous() => Api.GetTestClient();
 
     public async ValueTask DisposeAsync()
     {

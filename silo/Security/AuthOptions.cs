@@ -1,0 +1,87 @@
+namespace NextGenCrm.Silo.Security;
+
+public enum AuthMode
+{
+    /// <summary>The silo issues its own tokens, signed with a key kept in <see cref="AuthOptions.SigningKeyFile"/>.</summary>
+    Development,
+
+    /// <summary>Tokens come from the bank's identity provider (<see cref="AuthOptions.Authority"/>).</summary>
+    Oidc,
+}
+
+/// <summary>The "Auth" section: who may call the API and how their tokens are checked.</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+    public const string DevelopmentIssuer = "nextgencrm-development";
+    public const string DefaultAudience = "nextgencrm-api";
+
+    public AuthMode Mode { get; set; } = AuthMode.Development;
+
+    /// <summary>Development mode: the signing key, created on first start; every silo of a local cluster shares it.</summary>
+    public string SigningKeyFile { get; set; } = "";
+
+    /// <summary>Oidc mode: the provider's issuer URL; its discovery document and keys are read from there.</summary>
+    public string Authority { get; set; } = "";
+
+    /// <summary>The audience a token must name (Cognito: the app client id; Entra: the API's application id URI).</summary>
+    public string Audience { get; set; } = DefaultAudience;
+
+    /// <summary>The claim that lists the caller's roles (Cognito: cognito:groups; Entra app roles: roles).</summary>
+    public string RoleClaim { get; set; } = "roles";
+
+    /// <summary>The claim that lists the caller's branch ids, or "*" (an array, or one string separated by commas or spaces).</summary>
+    public string BranchClaim { get; set; } = "branches";
+
+    /// <summary>The claim that names the caller in the audit log.</summary>
+    public string SubjectClaim { get; set; } = "sub";
+
+    /// <summary>Oidc mode: refuse an authority over plain http (only a loopback stand-in may turn this off).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Leeway for clocks that disagree, on token expiry and not-before.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The key file's path: as configured, else under the silo's data folder.</summary>
+    public static string KeyFileFrom(IConfiguration configuration)
+    {
+        var configured = configuration[$"{Section}:SigningKeyFile"];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+        var dataDir = configuration["Silo:DataDir"];
+        if (string.IsNullOrWhiteSpace(dataDir))
+        {
+            dataDir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "NextGenCrm");
+        }
+        return Path.GetFullPath(Path.Combine(dataDir, "signing-key.json"));
+    }
+
+    public IEnumerable<string> Problems()
+    {
+        if (Mode == AuthMode.Oidc)
+        {
+            if (!Uri.TryCreate(Authority, UriKind.Absolute, out var authority))
+            {
+                yield return "Auth:Authority must be the identity provider's issuer URL when Auth:Mode is Oidc.";
+            }
+            else if (RequireHttpsMetadata && authority.Scheme != Uri.UriSchemeHttps)
+            {
+                yield return "Auth:Authority must be https (Auth:RequireHttpsMetadata=false only for a loopback stand-in).";
+            }
+        }
+        if (string.IsNullOrWhiteSpace(Audience))
+        {
+            yield return "Auth:Audience is required.";
+        }
+        if (string.IsNullOrWhiteSpace(RoleClaim) || string.IsNullOrWhiteSpace(BranchClaim) || string.IsNullOrWhiteSpace(SubjectClaim))
+        {
+            yield return "Auth:RoleClaim, Auth:BranchClaim and Auth:SubjectClaim must name claims.";
+        }
+        if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            yield return "Auth:ClockSkew must be between 00:00:00 and 00:05:00.";
+        }
+    }
+}

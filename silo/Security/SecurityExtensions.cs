@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.OpenApi;
+using NextGenCrm.Silo.Configuration;
+
+namespace NextGenCrm.Silo.Security;
+
+public static class SecurityExtensions
+{
+    /// <summary>Bearer tokens on every /api/v1 call: self-issued (Development) or the bank's provider (Oidc).</summary>
+    public static IServiceCollection AddApiSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        var auth = ConfigurationReader.Bind<AuthOptions>(configuration, AuthOptions.Section);
+        ConfigurationReader.ThrowIfAny([.. auth.Problems()]);
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(auth));
+
+        var validation = new TokenValidationParameters
+        {
+            ValidAudience = auth.Audience,
+            NameClaimType = auth.SubjectClaim,
+            RoleClaimType = auth.RoleClaim,
+            ClockSkew = auth.ClockSkew,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+        };
+        if (auth.Mode == AuthMode.Development)
+        {
+            var key = SigningKeyFile.LoadOrCreate(AuthOptions.KeyFileFrom(configuration));
+            validation.ValidIssuer = AuthOptions.DevelopmentIssuer;
+            validation.IssuerSigningKey = key;
+            validation.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+            services.AddSingleton(sp => new DevelopmentTokens(key, auth.Audience, TimeProvider.System));
+        }
+        else
+        {
+            // Asymmetric keys only: a provider's token is never signed with a shared secret.
+            validation.ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+                SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512];
+        }
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            // Claim names stay as the provider wrote them ("roles", "cognito:groups"), not mapped to WS-* URIs.
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters = validation;
+            if (auth.Mode == AuthMode.Oidc)
+            {
+                options.Authority = auth.Authority;
+                options.Audience = auth.Audience;
+                options.RequireHttpsMetadata = auth.RequireHttpsMetadata;
+                // A token signed with a key the cached set lacks makes the keys be read again (key rotation), at most this often.
+                options.RefreshInterval = configuration.GetValue($"{AuthOptions.Section}:KeyRefreshInterval", TimeSpan.FromMinutes(5));
+            }
+        });
+        services.AddSingleton<IAuthorizationHandler, AccessHandler>();
+        services.AddAuthorization(Policies.Add);
+        return services;
+    }
+
+    /// <summary>Declares the bearer scheme in the OpenAPI document, required by every operation but the health probes.</summary>
+    public static Microsoft.AspNetCore.OpenApi.OpenApiOptions AddBearerScheme(this Microsoft.AspNetCore.OpenApi.OpenApiOptions options)
+    {
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "A token with the caller's roles (edge, staff, enrolment, privacy, admin) and branch ids. Development mode: `dotnet run --project silo -- tokens --role staff --branch main-st`.",
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] }];
+            return Task.CompletedTask;
+        });
+        return options;
+    }
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using NextGenCrm.Silo.Configuration;
+
+namespace NextGenCrm.Silo.Security;
+
+/// <summary>
+/// `silo tokens --role edge --branch main-st`: prints a Development-mode token signed with the silo's key file
+/// (created if no silo has started yet). The token alone goes to stdout, so scripts can take it as it is.
+/// </summary>
+public static class TokensCommand
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        // Settings such as --Auth:SigningKeyFile=… or --Silo:DataDir=… are read as the silo reads them.
+        var settings = args.Where(IsSetting).ToArray();
+        args = [.. args.Where(a => !IsSetting(a))];
+        Option<string[]> roles = new("--role")
+        {
+            Description = "A role of the token: edge, staff, enrolment, privacy or admin (repeat for several)",
+            Required = true,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        roles.AcceptOnlyFromAmong(Roles.All);
+        Option<string[]> branches = new("--branch")
+        {
+            Description = "A branch id the token reaches, or * for all (repeat for several); required for edge and staff",
+        };
+        Option<TimeSpan> validFor = new("--valid-for")
+        {
+            Description = "How long the token is valid, d.hh:mm:ss",
+            DefaultValueFactory = _ => TimeSpan.FromHours(12),
+        };
+        Option<string?> subject = new("--subject") { Description = "Who the token names in the audit log (default: dev-{role})" };
+        Option<string?> keyFile = new("--key-file") { Description = "The signing key file (default: Auth:SigningKeyFile, else signing-key.json under Silo:DataDir)" };
+
+        var command = new RootCommand("Prints a bearer token for the silo's API in the Development auth mode.")
+        {
+            roles, branches, validFor, subject, keyFile,
+        };
+        command.SetAction(result =>
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+                .AddEnvironmentVariables()
+                .AddCommandLine(settings)
+                .Build();
+            var auth = ConfigurationReader.Bind<AuthOptions>(configuration, AuthOptions.Section);
+            if (auth.Mode != AuthMode.Development)
+            {
+                Console.Error.WriteLine("Auth:Mode is Oidc: tokens come from the identity provider, not from the silo.");
+                return 2;
+            }
+            var roleList = result.GetValue(roles) ?? [];
+            var branchList = result.GetValue(branches) ?? [];
+            if (branchList.Length == 0 && roleList.Any(r => r is Roles.Edge or Roles.Staff))
+            {
+                Console.Error.WriteLine("An edge or staff token needs --branch (a branch id, or * for all).");
+                return 2;
+            }
+            var period = result.GetValue(validFor);
+            if (period <= TimeSpan.Zero)
+            {
+                Console.Error.WriteLine("--valid-for must be positive.");
+                return 2;
+            }
+            var path = result.GetValue(keyFile) is { } explicitPath ? Path.GetFullPath(explicitPath) : AuthOptions.KeyFileFrom(configuration);
+            var tokens = new DevelopmentTokens(SigningKeyFile.LoadOrCreate(path), auth.Audience, TimeProvider.System);
+            Console.Out.WriteLine(tokens.Issue(result.GetValue(subject) ?? $"dev-{roleList[0]}", roleList, branchList, period));
+            Console.Error.WriteLine($"Signed with {path}; valid until {DateTimeOffset.UtcNow + period:u}. Send it as: Authorization: Bearer <token>");
+            return 0;
+        });
+        return command.Parse(args).InvokeAsync();
+    }
+
+    private static bool IsSetting(string arg) => arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains(':', StringComparison.Ordinal) && arg.Contains('=', StringComparison.Ordinal);
+}
