@@ -37,6 +37,36 @@ public sealed class SiloOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A file holding the agent's bearer token (an edge token of its branch); re-read when it changes.</summary>
+    public string TokenFile { get; set; } = "";
+
+    /// <summary>Or: the OAuth client-credentials flow against the identity provider's token endpoint.</summary>
+    public ClientCredentialsOptions ClientCredentials { get; set; } = new();
+
+    /// <summary>Plain http:// to a silo that is not on this machine sends the token in the clear: refused unless set.</summary>
+    public bool AllowInsecureHttp { get; set; }
+}
+
+public sealed class ClientCredentialsOptions
+{
+    /// <summary>The provider's token endpoint, e.g. https://{domain}.auth.{region}.amazoncognito.com/oauth2/token.</summary>
+    public string TokenEndpoint { get; set; } = "";
+
+    public string ClientId { get; set; } = "";
+
+    /// <summary>The client secret, or <see cref="ClientSecretFile"/> (kept out of the configuration file).</summary>
+    public string ClientSecret { get; set; } = "";
+
+    public string ClientSecretFile { get; set; } = "";
+
+    /// <summary>Scopes asked for, space separated (Entra: api://{app-id}/.default).</summary>
+    public string Scope { get; set; } = "";
+
+    /// <summary>A token is renewed this long before it expires.</summary>
+    public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromMinutes(2);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(TokenEndpoint);
 }
 
 public sealed class BufferOptions

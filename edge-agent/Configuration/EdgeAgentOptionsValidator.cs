@@ -20,6 +20,11 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
         {
             errors.Add($"{s}:Silo:BaseUrl '{options.Silo.BaseUrl}' must be an absolute http(s) URL (set it with --silo)");
         }
+        else if (siloUrlNeeded && !options.Silo.AllowInsecureHttp && IsPlainHttpToAnotherMachine(options.Silo.BaseUrl))
+        {
+            errors.Add($"{s}:Silo:BaseUrl '{options.Silo.BaseUrl}' is plain http to another machine: the token would travel in the clear. Use https, or set {s}:Silo:AllowInsecureHttp=true (--allow-insecure-http)");
+        }
+        ValidateToken(options.Silo, errors);
         if (!Enum.IsDefined(options.Sink.Kind))
         {
             errors.Add($"{s}:Sink:Kind must be Http or Aws");
@@ -48,6 +53,40 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
         ValidateTracking(options.Tracking, errors);
         ValidateCameras(options.Cameras, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsPlainHttpToAnotherMachine(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback;
+
+    private static void ValidateToken(SiloOptions silo, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Silo";
+        var credentials = silo.ClientCredentials;
+        if (credentials.Enabled && !string.IsNullOrWhiteSpace(silo.TokenFile))
+        {
+            errors.Add($"{s}:TokenFile and {s}:ClientCredentials are two ways to get a token; set one");
+        }
+        if (!credentials.Enabled)
+        {
+            return;
+        }
+        if (!Uri.TryCreate(credentials.TokenEndpoint, UriKind.Absolute, out var endpoint)
+            || (endpoint.Scheme != Uri.UriSchemeHttps && !(endpoint.Scheme == Uri.UriSchemeHttp && endpoint.IsLoopback)))
+        {
+            errors.Add($"{s}:ClientCredentials:TokenEndpoint '{credentials.TokenEndpoint}' must be an https URL");
+        }
+        if (string.IsNullOrWhiteSpace(credentials.ClientId))
+        {
+            errors.Add($"{s}:ClientCredentials:ClientId is required");
+        }
+        if (string.IsNullOrEmpty(credentials.ClientSecret) == string.IsNullOrWhiteSpace(credentials.ClientSecretFile))
+        {
+            errors.Add($"{s}:ClientCredentials: set exactly one of ClientSecret or ClientSecretFile");
+        }
+        if (credentials.RefreshBeforeExpiry < TimeSpan.Zero)
+        {
+            errors.Add($"{s}:ClientCredentials:RefreshBeforeExpiry must not be negative");
+        }
     }
 
     private static void ValidateAwsSink(AwsSinkOptions aws, List<string> errors)

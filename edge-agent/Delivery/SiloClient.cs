@@ -139,7 +139,8 @@ public sealed partial class SiloClient(HttpClient http, ILogger<SiloClient> logg
     internal static DeliveryOutcome Classify(HttpStatusCode status) => (int)status switch
     {
         >= 200 and < 300 => DeliveryOutcome.Accepted,
-        408 or 429 => DeliveryOutcome.RetryLater,
+        // 401/403: the token is missing, expired or of another branch. Mending it makes the sighting welcome, so it is kept.
+        401 or 403 or 408 or 429 => DeliveryOutcome.RetryLater,
         >= 400 and < 500 => DeliveryOutcome.Rejected,
         _ => DeliveryOutcome.RetryLater,
     };

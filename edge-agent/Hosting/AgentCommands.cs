@@ -42,10 +42,12 @@ public static class AgentCommands
         Option<string?> snapshotUrl = new("--snapshot-url") { Description = "Add a camera that polls this HTTP snapshot URL" };
         Option<string?> video = new("--video") { Description = "Add a camera that reads a video file or rtsp:// stream through ffmpeg" };
         Option<int?> simulate = new("--simulate") { Description = "Add a simulated camera with this many synthetic visitors (0 = without end); sends faceTokens, no images" };
+        Option<string?> tokenFile = new("--token-file") { Description = "File holding the agent's bearer token for the silo, re-read when it changes (EdgeAgent:Silo:TokenFile); or use EdgeAgent:Silo:ClientCredentials" };
+        Option<bool> allowInsecureHttp = new("--allow-insecure-http") { Description = "Send the token over plain http:// to a silo on another machine (EdgeAgent:Silo:AllowInsecureHttp)" };
 
         var command = new Command("run", "Run the agent as a long-running service (systemd, container or a terminal; stops on Ctrl+C/SIGTERM)")
         {
-            config, branch, silo, sink, queueUrl, bufferDir, ModelOption, cameraId, folder, snapshotUrl, video, simulate,
+            config, branch, silo, sink, queueUrl, bufferDir, ModelOption, cameraId, folder, snapshotUrl, video, simulate, tokenFile, allowInsecureHttp,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -60,6 +62,11 @@ public static class AgentCommands
             }
             Set("BranchId", result.GetValue(branch));
             Set("Silo:BaseUrl", result.GetValue(silo));
+            Set("Silo:TokenFile", result.GetValue(tokenFile));
+            if (result.GetValue(allowInsecureHttp))
+            {
+                Set("Silo:AllowInsecureHttp", "true");
+            }
             Set("Sink:Kind", result.GetValue(sink));
             Set("Sink:Aws:QueueUrl", result.GetValue(queueUrl));
             Set("Buffer:Directory", result.GetValue(bufferDir));

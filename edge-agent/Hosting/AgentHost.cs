@@ -81,13 +81,34 @@ public static class AgentHost
         services.AddSingleton(sp =>
         {
             var silo = Options(sp).Silo;
-            var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(5) })
+            HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(5) };
+            if (sp.GetService<ISiloToken>() is { } token)
+            {
+                handler = new BearerTokenHandler(token) { InnerHandler = handler };
+            }
+            else
+            {
+                sp.GetRequiredService<ILogger<SiloClient>>().LogWarning(
+                    "No token configured (EdgeAgent:Silo:TokenFile or EdgeAgent:Silo:ClientCredentials): the silo will refuse the sightings, which stay in the buffer");
+            }
+            var http = new HttpClient(handler)
             {
                 BaseAddress = new Uri(silo.BaseUrl.EndsWith('/') ? silo.BaseUrl : silo.BaseUrl + "/"),
                 Timeout = silo.RequestTimeout,
             };
             return new SiloClient(http, sp.GetRequiredService<ILogger<SiloClient>>());
         });
+        var tokenFile = configuration[$"{EdgeAgentOptions.SectionName}:Silo:TokenFile"];
+        if (!string.IsNullOrWhiteSpace(configuration[$"{EdgeAgentOptions.SectionName}:Silo:ClientCredentials:TokenEndpoint"]))
+        {
+            services.AddSingleton<ISiloToken>(sp => new ClientCredentialsSource(
+                new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, Options(sp).Silo.ClientCredentials,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClientCredentialsSource>>()));
+        }
+        else if (!string.IsNullOrWhiteSpace(tokenFile))
+        {
+            services.AddSingleton<ISiloToken>(sp => new TokenFileSource(Path.GetFullPath(Options(sp).Silo.TokenFile), sp.GetRequiredService<TimeProvider>()));
+        }
         services.AddSingleton(sp => new BlazeFaceDetector(Options(sp).Detection));
         services.AddHostedService<SightingDelivery>();
         if (sink.Kind == SinkKind.Http || !string.IsNullOrEmpty(siloUrl))

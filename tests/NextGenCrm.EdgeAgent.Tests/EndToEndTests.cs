@@ -15,10 +15,12 @@ public sealed class EndToEndTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         using var silo = await SiloProcess.StartAsync(timeout, ct);
         var drop = Directory.CreateDirectory(Path.Combine(_work, "drop")).FullName;
+        var tokenFile = Path.Combine(_work, "edge.token");
+        await File.WriteAllTextAsync(tokenFile, await silo.IssueTokenAsync("edge", "b001"), ct);
         var config = AgentConfig.Write(_work, "agent.json", silo.BaseUrl, Path.Combine(_work, "buffer"),
         [
             new { Id = "door", Source = "Folder", Path = drop, PollInterval = "00:00:00.100" },
-        ]);
+        ], tokenFile: tokenFile);
         using var agent = AgentProcess.Start(config);
         await agent.WaitForLineAsync("Camera door watches drop folder", timeout);
         // Written now rather than copied: capturedAt is the file's time, and npm's files are dated 1985.
@@ -28,6 +30,7 @@ public sealed class EndToEndTests : IDisposable
         }
 
         using var http = new HttpClient { BaseAddress = silo.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await silo.IssueTokenAsync("staff", "b001"));
         var deadline = DateTime.UtcNow + timeout;
         HashSet<string> tracks = [];
         JsonElement occupancy = default;

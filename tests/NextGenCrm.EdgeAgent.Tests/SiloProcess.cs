@@ -13,8 +13,13 @@ public sealed class SiloProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
 
-    private SiloProcess(Process process, Uri baseUrl)
+    private readonly string _dll;
+    private readonly string _keyFile;
+
+    private SiloProcess(Process process, Uri baseUrl, string dll, string keyFile)
     {
+        _dll = dll;
+        _keyFile = keyFile;
         _process = process;
         BaseUrl = baseUrl;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { _lines.Enqueue(e.Data); } };
@@ -37,6 +42,7 @@ public sealed class SiloProcess : IDisposable
             throw new FileNotFoundException("Build the silo first", dll);
         }
         var http = FakeSilo.FreeLoopbackPort();
+        var keyFile = Path.Combine(Directory.CreateTempSubdirectory("silo-key-").FullName, "signing-key.json");
         var start = new ProcessStartInfo("dotnet")
         {
             // The silo reads appsettings.json and demo-customers.json from its content root.
@@ -49,9 +55,10 @@ public sealed class SiloProcess : IDisposable
         start.ArgumentList.Add($"--Urls=http://127.0.0.1:{http}");
         start.ArgumentList.Add($"--Orleans:SiloPort={FakeSilo.FreeLoopbackPort()}");
         start.ArgumentList.Add($"--Orleans:GatewayPort={FakeSilo.FreeLoopbackPort()}");
+        start.ArgumentList.Add($"--Auth:SigningKeyFile={keyFile}");
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        var silo = new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{http}/"));
+        var silo = new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{http}/"), dll, keyFile);
         try
         {
             await silo.WaitUntilReadyAsync(timeout, cancellationToken);
@@ -62,6 +69,36 @@ public sealed class SiloProcess : IDisposable
             silo.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A token from the silo's own `tokens` subcommand, signed with this silo's key file.</summary>
+    public async Task<string> IssueTokenAsync(string role, params string[] branches)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(_dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { _dll, "tokens", "--role", role, "--key-file", _keyFile })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var branch in branches)
+        {
+            start.ArgumentList.Add("--branch");
+            start.ArgumentList.Add(branch);
+        }
+        using var tokens = Process.Start(start)!;
+        var output = await tokens.StandardOutput.ReadToEndAsync();
+        var error = await tokens.StandardError.ReadToEndAsync();
+        await tokens.WaitForExitAsync();
+        if (tokens.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"silo tokens failed ({tokens.ExitCode}): {error}");
+        }
+        return output.Trim();
     }
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
