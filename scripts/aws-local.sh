@@ -146,7 +146,7 @@ setsid dotnet run --project silo --no-build --no-launch-profile -- \
   "--Appian:BaseUrl=$appian_url" "--Appian:ApiKey=$appian_key" \
   "--Sns:TopicArn=$topic_arn" \
   "--Sqs:SightingsQueueUrl=$queue_url" "--Sqs:DeadLetterQueueUrl=$dlq_url" --Sqs:WaitTimeSeconds=2 \
-  "--Images:Folder=$work/images" "--Urls=$api" \
+  "--Images:Folder=$work/images" "--Urls=$api" "--Auth:SigningKeyFile=$work/signing-key.json" \
   </dev/null 3>&- 4>&- 5>&- >"$work/silo.log" 2>&1 &
 silo_pid=$!
 
@@ -168,6 +168,10 @@ if [ -z "$ready" ]; then
   exit 1
 fi
 
+# An admin token from the silo's own key file (Development auth mode): the demonstration calls every endpoint.
+token="$(dotnet run --project silo --no-build --no-launch-profile -- tokens --role admin --branch '*' --subject aws-local "--key-file=$work/signing-key.json" 2>/dev/null)"
+auth="Authorization: Bearer $token"
+
 echo
 echo "NextGenCrm silo in AWS mode: $api (ready), logs in $work"
 echo "  DynamoDB Local     $dynamo_url"
@@ -179,10 +183,11 @@ if [ -n "$serve" ]; then
   cat <<EOF
 
 Try it (the fake Rekognition sees a face in the crops 'dotnet $fakes_dll face --person NAME' prints):
+  token=$token
   img=\$(dotnet $fakes_dll face --person someone)
-  curl -s -X POST $api/api/v1/sightings -H 'Content-Type: application/json' \\
+  curl -s -X POST $api/api/v1/sightings -H "Authorization: Bearer \$token" -H 'Content-Type: application/json' \\
     -d "{\"branchId\":\"main-st\",\"cameraId\":\"lobby\",\"trackId\":\"t1\",\"capturedAt\":\"\$(date -u +%FT%TZ)\",\"image\":\"\$img\"}"
-  curl -s $api/api/v1/branches/main-st/occupancy
+  curl -s -H "Authorization: Bearer \$token" $api/api/v1/branches/main-st/occupancy
   curl -s $control_url/stats       # what the fakes saw
 
 Ctrl+C stops everything.
@@ -197,7 +202,7 @@ now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 face() { dotnet "$fakes_dll" face --person "$1" --variant "$2"; }
 post() { # post PATH JSON -> prints "HTTP <status> <body>"
   local out status
-  out="$(curl -sS -o "$work/answer.json" -w '%{http_code}' -X POST "$api$1" -H 'Content-Type: application/json' --data-binary @- <<<"$2")"
+  out="$(curl -sS -o "$work/answer.json" -w '%{http_code}' -X POST "$api$1" -H "$auth" -H 'Content-Type: application/json' --data-binary @- <<<"$2")"
   status="$out"
   echo "HTTP $status $(cat "$work/answer.json")"
 }
@@ -223,7 +228,7 @@ dotnet "$fakes_dll" sqs-sighting --endpoint "$fauxqs_url" --control "$control_ur
 echo "== waiting for the SQS sighting and for the deliveries (task, alert, history) of all three visits"
 occupancy=""
 for _ in $(seq 1 60); do
-  occupancy="$(curl -fsS "$api/api/v1/branches/$branch/occupancy" || true)"
+  occupancy="$(curl -fsS -H "$auth" "$api/api/v1/branches/$branch/occupancy" || true)"
   count="$(jq -r '.count // 0' <<<"${occupancy:-{\}}")"
   pending="$(jq -r '[.visitors[]? | select(.taskStatus != "delivered")] | length' <<<"${occupancy:-{\}}")"
   if [ "$count" -ge 3 ] && [ "$pending" -eq 0 ]; then
@@ -239,7 +244,7 @@ jq -r '"count \(.count)", (.visitors[] | "  \(.visitorId)  kind=\(.kind)  name=\
 echo
 echo "== GET /api/v1/visitors/{id}/visits"
 for visitor in $(jq -r '.visitors[].visitorId' <<<"$occupancy"); do
-  visits="$(curl -fsS "$api/api/v1/visitors/$visitor/visits" || echo '{}')"
+  visits="$(curl -fsS -H "$auth" "$api/api/v1/visitors/$visitor/visits" || echo '{}')"
   echo "  $visitor:"
   jq -c '.' <<<"$visits" | head -c 1500 | sed 's/^/    /'
   echo

@@ -106,6 +106,9 @@ for n in $(seq 1 "$silos"); do
   fi
 done
 
+# Every silo signs and checks tokens with the one key file under the data folder (Development auth mode).
+token="$(dotnet run --project silo --no-build --no-launch-profile -- tokens --role admin --branch '*' --subject cluster-local 2>/dev/null)"
+
 echo
 echo "NextGenCrm cluster: $silos silos on DynamoDB Local ($dynamo_url), logs in $work"
 for n in $(seq 1 "$silos"); do
@@ -113,10 +116,11 @@ for n in $(seq 1 "$silos"); do
 done
 cat <<EOF
 
-Try it (a simulated face: faceToken instead of an image):
-  curl -s -X POST http://127.0.0.1:5081/api/v1/sightings -H 'Content-Type: application/json' \\
+Try it (a simulated face: faceToken instead of an image; an admin token of this machine's key file):
+  token=$token
+  curl -s -X POST http://127.0.0.1:5081/api/v1/sightings -H "Authorization: Bearer \$token" -H 'Content-Type: application/json' \\
     -d '{"branchId":"branch-1","cameraId":"door","trackId":"t1","capturedAt":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","faceToken":"demo-face-1"}'
-  curl -s http://127.0.0.1:5082/api/v1/branches/branch-1/occupancy
+  curl -s -H "Authorization: Bearer \$token" http://127.0.0.1:5082/api/v1/branches/branch-1/occupancy
 
 Ctrl+C stops everything.
 EOF

@@ -34,13 +34,28 @@ public static class BranchesApi
         return TypedResults.Ok(counts.Where(c => caller.Reaches(c.BranchId)).Select(c => new BranchSummary(c.BranchId, c.Occupancy)).ToArray());
     }
 
-    private static async Task<Results<Ok<OccupancyResponse>, ValidationProblem>> OccupancyAsync(string branchId, IGrainFactory grains)
+    private static async Task<Results<Ok<OccupancyResponse>, ValidationProblem, ProblemHttpResult>> OccupancyAsync(
+        string branchId, IGrainFactory grains, AuditTrail audit, HttpContext http)
     {
         if (!SightingValidator.IsValidId(branchId))
         {
             return InvalidId("branchId");
         }
         var occupancy = await grains.GetGrain<IBranchGrain>(branchId).GetOccupancy();
+        // A read that shows a customer by name is audited first; unrecorded, it is not answered.
+        var named = occupancy.Visitors.Where(o => o.CustomerName is not null)
+            .Select(o => audit.Entry(http, AuditTrail.Actions.ReadOccupancy, StatusCodes.Status200OK, branchId, o.VisitorId)).ToList();
+        if (named.Count > 0)
+        {
+            try
+            {
+                await audit.WriteAsync(named, CancellationToken.None);
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                return AuditTrail.NotAudited();
+            }
+        }
         return TypedResults.Ok(new OccupancyResponse(
             occupancy.BranchId, occupancy.AsOf, occupancy.Visitors.Count,
             [.. occupancy.Visitors.Select(o => new OccupantResponse(o.VisitorId, o.Kind, o.CustomerName, o.Since, o.LastSeen, o.VisitId, o.TaskStatus))]));

@@ -23,6 +23,9 @@ public static partial class CustomerImportApi
     {
         app.MapPost("/api/v1/customers/import", ImportAsync).WithTags("Customers")
             .RequireAuthorization(Policies.Enrolment)
+            .Audited(AuditTrail.Actions.EnrolCustomer, (http, value, audit, status) => value is ImportResponse import
+                ? import.Rows.Select(r => audit.Entry(http, AuditTrail.Actions.EnrolCustomer, r.Status == "enrolled" ? 201 : 422, customerId: r.CustomerId, detail: $"import line {r.Line}: {r.Status}"))
+                : [audit.Entry(http, AuditTrail.Actions.EnrolCustomer, status, detail: "import refused as a whole")])
             .WithSummary("Enrols up to 500 customers from a CSV (customerId,name,phone,photoKey|faceToken); one result per row.")
             .Accepts<string>("text/csv")
             .Produces<ImportResponse>()

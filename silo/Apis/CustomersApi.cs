@@ -16,6 +16,7 @@ public static partial class CustomersApi
     {
         app.MapPost("/api/v1/customers/{customerId}/faces", EnrolFaceAsync).WithTags("Customers")
             .RequireAuthorization(Policies.Enrolment)
+            .Audited(AuditTrail.Actions.EnrolCustomer)
             .WithSummary("Indexes a customer's photo (image, or faceToken in the simulated mode) under the customer id and records who it is.")
             .Accepts<FaceEnrolmentRequest>("application/json")
             .Produces<EnrolmentResponse>(StatusCodes.Status201Created)
@@ -25,6 +26,7 @@ public static partial class CustomersApi
         app.MapCustomerErasureApi();
         app.MapPost("/api/v1/visitors/{visitorId}/enrol", EnrolVisitorAsync).WithTags("Visitors")
             .RequireAuthorization(Policies.Enrolment)
+            .Audited(AuditTrail.Actions.EnrolVisitor)
             .WithSummary("Turns an anonymous visitor (v-…) into a customer: their next visit is recognised by name.")
             .Accepts<VisitorEnrolmentRequest>("application/json")
             .Produces<EnrolmentResponse>()

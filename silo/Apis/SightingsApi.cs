@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NextGenCrm.Ports;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
@@ -29,7 +30,7 @@ public static partial class SightingsApi
     }
 
     private static async Task<IResult> RecordAsync(
-        HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits,
+        HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits, AuditTrail audit,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SightingRequest>(request, limits.Value.MaxSightingBodyBytes, cancellationToken);
@@ -43,12 +44,13 @@ public static partial class SightingsApi
         }
         if (!request.HttpContext.Caller().Reaches(sighting.BranchId))
         {
+            await audit.TryWriteAsync(audit.Entry(request.HttpContext, AuditTrail.Actions.Refused, StatusCodes.Status403Forbidden, sighting.BranchId, detail: "sighting outside the token's branches"));
             return CallerAccess.OutsideBranch(sighting.BranchId);
         }
+        SightingResult result;
         try
         {
-            var result = await ingest.RecordAsync(sighting, cancellationToken);
-            return TypedResults.Ok(new SightingResponse(result.SightingId, result.VisitorId, result.VisitId, result.Outcome));
+            result = await ingest.RecordAsync(sighting, cancellationToken);
         }
         catch (UnprocessableSightingException unusable)
         {
@@ -59,10 +61,28 @@ public static partial class SightingsApi
             LogNotRecorded(loggers.CreateLogger(typeof(SightingsApi)), sighting.SightingId, failure.GetType().Name);
             return Unavailable();
         }
+        if (result.VisitorId is not null)
+        {
+            try
+            {
+                await audit.WriteAsync(Identification(request.HttpContext, audit, sighting, result), CancellationToken.None);
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                // Unaudited, unanswered: the agent sends it again and the camera answers the repeat from its memory.
+                LogNotRecorded(loggers.CreateLogger(typeof(SightingsApi)), sighting.SightingId, $"audit: {failure.GetType().Name}");
+                return AuditTrail.NotAudited();
+            }
+        }
+        return TypedResults.Ok(new SightingResponse(result.SightingId, result.VisitorId, result.VisitId, result.Outcome));
     }
 
+    private static AuditEntry Identification(HttpContext http, AuditTrail audit, Sighting sighting, SightingResult result) =>
+        audit.Entry(http, AuditTrail.Actions.Identification, StatusCodes.Status200OK, sighting.BranchId, result.VisitorId,
+            detail: $"camera {sighting.CameraId}, sighting {sighting.SightingId}, visit {result.VisitId}");
+
     private static async Task<IResult> RecordBatchAsync(
-        HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits,
+        HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits, AuditTrail audit,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SightingBatchRequest>(request, limits.Value.MaxBatchBodyBytes, cancellationToken);
@@ -104,7 +124,35 @@ public static partial class SightingsApi
         await Task.WhenAll(sightings
             .GroupBy(s => s.Sighting.CameraKey, StringComparer.Ordinal)
             .Select(camera => RecordInOrderAsync([.. camera.OrderBy(s => s.Sighting.CapturedAt)], results, ingest, logger)));
+        await AuditBatchAsync(request.HttpContext, audit, sightings, results, logger);
         return TypedResults.Ok(new BatchResponse(results));
+    }
+
+    /// <summary>One write for the batch's identifications and refusals; items whose identification it could not record become 503.</summary>
+    private static async Task AuditBatchAsync(
+        HttpContext http, AuditTrail audit, List<(int Index, Sighting Sighting)> sightings, BatchItemResult[] results, ILogger logger)
+    {
+        var identified = sightings.Where(s => results[s.Index] is { Status: 200, VisitorId: not null }).ToList();
+        var entries = identified.Select(s => audit.Entry(http, AuditTrail.Actions.Identification, 200, s.Sighting.BranchId, results[s.Index].VisitorId,
+            detail: $"camera {s.Sighting.CameraId}, sighting {s.Sighting.SightingId}, visit {results[s.Index].VisitId}")).ToList();
+        entries.AddRange(sightings.Where(s => results[s.Index].Status == 403).Select(s =>
+            audit.Entry(http, AuditTrail.Actions.Refused, 403, s.Sighting.BranchId, detail: "sighting outside the token's branches")));
+        if (entries.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await audit.WriteAsync(entries, CancellationToken.None);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            foreach (var (index, sighting) in identified)
+            {
+                LogNotRecorded(logger, sighting.SightingId, $"audit: {failure.GetType().Name}");
+                results[index] = new BatchItemResult(index, 503, sighting.SightingId, Error: "Not answered: the audit log could not record it; send it again.");
+            }
+        }
     }
 
     private static async Task RecordInOrderAsync(

@@ -19,11 +19,13 @@ public static class VisitorsApi
         api.MapDelete("/{visitorId}", EraseAsync)
             .WithSummary("Erases everything held on a visitor: visits, occupancy, face crops, history and an anonymous face in the collection.")
             .RequireAuthorization(Policies.Privacy)
+            .Audited(AuditTrail.Actions.EraseVisitor)
             .ProducesValidationProblem();
         return app;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<VisitSummary>>, ValidationProblem>> VisitsAsync(string visitorId, IGrainFactory grains, HttpContext http)
+    private static async Task<Results<Ok<IReadOnlyList<VisitSummary>>, ValidationProblem, ProblemHttpResult>> VisitsAsync(
+        string visitorId, IGrainFactory grains, AuditTrail audit, HttpContext http)
     {
         // Visitor ids are "c-{customerId}" or "v-{faceId}"; both parts pass the id rule.
         if (!Ingest.SightingValidator.IsValidId(visitorId))
@@ -33,7 +35,21 @@ public static class VisitorsApi
         var caller = http.Caller();
         var visits = await grains.GetGrain<IVisitorGrain>(visitorId).GetVisits();
         // Staff see the visits of their own branches only.
-        return TypedResults.Ok<IReadOnlyList<VisitSummary>>([.. visits.Where(v => caller.Reaches(v.BranchId))]);
+        IReadOnlyList<VisitSummary> shown = [.. visits.Where(v => caller.Reaches(v.BranchId))];
+        if (shown.Count > 0 && visitorId.StartsWith(NextGenCrm.Ports.PersonIds.CustomerPrefix, StringComparison.Ordinal))
+        {
+            // A customer's visits name a person: audited first, or not answered.
+            try
+            {
+                await audit.WriteAsync(audit.Entry(http, AuditTrail.Actions.ReadVisits, StatusCodes.Status200OK, visitorId: visitorId,
+                    customerId: visitorId[NextGenCrm.Ports.PersonIds.CustomerPrefix.Length..], detail: $"{shown.Count} visits"), CancellationToken.None);
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                return AuditTrail.NotAudited();
+            }
+        }
+        return TypedResults.Ok(shown);
     }
 
     /// <summary>

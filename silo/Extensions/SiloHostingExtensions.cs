@@ -43,6 +43,11 @@ public static class SiloHostingExtensions
             // Registered after the embedded defaults: for each port the last registration wins.
             builder.Services.AddAwsAdapters(configuration);
         }
+        if (configuration["Audit:Store"] is { Length: > 0 } store ? store == "DynamoDb" : faceSearch.Provider != FaceSearchProvider.Simulated)
+        {
+            // Before AddSiloApi, whose local-file audit log is only the default.
+            builder.Services.AddDynamoDbAuditLog(configuration);
+        }
         if (deliveries.Appian)
         {
             builder.Services.AddAppianTaskAssigner(configuration);
@@ -97,6 +102,7 @@ public static class SiloHostingExtensions
         app.MapBranchesApi();
         app.MapVisitorsApi();
         app.MapCustomersApi();
+        app.MapAuditApi();
         app.MapHealthApi();
         return app;
     }

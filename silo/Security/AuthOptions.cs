@@ -50,12 +50,18 @@ public sealed class AuthOptions
         {
             return Path.GetFullPath(configured);
         }
+        return Path.Combine(DataDirFrom(configuration), "signing-key.json");
+    }
+
+    /// <summary>The silo's local data folder (Silo:DataDir, --data-dir), by the project's shared default.</summary>
+    public static string DataDirFrom(IConfiguration configuration)
+    {
         var dataDir = configuration["Silo:DataDir"];
         if (string.IsNullOrWhiteSpace(dataDir))
         {
             dataDir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "NextGenCrm");
         }
-        return Path.GetFullPath(Path.Combine(dataDir, "signing-key.json"));
+        return Path.GetFullPath(dataDir);
     }
 
     public IEnumerable<string> Problems()

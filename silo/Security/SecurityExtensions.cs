@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Ports;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.OpenApi;
 using NextGenCrm.Silo.Configuration;
@@ -55,7 +58,31 @@ public static class SecurityExtensions
         });
         services.AddSingleton<IAuthorizationHandler, AccessHandler>();
         services.AddAuthorization(Policies.Add);
+        services.AddAuditTrail(configuration);
         return services;
+    }
+
+    /// <summary>The audit trail; its log is the local file unless a host registered another (DynamoDB in AWS mode) before.</summary>
+    public static IServiceCollection AddAuditTrail(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LocalAuditOptions>().Configure(o => o.Folder = AuditFolderFrom(configuration));
+        services.TryAddSingleton<IAuditLog>(sp => new LocalFileAuditLog(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LocalAuditOptions>>()));
+        services.AddSingleton(sp => new AuditTrail(
+            sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>(),
+            TimeProvider.System, sp.GetRequiredService<ILogger<AuditTrail>>()));
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalAudit>();
+        return services;
+    }
+
+    /// <summary>Audit:Folder, else "audit" under the silo's data folder.</summary>
+    public static string AuditFolderFrom(IConfiguration configuration)
+    {
+        var configured = configuration["Audit:Folder"];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+        return Path.Combine(AuthOptions.DataDirFrom(configuration), "audit");
     }
 
     /// <summary>Declares the bearer scheme in the OpenAPI document, required by every operation but the health probes.</summary>

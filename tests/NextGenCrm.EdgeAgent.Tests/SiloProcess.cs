@@ -56,6 +56,7 @@ public sealed class SiloProcess : IDisposable
         start.ArgumentList.Add($"--Orleans:SiloPort={FakeSilo.FreeLoopbackPort()}");
         start.ArgumentList.Add($"--Orleans:GatewayPort={FakeSilo.FreeLoopbackPort()}");
         start.ArgumentList.Add($"--Auth:SigningKeyFile={keyFile}");
+        start.ArgumentList.Add($"--Audit:Folder={Path.Combine(Path.GetDirectoryName(keyFile)!, "audit")}");
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var silo = new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{http}/"), dll, keyFile);

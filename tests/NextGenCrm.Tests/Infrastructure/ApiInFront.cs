@@ -13,10 +13,11 @@ namespace NextGenCrm.Tests.Infrastructure;
 public static class ApiInFront
 {
     public static async Task<WebApplication> StartAsync(
-        TestCluster cluster, TimeProvider clock, IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images, IErasureTombstones tombstones)
+        TestCluster cluster, TimeProvider clock, IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images, IErasureTombstones tombstones, IAuditLog? audit = null)
     {
         var web = WebApplication.CreateBuilder();
         web.Configuration["Auth:SigningKeyFile"] = TestTokens.KeyFile;
+        web.Configuration["Audit:Folder"] = Path.Combine(Path.GetDirectoryName(TestTokens.KeyFile)!, $"audit-{Guid.NewGuid():N}");
         web.WebHost.UseTestServer();
         web.Services.AddSingleton<IGrainFactory>(cluster.Client);
         web.Services.AddKeyedSingleton(GrainClock.Key, clock);
@@ -24,6 +25,10 @@ public static class ApiInFront
         web.Services.AddSingleton(directory);
         web.Services.AddSingleton(images);
         web.Services.AddSingleton(tombstones);
+        if (audit is not null)
+        {
+            web.Services.AddSingleton(audit);
+        }
         web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
         var api = web.Build();
         api.MapNextGenCrmApi();

@@ -52,6 +52,7 @@ public sealed class AccessControlTests(ClusterFixture fixture)
         new("DELETE customers/{id}", Roles.Privacy, false, _ => new(HttpMethod.Delete, $"/api/v1/customers/acl-nobody-{Guid.NewGuid():N}")),
         new("POST visitors/{id}/enrol", Roles.Enrolment, false, _ => Json(HttpMethod.Post, "/api/v1/visitors/v-acl-nobody/enrol",
             new { customerId = $"acl-{Guid.NewGuid():N}", name = "Alan Turing" })),
+        new("GET audit", Roles.Privacy, false, _ => new(HttpMethod.Get, "/api/v1/audit")),
     ];
 
     public static TheoryData<Endpoint, string, bool> Matrix()
