@@ -24,14 +24,25 @@ public sealed class AuthOptions
     /// <summary>Oidc mode: the provider's issuer URL; its discovery document and keys are read from there.</summary>
     public string Authority { get; set; } = "";
 
-    /// <summary>The audience a token must name (Cognito: the app client id; Entra: the API's application id URI).</summary>
+    /// <summary>The audience a token must name, or several separated by commas (Cognito: the app client ids; Entra: the API's application id URI).</summary>
     public string Audience { get; set; } = DefaultAudience;
 
-    /// <summary>The claim that lists the caller's roles (Cognito: cognito:groups; Entra app roles: roles).</summary>
+    /// <summary>The claim that holds the audience: aud, or client_id for Cognito access tokens (which carry no aud).</summary>
+    public string AudienceClaim { get; set; } = "aud";
+
+    /// <summary>The claims (comma separated) that list the caller's roles (Cognito: cognito:groups,scope; Entra app roles: roles).</summary>
     public string RoleClaim { get; set; } = "roles";
 
-    /// <summary>The claim that lists the caller's branch ids, or "*" (an array, or one string separated by commas or spaces).</summary>
+    /// <summary>Only values starting with this are roles, without it (e.g. "nextgencrm/" for Cognito groups and scopes).</summary>
+    public string RolePrefix { get; set; } = "";
+
+    /// <summary>The claims (comma separated) that list the caller's branch ids, or "*" (arrays, or strings separated by commas or spaces).</summary>
     public string BranchClaim { get; set; } = "branches";
+
+    /// <summary>Only values starting with this are branch ids, without it (e.g. "branch." for Entra app roles).</summary>
+    public string BranchPrefix { get; set; } = "";
+
+    public IReadOnlyList<string> Audiences => Audience.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The claim that names the caller in the audit log.</summary>
     public string SubjectClaim { get; set; } = "sub";
@@ -77,7 +88,7 @@ public sealed class AuthOptions
                 yield return "Auth:Authority must be https (Auth:RequireHttpsMetadata=false only for a loopback stand-in).";
             }
         }
-        if (string.IsNullOrWhiteSpace(Audience))
+        if (Audiences.Count == 0)
         {
             yield return "Auth:Audience is required.";
         }

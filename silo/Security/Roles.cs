@@ -46,9 +46,15 @@ public sealed class Caller
     /// <summary>Reads the claims named by the options; a claim may repeat or hold a list separated by commas or spaces.</summary>
     public static Caller From(ClaimsPrincipal user, AuthOptions options) => new(
         user.FindFirst(options.SubjectClaim)?.Value ?? "anonymous",
-        Values(user, options.RoleClaim),
-        Values(user, options.BranchClaim));
+        Values(user, options.RoleClaim, options.RolePrefix),
+        Values(user, options.BranchClaim, options.BranchPrefix));
 
-    private static HashSet<string> Values(ClaimsPrincipal user, string claimType) =>
-        [.. user.FindAll(claimType).SelectMany(c => c.Value.Split(Separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+    private static HashSet<string> Values(ClaimsPrincipal user, string claimTypes, string prefix) =>
+    [
+        .. claimTypes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .SelectMany(user.FindAll)
+            .SelectMany(c => c.Value.Split(Separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(v => v.StartsWith(prefix, StringComparison.Ordinal) && v.Length > prefix.Length)
+            .Select(v => v[prefix.Length..]),
+    ];
 }

@@ -20,20 +20,27 @@ public static class SecurityExtensions
 
         var validation = new TokenValidationParameters
         {
-            ValidAudience = auth.Audience,
+            ValidAudiences = auth.Audiences,
             NameClaimType = auth.SubjectClaim,
-            RoleClaimType = auth.RoleClaim,
             ClockSkew = auth.ClockSkew,
             RequireExpirationTime = true,
             RequireSignedTokens = true,
         };
+        if (auth.AudienceClaim != "aud")
+        {
+            // Cognito access tokens name their app client in client_id and carry no aud.
+            validation.AudienceValidator = (_, token, _) =>
+                token is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt
+                && jwt.TryGetPayloadValue<string>(auth.AudienceClaim, out var audience)
+                && auth.Audiences.Contains(audience, StringComparer.Ordinal);
+        }
         if (auth.Mode == AuthMode.Development)
         {
             var key = SigningKeyFile.LoadOrCreate(AuthOptions.KeyFileFrom(configuration));
             validation.ValidIssuer = AuthOptions.DevelopmentIssuer;
             validation.IssuerSigningKey = key;
             validation.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
-            services.AddSingleton(sp => new DevelopmentTokens(key, auth.Audience, TimeProvider.System));
+            services.AddSingleton(sp => new DevelopmentTokens(key, auth.Audiences[0], TimeProvider.System));
         }
         else
         {
@@ -50,12 +57,24 @@ public static class SecurityExtensions
             if (auth.Mode == AuthMode.Oidc)
             {
                 options.Authority = auth.Authority;
-                options.Audience = auth.Audience;
                 options.RequireHttpsMetadata = auth.RequireHttpsMetadata;
                 // A token signed with a key the cached set lacks makes the keys be read again (key rotation), at most this often.
                 options.RefreshInterval = configuration.GetValue($"{AuthOptions.Section}:KeyRefreshInterval", TimeSpan.FromMinutes(5));
+                options.Events = new JwtBearerEvents { OnAuthenticationFailed = KeyRotation.RetryWithFreshKeysAsync };
             }
         });
+        if (auth.Mode == AuthMode.Oidc)
+        {
+            // After JwtBearer made its configuration manager: a key the provider retired (perhaps compromised) stops
+            // working when the keys are next read, not an hour later from a "last known good" copy.
+            services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+            {
+                if (options.ConfigurationManager is Microsoft.IdentityModel.Tokens.BaseConfigurationManager manager)
+                {
+                    manager.UseLastKnownGoodConfiguration = false;
+                }
+            });
+        }
         services.AddSingleton<IAuthorizationHandler, AccessHandler>();
         services.AddAuthorization(Policies.Add);
         services.AddAuditTrail(configuration);

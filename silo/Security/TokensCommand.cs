@@ -64,7 +64,7 @@ public static class TokensCommand
                 return 2;
             }
             var path = result.GetValue(keyFile) is { } explicitPath ? Path.GetFullPath(explicitPath) : AuthOptions.KeyFileFrom(configuration);
-            var tokens = new DevelopmentTokens(SigningKeyFile.LoadOrCreate(path), auth.Audience, TimeProvider.System);
+            var tokens = new DevelopmentTokens(SigningKeyFile.LoadOrCreate(path), auth.Audiences[0], TimeProvider.System);
             Console.Out.WriteLine(tokens.Issue(result.GetValue(subject) ?? $"dev-{roleList[0]}", roleList, branchList, period));
             Console.Error.WriteLine($"Signed with {path}; valid until {DateTimeOffset.UtcNow + period:u}. Send it as: Authorization: Bearer <token>");
             return 0;

@@ -13,11 +13,16 @@ namespace NextGenCrm.Tests.Infrastructure;
 public static class ApiInFront
 {
     public static async Task<WebApplication> StartAsync(
-        TestCluster cluster, TimeProvider clock, IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images, IErasureTombstones tombstones, IAuditLog? audit = null)
+        TestCluster cluster, TimeProvider clock, IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images, IErasureTombstones tombstones, IAuditLog? audit = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var web = WebApplication.CreateBuilder();
         web.Configuration["Auth:SigningKeyFile"] = TestTokens.KeyFile;
         web.Configuration["Audit:Folder"] = Path.Combine(Path.GetDirectoryName(TestTokens.KeyFile)!, $"audit-{Guid.NewGuid():N}");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            web.Configuration[key] = value;
+        }
         web.WebHost.UseTestServer();
         web.Services.AddSingleton<IGrainFactory>(cluster.Client);
         web.Services.AddKeyedSingleton(GrainClock.Key, clock);
