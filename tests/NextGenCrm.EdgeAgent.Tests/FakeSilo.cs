@@ -38,6 +38,12 @@ public sealed class FakeSilo : IAsyncDisposable
 
     public int Batches => Volatile.Read(ref _batches);
 
+    /// <summary>The Authorization header of every request, in order ("" when there was none).</summary>
+    public ConcurrentQueue<string> Authorizations { get; } = new();
+
+    /// <summary>When not empty, a request without "Bearer {one of these}" is answered 401, as the real silo does.</summary>
+    public ConcurrentDictionary<string, bool> AcceptedTokens { get; } = new();
+
     /// <summary>When set, the first batch is recorded, then its response waits for this task.</summary>
     public TaskCompletionSource? HoldFirstBatch { get; init; }
 
@@ -57,6 +63,18 @@ public sealed class FakeSilo : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var silo = new FakeSilo(app) { HoldFirstBatch = holdFirstBatch };
+        app.Use(async (context, next) =>
+        {
+            var authorization = context.Request.Headers.Authorization.ToString();
+            silo.Authorizations.Enqueue(authorization);
+            if (!silo.AcceptedTokens.IsEmpty && !(authorization.StartsWith("Bearer ", StringComparison.Ordinal) && silo.AcceptedTokens.ContainsKey(authorization["Bearer ".Length..])))
+            {
+                context.Response.StatusCode = 401;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return;
+            }
+            await next(context);
+        });
         app.MapPost("/api/v1/sightings", async (HttpRequest request) =>
         {
             using var doc = await JsonDocument.ParseAsync(request.Body);

@@ -124,7 +124,7 @@ public sealed class FakeIdentityProvider : IAsyncDisposable
             return Results.Json(new { error = "invalid_client" }, statusCode: 401);
         }
         Interlocked.Increment(ref _tokensIssued);
-        var claims = new Dictionary<string, object>(client.Claims) { ["sub"] = clientId, ["client_id"] = clientId };
+        var claims = new Dictionary<string, object>(client.Claims) { ["sub"] = clientId, ["client_id"] = clientId, ["jti"] = Guid.NewGuid().ToString("N") };
         var token = Issue(clientId, claims, ClientTokenLifetime);
         return Results.Json(new { access_token = token, token_type = "Bearer", expires_in = (int)ClientTokenLifetime.TotalSeconds });
     }
