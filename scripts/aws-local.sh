@@ -210,7 +210,7 @@ branch=main-st
 
 echo
 echo "== 1. enrol customer cust-1001 with a photo (IndexFaces, CreateUser, AssociateFaces in the fake Rekognition)"
-post /api/v1/customers/cust-1001/faces "{\"name\":\"Demo Customer 1001\",\"image\":\"$(face customer-1001 0)\"}"
+post /api/v1/customers/cust-1001/faces "{\"name\":\"Demo Customer 1001\",\"image\":\"$(face customer-1001 0)\",\"consent\":{\"givenAt\":\"$(now)\",\"method\":\"written\"}}"
 
 echo "== 2. sighting of that customer at $branch/lobby (HTTP, image bytes -> SearchUsersByImage, crop to S3)"
 post /api/v1/sightings "{\"branchId\":\"$branch\",\"cameraId\":\"lobby\",\"trackId\":\"t-1\",\"capturedAt\":\"$(now)\",\"image\":\"$(face customer-1001 1)\"}"

@@ -24,9 +24,10 @@ public static partial class CustomerImportApi
         app.MapPost("/api/v1/customers/import", ImportAsync).WithTags("Customers")
             .RequireAuthorization(Policies.Enrolment)
             .Audited(AuditTrail.Actions.EnrolCustomer, (http, value, audit, status) => value is ImportResponse import
-                ? import.Rows.Select(r => audit.Entry(http, AuditTrail.Actions.EnrolCustomer, r.Status == "enrolled" ? 201 : 422, customerId: r.CustomerId, detail: $"import line {r.Line}: {r.Status}"))
+                ? import.Rows.Select(r => audit.Entry(http, AuditTrail.Actions.EnrolCustomer, r.Status == "enrolled" ? 201 : 422, customerId: r.CustomerId,
+                    detail: $"import line {r.Line}: {r.Status}{(r.Status == "enrolled" ? $"; {r.Consent}" : "")}"))
                 : [audit.Entry(http, AuditTrail.Actions.EnrolCustomer, status, detail: "import refused as a whole")])
-            .WithSummary("Enrols up to 500 customers from a CSV (customerId,name,phone,photoKey|faceToken); one result per row.")
+            .WithSummary("Enrols up to 500 customers from a CSV (customerId,name,phone,photoKey|faceToken,consentGivenAt,consentMethod); one result per row.")
             .Accepts<string>("text/csv")
             .Produces<ImportResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -89,7 +90,8 @@ public static partial class CustomerImportApi
                 {
                     return (null, Malformed($"A request holds at most {MaxRows} rows; send the file in parts."));
                 }
-                rows.Add(new ImportRow(Field(csv, header, "customerId"), Field(csv, header, "name"), Field(csv, header, "phone"), Field(csv, header, "photoKey"), Field(csv, header, "faceToken")));
+                rows.Add(new ImportRow(Field(csv, header, "customerId"), Field(csv, header, "name"), Field(csv, header, "phone"), Field(csv, header, "photoKey"), Field(csv, header, "faceToken"),
+                    Field(csv, header, "consentGivenAt"), Field(csv, header, "consentMethod")));
             }
             return (rows, null);
         }
@@ -103,6 +105,8 @@ public static partial class CustomerImportApi
         ImportRow row, int line, IFaceSearch faceSearch, ICustomerDirectory directory, FaceSearchSelection mode, CancellationToken cancellationToken)
     {
         var errors = CustomersApi.CheckCustomer(row.CustomerId, row.Name, row.Phone);
+        DateTimeOffset? consentGivenAt = DateTimeOffset.TryParse(row.ConsentGivenAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var given) ? given : null;
+        Consent.Check(row.ConsentGivenAt is null ? null : consentGivenAt ?? DateTimeOffset.MaxValue, row.ConsentMethod, DateTimeOffset.UtcNow, errors);
         FaceImage? face = null;
         if ((row.PhotoKey is null) == (row.FaceToken is null))
         {
@@ -133,7 +137,7 @@ public static partial class CustomerImportApi
             var outcome = await CustomerEnrolment.EnrolAsync(new Customer(row.CustomerId!, row.Name!, row.Phone), face!, faceSearch, directory, cancellationToken);
             return outcome.Status switch
             {
-                EnrolmentStatus.Enrolled => new ImportRowResult(line, row.CustomerId, "enrolled", null),
+                EnrolmentStatus.Enrolled => new ImportRowResult(line, row.CustomerId, "enrolled", null) { Consent = Consent.Describe(consentGivenAt!.Value, row.ConsentMethod!) },
                 EnrolmentStatus.NoFace => new ImportRowResult(line, row.CustomerId, "refused", "No usable face in the photo."),
                 _ => new ImportRowResult(line, row.CustomerId, "refused", "The customer's record belongs to another customer."),
             };
@@ -172,9 +176,14 @@ public static partial class CustomerImportApi
     [LoggerMessage(Level = LogLevel.Information, Message = "Customer import: {Enrolled} enrolled, {Refused} not")]
     private static partial void LogImported(ILogger logger, int enrolled, int refused);
 
-    private sealed record ImportRow(string? CustomerId, string? Name, string? Phone, string? PhotoKey, string? FaceToken);
+    private sealed record ImportRow(string? CustomerId, string? Name, string? Phone, string? PhotoKey, string? FaceToken, string? ConsentGivenAt, string? ConsentMethod);
 }
 
-public sealed record ImportRowResult(int Line, string? CustomerId, string Status, string? Error);
+public sealed record ImportRowResult(int Line, string? CustomerId, string Status, string? Error)
+{
+    /// <summary>The consent recorded with the row, for its audit entry; not sent back.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Consent { get; init; }
+}
 
 public sealed record ImportResponse(int Enrolled, int NotEnrolled, IReadOnlyList<ImportRowResult> Rows);

@@ -44,11 +44,13 @@ public static partial class CustomersApi
             return problem;
         }
         var errors = CheckCustomer(customerId, body!.Name, body.Phone);
+        Consent.Check(body.Consent?.GivenAt, body.Consent?.Method, DateTimeOffset.UtcNow, errors);
         var face = FaceOf(body, mode, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The enrolment is not valid");
         }
+        Consent.Note(request.HttpContext, Consent.Describe(body.Consent!.GivenAt!.Value, body.Consent.Method!));
         var customer = new Customer(customerId, body.Name!, body.Phone);
         var outcome = await CustomerEnrolment.EnrolAsync(customer, face!, faceSearch, directory, cancellationToken);
         if (outcome.Status == EnrolmentStatus.NoFace)
@@ -69,6 +71,7 @@ public static partial class CustomersApi
             return problem;
         }
         var errors = CheckCustomer(body!.CustomerId, body.Name, body.Phone);
+        Consent.Check(body.Consent?.GivenAt, body.Consent?.Method, DateTimeOffset.UtcNow, errors);
         if (!SightingValidator.IsValidId(visitorId) || !visitorId.StartsWith(PersonIds.AnonymousPrefix, StringComparison.Ordinal))
         {
             errors["visitorId"] = ["Only an anonymous visitor (an id starting with v-) can be enrolled."];
@@ -77,6 +80,7 @@ public static partial class CustomersApi
         {
             return TypedResults.ValidationProblem(errors, title: "The enrolment is not valid");
         }
+        Consent.Note(request.HttpContext, Consent.Describe(body.Consent!.GivenAt!.Value, body.Consent.Method!));
         var visitor = grains.GetGrain<IVisitorGrain>(visitorId);
         var enrolledAs = await directory.FindByFaceIdAsync(visitorId, cancellationToken);
         if (enrolledAs is null && (await visitor.GetVisits()).Count == 0)
@@ -149,8 +153,8 @@ public static partial class CustomersApi
     private static partial void LogEnrolled(ILogger logger, string customerId);
 }
 
-public sealed record FaceEnrolmentRequest(string? Name, string? Phone, string? Image, string? FaceToken);
+public sealed record FaceEnrolmentRequest(string? Name, string? Phone, string? Image, string? FaceToken, ConsentRequest? Consent);
 
-public sealed record VisitorEnrolmentRequest(string? CustomerId, string? Name, string? Phone);
+public sealed record VisitorEnrolmentRequest(string? CustomerId, string? Name, string? Phone, ConsentRequest? Consent);
 
 public sealed record EnrolmentResponse(string VisitorId, string CustomerId, string? FaceId);

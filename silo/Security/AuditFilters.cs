@@ -37,6 +37,6 @@ public static class AuditFilters
     {
         var customerId = http.GetRouteValue("customerId") as string ?? (value as Apis.EnrolmentResponse)?.CustomerId;
         var visitorId = http.GetRouteValue("visitorId") as string ?? (value as Apis.EnrolmentResponse)?.VisitorId;
-        return audit.Entry(http, action, status, visitorId: visitorId, customerId: customerId);
+        return audit.Entry(http, action, status, visitorId: visitorId, customerId: customerId, detail: Apis.Consent.Noted(http) ?? (action == AuditTrail.Actions.EraseCustomer ? "consent withdrawn: the customer is erased" : null));
     }
 }

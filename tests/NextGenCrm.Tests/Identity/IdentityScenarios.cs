@@ -1,3 +1,4 @@
+using NextGenCrm.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -21,7 +22,7 @@ public abstract class IdentityScenarios(IdentityCluster cluster)
         var branch = $"ident-{Guid.NewGuid():N}"[..24];
         var customerId = $"cust-{Guid.NewGuid():N}"[..20];
         var customerFace = $"face-{customerId}";
-        using var enrolled = await _http.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name = "Ana Silva", faceToken = customerFace }, Ct);
+        using var enrolled = await _http.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name = "Ana Silva", faceToken = customerFace, consent = TestConsent.Written }, Ct);
         Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
         string[] faces = [customerFace, $"stranger-a-{Guid.NewGuid():N}", $"stranger-b-{Guid.NewGuid():N}"];
 
@@ -66,7 +67,7 @@ public abstract class IdentityScenarios(IdentityCluster cluster)
         await EventuallyAsync(() => IdentityWorld.Calls.TasksAt(branch).Count == 1 && IdentityWorld.Calls.AlertsAt(branch).Count == 1);
 
         var customerId = $"signup-{Guid.NewGuid():N}"[..20];
-        using var enrol = await _http.PostAsJsonAsync($"/api/v1/visitors/{strangerId}/enrol", new { customerId, name = "Tiago Ramos" }, Ct);
+        using var enrol = await _http.PostAsJsonAsync($"/api/v1/visitors/{strangerId}/enrol", new { customerId, name = "Tiago Ramos", consent = TestConsent.Written }, Ct);
         Assert.Equal(HttpStatusCode.OK, enrol.StatusCode);
 
         // The same tracks go on (cameras remember them as the stranger), and a new track starts.
@@ -93,10 +94,10 @@ public abstract class IdentityScenarios(IdentityCluster cluster)
         var stranger = (string)(await PostSightingAsync(branch, "door", "t1", $"walk-in-{Guid.NewGuid():N}"))["visitorId"]!;
         var customerId = $"cust-{Guid.NewGuid():N}"[..20];
 
-        using var unknown = await _http.PostAsJsonAsync($"/api/v1/visitors/v-{Guid.NewGuid():N}/enrol", new { customerId, name = "Rui Costa" }, Ct);
-        using var first = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger}/enrol", new { customerId, name = "Rui Costa" }, Ct);
-        using var repeated = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger}/enrol", new { customerId, name = "Rui Costa" }, Ct);
-        using var other = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger}/enrol", new { customerId = customerId + "x", name = "Eva Lopes" }, Ct);
+        using var unknown = await _http.PostAsJsonAsync($"/api/v1/visitors/v-{Guid.NewGuid():N}/enrol", new { customerId, name = "Rui Costa", consent = TestConsent.Written }, Ct);
+        using var first = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger}/enrol", new { customerId, name = "Rui Costa", consent = TestConsent.Written }, Ct);
+        using var repeated = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger}/enrol", new { customerId, name = "Rui Costa", consent = TestConsent.Written }, Ct);
+        using var other = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger}/enrol", new { customerId = customerId + "x", name = "Eva Lopes", consent = TestConsent.Written }, Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -139,7 +140,7 @@ public abstract class IdentityScenarios(IdentityCluster cluster)
         var face = $"enrolled-{Guid.NewGuid():N}";
         var stranger = (string)(await PostSightingAsync(branch, "door", "t1", face))["visitorId"]!;
         var customerId = $"cust-{Guid.NewGuid():N}"[..20];
-        using var enrol = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger}/enrol", new { customerId, name = "Eva Lopes" }, Ct);
+        using var enrol = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger}/enrol", new { customerId, name = "Eva Lopes", consent = TestConsent.Written }, Ct);
         Assert.Equal(HttpStatusCode.OK, enrol.StatusCode);
         var older = PersonIds.NewAnonymous(DateTimeOffset.UtcNow.AddHours(-1));
         await IdentityWorld.FaceSearch.AddFaceAsync(FaceImage.FromToken(face), older, Ct);

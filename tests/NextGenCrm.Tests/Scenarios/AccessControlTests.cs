@@ -44,14 +44,14 @@ public sealed class AccessControlTests(ClusterFixture fixture)
         new("POST visitors/{id}/visits/{id}/redeliver", Roles.Admin, false, _ => new(HttpMethod.Post, "/api/v1/visitors/v-acl-nobody/visits/visit-1/redeliver")),
         new("DELETE visitors/{id}", Roles.Privacy, false, _ => new(HttpMethod.Delete, "/api/v1/visitors/v-acl-nobody")),
         new("POST customers/{id}/faces", Roles.Enrolment, false, _ => Json(HttpMethod.Post, $"/api/v1/customers/acl-{Guid.NewGuid():N}/faces",
-            new { name = "Ada Lovelace", faceToken = $"acl-face-{Guid.NewGuid():N}" })),
+            new { name = "Ada Lovelace", faceToken = $"acl-face-{Guid.NewGuid():N}", consent = TestConsent.Written })),
         new("POST customers/import", Roles.Enrolment, false, _ => new(HttpMethod.Post, "/api/v1/customers/import")
         {
-            Content = new StringContent($"customerId,name,faceToken\nacl-{Guid.NewGuid():N},Grace Hopper,acl-face-{Guid.NewGuid():N}\n", Encoding.UTF8, "text/csv"),
+            Content = new StringContent($"customerId,name,faceToken,{TestConsent.CsvColumns}\nacl-{Guid.NewGuid():N},Grace Hopper,acl-face-{Guid.NewGuid():N},{TestConsent.CsvValues}\n", Encoding.UTF8, "text/csv"),
         }),
         new("DELETE customers/{id}", Roles.Privacy, false, _ => new(HttpMethod.Delete, $"/api/v1/customers/acl-nobody-{Guid.NewGuid():N}")),
         new("POST visitors/{id}/enrol", Roles.Enrolment, false, _ => Json(HttpMethod.Post, "/api/v1/visitors/v-acl-nobody/enrol",
-            new { customerId = $"acl-{Guid.NewGuid():N}", name = "Alan Turing" })),
+            new { customerId = $"acl-{Guid.NewGuid():N}", name = "Alan Turing", consent = TestConsent.Written })),
         new("GET audit", Roles.Privacy, false, _ => new(HttpMethod.Get, "/api/v1/audit")),
     ];
 

@@ -39,8 +39,8 @@ public sealed class AuditTests(ClusterFixture fixture)
         var face = $"audit-face-{Guid.NewGuid():N}";
 
         using var enrolment = fixture.ClientAs(Roles.Enrolment);
-        (await enrolment.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name, faceToken = face }, ct)).EnsureSuccessStatusCode();
-        using var csv = new StringContent($"customerId,name,faceToken\n{customerId}-2,Other Person,{face}-2\n", Encoding.UTF8, "text/csv");
+        (await enrolment.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name, faceToken = face, consent = TestConsent.Written }, ct)).EnsureSuccessStatusCode();
+        using var csv = new StringContent($"customerId,name,faceToken,{TestConsent.CsvColumns}\n{customerId}-2,Other Person,{face}-2,{TestConsent.CsvValues}\n", Encoding.UTF8, "text/csv");
         (await enrolment.PostAsync("/api/v1/customers/import", csv, ct)).EnsureSuccessStatusCode();
 
         using var edge = fixture.ClientAs(Roles.Edge, branch);
@@ -122,7 +122,7 @@ public sealed class AuditTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, identification.StatusCode);
 
         using var enrolment = api.GetTestClient().WithToken(TestTokens.For(Roles.Enrolment));
-        using var enrolled = await enrolment.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name, faceToken = face }, ct);
+        using var enrolled = await enrolment.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name, faceToken = face, consent = TestConsent.Written }, ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, enrolled.StatusCode);
 
         // Reads that name nobody need no entry: the camera list still answers.

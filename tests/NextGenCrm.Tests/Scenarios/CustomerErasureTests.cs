@@ -22,7 +22,7 @@ public sealed class CustomerErasureTests(ClusterFixture fixture)
         var face = $"forget-{Guid.NewGuid():N}";
         var customerId = NewCustomerId();
         using var enrolled = await _http.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces",
-            new { name = "Marta Sousa", phone = "+351 913 000 111", faceToken = face }, Ct);
+            new { name = "Marta Sousa", phone = "+351 913 000 111", faceToken = face, consent = TestConsent.Written }, Ct);
         Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
         var seen = await _grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1"));
         Assert.Equal($"c-{customerId}", seen.VisitorId);
@@ -67,7 +67,7 @@ public sealed class CustomerErasureTests(ClusterFixture fixture)
         var face = $"forget-walk-in-{Guid.NewGuid():N}";
         var customerId = NewCustomerId();
         var stranger = await _grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1"));
-        using var enrolled = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger.VisitorId}/enrol", new { customerId, name = "Tiago Ramos" }, Ct);
+        using var enrolled = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger.VisitorId}/enrol", new { customerId, name = "Tiago Ramos", consent = TestConsent.Written }, Ct);
         Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
         World.Clock.Advance(TimeSpan.FromMinutes(16));
         var customer = await _grains.RecordAsync(Sightings.Of(face, branch, "entrance", "t2"));

@@ -21,7 +21,7 @@ public sealed class EnrolmentAndErasureTests(ClusterFixture fixture)
         var stranger = await _grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1"));
 
         using var enrolled = await _http.PostAsJsonAsync($"/api/v1/visitors/{stranger.VisitorId}/enrol",
-            new { customerId = "5501", name = "Inês Carvalho", phone = "+351 912 345 678" }, Ct);
+            new { customerId = "5501", name = "Inês Carvalho", phone = "+351 912 345 678", consent = TestConsent.Written }, Ct);
         Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
 
         World.Clock.Advance(TimeSpan.FromMinutes(16));
@@ -41,7 +41,7 @@ public sealed class EnrolmentAndErasureTests(ClusterFixture fixture)
         var branch = World.NewBranch("enrol");
         var face = $"photo-{Guid.NewGuid():N}";
 
-        using var enrolled = await _http.PostAsJsonAsync("/api/v1/customers/6601/faces", new { name = "Luís Almeida", faceToken = face }, Ct);
+        using var enrolled = await _http.PostAsJsonAsync("/api/v1/customers/6601/faces", new { name = "Luís Almeida", faceToken = face, consent = TestConsent.Written }, Ct);
         var visit = await _grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1"));
 
         Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
@@ -69,11 +69,11 @@ public sealed class EnrolmentAndErasureTests(ClusterFixture fixture)
         var branch = World.NewBranch("import");
         var face = $"csv-{Guid.NewGuid():N}";
         var csv = string.Join("\n",
-            "customerId,name,phone,faceToken",
-            $"8801,\"Pereira, João\",+351 911 000 111,{face}",
-            "8802,,+351 911 000 222,csv-no-name",
-            $"8803,Sofia Reis,,{face}-2",
-            "8804,Rui Lopes,not a phone,csv-bad-phone");
+            $"customerId,name,phone,faceToken,{TestConsent.CsvColumns}",
+            $"8801,\"Pereira, João\",+351 911 000 111,{face},{TestConsent.CsvValues}",
+            $"8802,,+351 911 000 222,csv-no-name,{TestConsent.CsvValues}",
+            $"8803,Sofia Reis,,{face}-2,{TestConsent.CsvValues}",
+            $"8804,Rui Lopes,not a phone,csv-bad-phone,{TestConsent.CsvValues}");
 
         using var response = await _http.PostAsync("/api/v1/customers/import", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"), Ct);
         var body = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);

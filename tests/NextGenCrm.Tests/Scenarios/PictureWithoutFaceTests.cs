@@ -146,8 +146,8 @@ public sealed class PictureWithoutFaceTests(ClusterFixture fixture)
         var customerId = $"88{Random.Shared.Next(1_000_000):D6}";
         var photo = DemoPhotos.FaceCrop(7, $"enrol-{customerId}");
 
-        using var refused = await _http.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name = "Rui Faria", image = Convert.ToBase64String(DemoPhotos.WithoutFace()) }, Ct);
-        using var enrolled = await _http.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name = "Rui Faria", image = Convert.ToBase64String(photo) }, Ct);
+        using var refused = await _http.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name = "Rui Faria", image = Convert.ToBase64String(DemoPhotos.WithoutFace()), consent = TestConsent.Written }, Ct);
+        using var enrolled = await _http.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name = "Rui Faria", image = Convert.ToBase64String(photo), consent = TestConsent.Written }, Ct);
         var branch = World.NewBranch("enrolled-face");
         using var seen = await _http.PostAsJsonAsync("/api/v1/sightings", await SightingAsync(branch, "t1", photo, "image"), Ct);
 
