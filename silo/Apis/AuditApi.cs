@@ -12,6 +12,7 @@ public static class AuditApi
     {
         app.MapGet("/api/v1/audit", ReadAsync).WithTags("Audit")
             .RequireAuthorization(Policies.Privacy)
+            .RequireRateLimiting(RateLimitOptions.Reads)
             .WithSummary("The audit log (privacy role): identifications, staff reads that named a person, enrolments, erasures, refused requests; filter by branchId, subject and time (from, to; default the last 24 h), oldest first, at most 1000.")
             .ProducesValidationProblem();
         return app;

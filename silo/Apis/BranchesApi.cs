@@ -13,15 +13,19 @@ public static class BranchesApi
     {
         var api = app.MapGroup("/api/v1/branches").WithTags("Branches");
         api.MapGet("/", ListAsync).WithSummary("Every branch the caller reaches with how many people are inside now.")
-            .RequireAuthorization(Policies.Staff);
+            .RequireAuthorization(Policies.Staff)
+            .RequireRateLimiting(RateLimitOptions.Reads);
         api.MapGet("/{branchId}/occupancy", OccupancyAsync).WithSummary("Who is inside a branch now.")
             .RequireAuthorization(Policies.StaffOfBranch)
+            .RequireRateLimiting(RateLimitOptions.Reads)
             .ProducesValidationProblem();
         api.MapGet("/{branchId}/cameras", CamerasAsync).WithSummary("The branch's cameras as their edge agents last reported them.")
-            .RequireAuthorization(Policies.StaffOfBranch);
+            .RequireAuthorization(Policies.StaffOfBranch)
+            .RequireRateLimiting(RateLimitOptions.Reads);
         api.MapPost("/{branchId}/cameras/{cameraId}/heartbeat", HeartbeatAsync)
             .WithSummary("An edge agent's report on one camera.")
             .RequireAuthorization(Policies.EdgeOfBranch)
+            .RequireRateLimiting(RateLimitOptions.Sightings)
             .Accepts<HeartbeatRequest>("application/json")
             .ProducesValidationProblem();
         return app;
@@ -71,11 +75,16 @@ public static class BranchesApi
     }
 
     private static async Task<IResult> HeartbeatAsync(
-        string branchId, string cameraId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+        string branchId, string cameraId, HttpRequest request, IGrainFactory grains, BranchRegistry branches, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (!SightingValidator.IsValidId(branchId) || !SightingValidator.IsValidId(cameraId))
         {
             return InvalidId(SightingValidator.IsValidId(branchId) ? "cameraId" : "branchId");
+        }
+        if (branches.Refusal(request.HttpContext.Caller(), branchId, cameraId) is { } refusal)
+        {
+            await audit.TryWriteAsync(audit.Entry(request.HttpContext, AuditTrail.Actions.Refused, StatusCodes.Status403Forbidden, branchId, detail: refusal));
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: refusal);
         }
         var (body, problem) = await JsonBody.ReadAsync<HeartbeatRequest>(request, 16 * 1024, cancellationToken);
         if (problem is not null)

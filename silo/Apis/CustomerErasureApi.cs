@@ -12,6 +12,7 @@ public static class CustomerErasureApi
         app.MapDelete("/api/v1/customers/{customerId}", EraseAsync).WithTags("Customers")
             .RequireAuthorization(Policies.Privacy)
             .Audited(AuditTrail.Actions.EraseCustomer)
+            .RequireRateLimiting(RateLimitOptions.Enrolment)
             .WithSummary("Erases an enrolled customer: their faces and person in the collection, their directory records, and their visits, face crops and history.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -23,6 +23,7 @@ public static partial class CustomerImportApi
     {
         app.MapPost("/api/v1/customers/import", ImportAsync).WithTags("Customers")
             .RequireAuthorization(Policies.Enrolment)
+            .RequireRateLimiting(RateLimitOptions.Enrolment)
             .Audited(AuditTrail.Actions.EnrolCustomer, (http, value, audit, status) => value is ImportResponse import
                 ? import.Rows.Select(r => audit.Entry(http, AuditTrail.Actions.EnrolCustomer, r.Status == "enrolled" ? 201 : 422, customerId: r.CustomerId,
                     detail: $"import line {r.Line}: {r.Status}{(r.Status == "enrolled" ? $"; {r.Consent}" : "")}"))

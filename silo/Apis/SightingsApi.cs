@@ -11,7 +11,8 @@ public static partial class SightingsApi
 {
     public static IEndpointRouteBuilder MapSightingsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/sightings").WithTags("Sightings").RequireAuthorization(Policies.Edge);
+        var api = app.MapGroup("/api/v1/sightings").WithTags("Sightings").RequireAuthorization(Policies.Edge)
+            .RequireRateLimiting(RateLimitOptions.Sightings);
         api.MapPost("/", RecordAsync)
             .WithSummary("Records one sighting of a face by a branch camera.")
             .Accepts<SightingRequest>("application/json")
@@ -31,7 +32,7 @@ public static partial class SightingsApi
 
     private static async Task<IResult> RecordAsync(
         HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits, AuditTrail audit,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        BranchRegistry branches, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SightingRequest>(request, limits.Value.MaxSightingBodyBytes, cancellationToken);
         if (problem is not null)
@@ -42,10 +43,10 @@ public static partial class SightingsApi
         {
             return TypedResults.ValidationProblem(errors, title: "The sighting is not valid");
         }
-        if (!request.HttpContext.Caller().Reaches(sighting.BranchId))
+        if (branches.Refusal(request.HttpContext.Caller(), sighting.BranchId, sighting.CameraId) is { } refusal)
         {
-            await audit.TryWriteAsync(audit.Entry(request.HttpContext, AuditTrail.Actions.Refused, StatusCodes.Status403Forbidden, sighting.BranchId, detail: "sighting outside the token's branches"));
-            return CallerAccess.OutsideBranch(sighting.BranchId);
+            await audit.TryWriteAsync(audit.Entry(request.HttpContext, AuditTrail.Actions.Refused, StatusCodes.Status403Forbidden, sighting.BranchId, detail: refusal));
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: refusal);
         }
         SightingResult result;
         try
@@ -83,7 +84,7 @@ public static partial class SightingsApi
 
     private static async Task<IResult> RecordBatchAsync(
         HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits, AuditTrail audit,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        BranchRegistry branches, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SightingBatchRequest>(request, limits.Value.MaxBatchBodyBytes, cancellationToken);
         if (problem is not null)
@@ -108,9 +109,9 @@ public static partial class SightingsApi
             {
                 results[index] = refused;
             }
-            else if (!caller.Reaches(sighting.BranchId))
+            else if (branches.Refusal(caller, sighting.BranchId, sighting.CameraId) is { } refusal)
             {
-                results[index] = new BatchItemResult(index, 403, sighting.SightingId, Error: $"The token does not reach branch {sighting.BranchId}.");
+                results[index] = new BatchItemResult(index, 403, sighting.SightingId, Error: refusal);
             }
             else
             {
@@ -135,8 +136,8 @@ public static partial class SightingsApi
         var identified = sightings.Where(s => results[s.Index] is { Status: 200, VisitorId: not null }).ToList();
         var entries = identified.Select(s => audit.Entry(http, AuditTrail.Actions.Identification, 200, s.Sighting.BranchId, results[s.Index].VisitorId,
             detail: $"camera {s.Sighting.CameraId}, sighting {s.Sighting.SightingId}, visit {results[s.Index].VisitId}")).ToList();
-        entries.AddRange(sightings.Where(s => results[s.Index].Status == 403).Select(s =>
-            audit.Entry(http, AuditTrail.Actions.Refused, 403, s.Sighting.BranchId, detail: "sighting outside the token's branches")));
+        entries.AddRange(results.Where(r => r.Status == 403).Select(r =>
+            audit.Entry(http, AuditTrail.Actions.Refused, 403, detail: $"batch item {r.Index}: {r.Error}")));
         if (entries.Count == 0)
         {
             return;

@@ -10,6 +10,7 @@ public static class VisitorsApi
         api.MapGet("/{visitorId}/visits", VisitsAsync)
             .WithSummary("A visitor's open and recent visits in the caller's branches, with the delivery status of each visit's history record, task and alert.")
             .RequireAuthorization(Policies.Staff)
+            .RequireRateLimiting(RateLimitOptions.Reads)
             .ProducesValidationProblem();
         api.MapPost("/{visitorId}/visits/{visitId}/redeliver", RedeliverAsync)
             .WithSummary("An operator re-drives the visit's effects not yet delivered (failed, or waiting for their next attempt) once what refused them is mended.")
@@ -19,6 +20,7 @@ public static class VisitorsApi
         api.MapDelete("/{visitorId}", EraseAsync)
             .WithSummary("Erases everything held on a visitor: visits, occupancy, face crops, history and an anonymous face in the collection.")
             .RequireAuthorization(Policies.Privacy)
+            .RequireRateLimiting(RateLimitOptions.Enrolment)
             .Audited(AuditTrail.Actions.EraseVisitor)
             .ProducesValidationProblem();
         return app;

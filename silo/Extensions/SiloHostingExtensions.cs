@@ -96,6 +96,7 @@ public static class SiloHostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
         app.MapSightingsApi();

@@ -78,6 +78,8 @@ public static class SecurityExtensions
         services.AddSingleton<IAuthorizationHandler, AccessHandler>();
         services.AddAuthorization(Policies.Add);
         services.AddAuditTrail(configuration);
+        services.AddSingleton(new BranchRegistry(configuration));
+        RateLimitOptions.Add(services, configuration);
         return services;
     }
 

@@ -19,6 +19,10 @@ public static class ApiInFront
         var web = WebApplication.CreateBuilder();
         web.Configuration["Auth:SigningKeyFile"] = TestTokens.KeyFile;
         web.Configuration["Audit:Folder"] = Path.Combine(Path.GetDirectoryName(TestTokens.KeyFile)!, $"audit-{Guid.NewGuid():N}");
+        // Scenarios share one admin subject across many tests at once: limits high enough never to matter there.
+        web.Configuration["RateLimits:SightingsPerSecond"] = "1000000";
+        web.Configuration["RateLimits:EnrolmentPerSecond"] = "1000000";
+        web.Configuration["RateLimits:ReadsPerSecond"] = "1000000";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             web.Configuration[key] = value;
