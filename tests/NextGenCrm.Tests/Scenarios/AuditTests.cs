@@ -146,3 +146,30 @@ public sealed class AuditTests(ClusterFixture fixture)
         public Task<IReadOnlyList<AuditEntry>> ReadAsync(AuditQuery query, CancellationToken cancellationToken) => throw new IOException("disk full");
     }
 }
+
+/// <summary>An unexpected failure: its problem body names no exception to a caller who is not an admin.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class FailureBodyTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_failure_answers_500_without_the_exception_text_outside_admin()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var api = await ApiInFront.StartAsync(fixture.Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones, new UnreadableAuditLog());
+        using var privacy = api.GetTestClient().WithToken(TestTokens.For(Roles.Privacy));
+        using var response = await privacy.GetAsync("/api/v1/audit", ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.DoesNotContain("secret-volume", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("IOException", body, StringComparison.Ordinal);
+    }
+
+    private sealed class UnreadableAuditLog : IAuditLog
+    {
+        public Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<AuditEntry>> ReadAsync(AuditQuery query, CancellationToken cancellationToken) =>
+            throw new IOException("cannot read /mnt/secret-volume/audit");
+    }
+}
