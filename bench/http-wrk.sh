@@ -18,8 +18,11 @@ ffmpeg -hide_banner -loglevel error -y -i "$photo" -vf crop=320:320:540:330 -q:v
 base64 -w0 "$work/crop.jpg" >"$work/crop.b64"
 dotnet "$root/silo/bin/Release/net10.0/NextGenCrm.Silo.dll" --Urls=http://127.0.0.1:$port \
   --Orleans:SiloPort=11199 --Orleans:GatewayPort=30099 --Logging:LogLevel:Default=Warning \
-  --Images:Folder="$work/images" >"$work/silo.log" 2>&1 &
+  --Images:Folder="$work/images" --Auth:SigningKeyFile="$work/signing-key.json" --Audit:Folder="$work/audit" \
+  --RateLimits:SightingsPerSecond=10000000 >"$work/silo.log" 2>&1 &
 silo=$!
+# The API checks bearer tokens: an edge token of every branch, signed with this silo's key file.
+export TOKEN="$(dotnet "$root/silo/bin/Release/net10.0/NextGenCrm.Silo.dll" tokens --role edge --branch '*' --key-file "$work/signing-key.json" 2>/dev/null)"
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 export CROP_FILE="$work/crop.b64"
 {

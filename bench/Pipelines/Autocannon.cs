@@ -74,7 +74,7 @@ public sealed class Autocannon
     /// <exception cref="InvalidOperationException">drive.mjs failed or printed no result; the message holds its stderr.</exception>
     /// <exception cref="TimeoutException">drive.mjs ran well past its duration and was killed.</exception>
     public async Task<AutocannonResult> RunAsync(
-        Uri url, IReadOnlyList<byte[]> bodies, int connections, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken = default)
+        Uri url, IReadOnlyList<byte[]> bodies, int connections, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken = default, string? header = null)
     {
         var bodiesFile = Path.Combine(Path.GetTempPath(), $"nextgencrm-bench-bodies-{Guid.NewGuid():N}.json");
         try
@@ -93,6 +93,10 @@ public sealed class Autocannon
             Add(start, "--connections", connections.ToString(CultureInfo.InvariantCulture));
             Add(start, "--duration", duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture));
             Add(start, "--warmup", warmup.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture));
+            if (header is not null)
+            {
+                Add(start, "--header", header);
+            }
 
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"{_node} did not start");
             var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);

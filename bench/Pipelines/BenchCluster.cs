@@ -70,6 +70,7 @@ public sealed class BenchCluster : IAsyncDisposable
         {
             ["Visits:InactivityTimeout"] = "00:15:00",
         });
+        builder.Configuration.AddInMemoryCollection(BenchAuth.Settings());
         builder.WebHost.UseUrls("http://127.0.0.1:0");
 
         var services = builder.Services;
@@ -85,6 +86,7 @@ public sealed class BenchCluster : IAsyncDisposable
         if (http)
         {
             services.AddSiloApi(builder.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
+            BenchAuth.AddNoTokenCheckDoor(services);
         }
         services.AddOrleans(silo =>
         {

@@ -54,6 +54,8 @@ public static class SecurityExtensions
             // Claim names stay as the provider wrote them ("roles", "cognito:groups"), not mapped to WS-* URIs.
             options.MapInboundClaims = false;
             options.TokenValidationParameters = validation;
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new ValidatedTokenCache { MapInboundClaims = false });
             if (auth.Mode == AuthMode.Oidc)
             {
                 options.Authority = auth.Authority;

@@ -13,13 +13,14 @@ import { parseArgs } from "node:util";
 const require = createRequire(import.meta.url);
 
 const usage = `usage: node drive.mjs --url <http://host:port/path> --bodies <file.json> [--connections <n>=16]
-       [--duration <seconds>=5] [--warmup <seconds>=0] [--timeout <seconds>=10]
+       [--duration <seconds>=5] [--warmup <seconds>=0] [--timeout <seconds>=10] [--header "Name: value"]
   --url          absolute http(s) URL the bodies are POSTed to (content-type application/json)
   --bodies       file holding a non-empty JSON array of request bodies, sent round-robin
   --connections  concurrent connections (integer >= 1)
   --duration     measured seconds (number > 0)
   --warmup       seconds of unmeasured load first, same connections (number >= 0)
-  --timeout      seconds before a request counts as a timeout (number > 0)`;
+  --timeout      seconds before a request counts as a timeout (number > 0)
+  --header       one more request header, e.g. "authorization: Bearer <token>"`;
 
 function fail(message) {
   process.stderr.write(`drive.mjs: ${message}\n${usage}\n`);
@@ -36,6 +37,7 @@ try {
       duration: { type: "string", default: "5" },
       warmup: { type: "string", default: "0" },
       timeout: { type: "string", default: "10" },
+      header: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -121,7 +123,10 @@ try {
 const options = {
   url: url.href,
   method: "POST",
-  headers: { "content-type": "application/json" },
+  headers: {
+    "content-type": "application/json",
+    ...(values.header ? { [values.header.slice(0, values.header.indexOf(":")).trim().toLowerCase()]: values.header.slice(values.header.indexOf(":") + 1).trim() } : {}),
+  },
   connections,
   duration,
   timeout,
