@@ -10,7 +10,7 @@ var root = new RootCommand(
     kept in a durable on-disk buffer while the silo (or S3/SQS) is unreachable.
 
     Quick start:
-      edge-agent run --branch b001 --silo http://silo:8080 --folder /data/deeplens
+      edge-agent run --branch b001 --silo https://silo.bank.internal --token-file edge.token --folder /data/deeplens
       edge-agent run --config /etc/nextgencrm/edge-agent.json
       edge-agent run --branch demo --silo http://localhost:8080 --simulate 20
       edge-agent run --branch b001 --sink aws --folder /data/deeplens \
@@ -21,7 +21,7 @@ var root = new RootCommand(
       edge-agent bench-detect              (frames/s of decode + detect on this machine)
 
     See edge-agent.example.json next to the binary for every setting; any setting can also come
-    from the environment, e.g. EdgeAgent__Silo__BaseUrl=http://silo:8080.
+    from the environment, e.g. EdgeAgent__Silo__BaseUrl=https://silo.bank.internal.
     """);
 root.Subcommands.Add(AgentCommands.Run());
 root.Subcommands.Add(AgentCommands.Detect());

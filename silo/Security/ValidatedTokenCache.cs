@@ -17,7 +17,7 @@ internal sealed class ValidatedTokenCache : JsonWebTokenHandler
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
-        var keyIds = KeyIdsOf(validationParameters);
+        var keyIds = await KeyIdsOfAsync(validationParameters);
         var now = DateTime.UtcNow;
         if (_passed.TryGetValue(token, out var entry) && now < entry.Until && entry.KeyIds == keyIds)
         {
@@ -37,9 +37,14 @@ internal sealed class ValidatedTokenCache : JsonWebTokenHandler
     }
 
     /// <summary>The keys by id and identity: keys read again from the provider are new objects.</summary>
-    private static string KeyIdsOf(TokenValidationParameters parameters)
+    private static async Task<string> KeyIdsOfAsync(TokenValidationParameters parameters)
     {
-        var keys = parameters.IssuerSigningKeys ?? (parameters.IssuerSigningKey is { } key ? [key] : []);
+        IEnumerable<SecurityKey> keys = parameters.IssuerSigningKeys ?? (parameters.IssuerSigningKey is { } key ? [key] : []);
+        if (parameters.ConfigurationManager is { } provider)
+        {
+            // Oidc: the provider's keys as last read (the manager keeps them; this reads nothing unless a refresh is due).
+            keys = keys.Concat((await provider.GetBaseConfigurationAsync(CancellationToken.None)).SigningKeys);
+        }
         return string.Join(',', keys.Select(k => $"{k.KeyId}:{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k)}"));
     }
 
