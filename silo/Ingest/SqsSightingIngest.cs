@@ -20,7 +20,8 @@ public sealed partial class SqsSightingIngest(
     SightingValidator validator,
     SightingIngest ingest,
     IHostApplicationLifetime lifetime,
-    ILogger<SqsSightingIngest> logger) : BackgroundService
+    ILogger<SqsSightingIngest> logger,
+    Security.AuditTrail? audit = null) : BackgroundService
 {
     /// <summary>SQS's own limit; anything larger did not come from SQS.</summary>
     private const int MaxBodyChars = 256 * 1024;
@@ -64,13 +65,21 @@ public sealed partial class SqsSightingIngest(
         {
             return await DeadLetterAsync(body, string.Join(" ", errors.SelectMany(e => e.Value)), cancellationToken);
         }
+        SightingResult result;
         try
         {
-            await ingest.RecordAsync(sighting, cancellationToken); // any other failure throws: the message stays and comes back
+            result = await ingest.RecordAsync(sighting, cancellationToken); // any other failure throws: the message stays and comes back
         }
         catch (UnprocessableSightingException unusable)
         {
             return await DeadLetterAsync(body, unusable.Message, cancellationToken);
+        }
+        if (audit is not null && result.VisitorId is not null)
+        {
+            // The identification is audited like one over HTTP (subject "sqs": the queue authenticated the agent);
+            // a failed write throws, so the message stays and comes back.
+            await audit.WriteAsync(audit.Entry("sqs", null, Security.AuditTrail.Actions.Identification, 200, sighting.BranchId, result.VisitorId,
+                detail: $"camera {sighting.CameraId}, sighting {sighting.SightingId}, visit {result.VisitId}"), cancellationToken);
         }
         Interlocked.Increment(ref _recorded);
         return true;

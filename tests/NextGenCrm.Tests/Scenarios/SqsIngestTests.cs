@@ -68,6 +68,8 @@ public sealed class SqsIngestTests(ClusterFixture fixture) : IAsyncLifetime
         }
 
         Assert.Equal(4, ingest.Recorded);
+        // Each recorded message is an identification in the audit log, by the queue, never with the face.
+        Assert.Equal(4, _audit.Entries.Count(e => e.Action == "identification" && e.Subject == "sqs" && e.BranchId == branch && e.VisitorId is not null));
         Assert.Equal(2, ingest.DeadLettered);
         var occupant = Assert.Single((await fixture.Grains.OccupancyAsync(branch)).Visitors);
         Assert.Single(await fixture.Grains.VisitsAsync(occupant.VisitorId));
@@ -130,6 +132,27 @@ public sealed class SqsIngestTests(ClusterFixture fixture) : IAsyncLifetime
         return new SqsSightingIngest(
             new SqsSightingReceiver(_sqs, options, NullLogger<SqsSightingReceiver>.Instance), _sqs, options, validator,
             new SightingIngest(fixture.Grains, World.Images), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
-            NullLogger<SqsSightingIngest>.Instance);
+            NullLogger<SqsSightingIngest>.Instance,
+            new NextGenCrm.Silo.Security.AuditTrail(_audit, Options.Create(new NextGenCrm.Silo.Security.AuthOptions()), TimeProvider.System,
+                NullLogger<NextGenCrm.Silo.Security.AuditTrail>.Instance));
+    }
+
+    private readonly RecordingAuditLog _audit = new();
+
+    private sealed class RecordingAuditLog : NextGenCrm.Ports.IAuditLog
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<NextGenCrm.Ports.AuditEntry> Entries { get; } = new();
+
+        public Task AppendAsync(IReadOnlyList<NextGenCrm.Ports.AuditEntry> entries, CancellationToken cancellationToken)
+        {
+            foreach (var entry in entries)
+            {
+                Entries.Enqueue(entry);
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<NextGenCrm.Ports.AuditEntry>> ReadAsync(NextGenCrm.Ports.AuditQuery query, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<NextGenCrm.Ports.AuditEntry>>([.. Entries.Where(query.Matches)]);
     }
 }
