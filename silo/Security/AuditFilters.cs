@@ -3,9 +3,11 @@ using NextGenCrm.Ports;
 namespace NextGenCrm.Silo.Security;
 
 /// <summary>
-/// Audits an endpoint that changes personal data (an enrolment, an erasure) after it answered: the entry names the
-/// customer or visitor from the route or the answer, and the status. When the entry cannot be written the caller
-/// gets 503 instead of the answer; repeating the request is safe (enrolment and erasure are idempotent) and audited.
+/// Audits an endpoint that changes personal data (an enrolment, an erasure): an entry "{action}-requested" before it
+/// runs (unwritten, the request is answered 503 and nothing changes), then the outcome, naming the customer or visitor
+/// from the route or the answer, with the status. An outcome entry that cannot be written turns the answer into 503;
+/// the change is on record through the request entry, and repeating the request is safe (enrolment and erasure are
+/// idempotent).
 /// </summary>
 public static class AuditFilters
 {
@@ -13,6 +15,19 @@ public static class AuditFilters
         where TBuilder : IEndpointConventionBuilder =>
         endpoint.AddEndpointFilter(async (context, next) =>
         {
+            var request = context.HttpContext;
+            var trail = request.RequestServices.GetRequiredService<AuditTrail>();
+            try
+            {
+                await trail.WriteAsync(trail.Entry(request, $"{action}-requested", 0,
+                    visitorId: request.GetRouteValue("visitorId") as string, customerId: request.GetRouteValue("customerId") as string), CancellationToken.None);
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                request.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditFilters))
+                    .LogError("Audit entry {Action} not written ({Error}); the request is refused", action, failure.GetType().Name);
+                return AuditTrail.NotAudited();
+            }
             var result = await next(context);
             var answered = result is INestedHttpResult nested ? nested.Result : result;
             var http = context.HttpContext;

@@ -72,6 +72,7 @@ public sealed class AuditTests(ClusterFixture fixture)
         Assert.Contains(everything, e => (string?)e["action"] == "enrol-customer" && (string?)e["customerId"] == customerId && (int)e["status"]! == 201 && (string?)e["subject"] == "test-enrolment");
         Assert.Contains(everything, e => (string?)e["action"] == "enrol-customer" && (string?)e["customerId"] == $"{customerId}-2" && ((string?)e["detail"])!.Contains("import", StringComparison.Ordinal));
         Assert.Contains(everything, e => (string?)e["action"] == "erase-customer" && (string?)e["customerId"] == customerId && (int)e["status"]! == 200 && (string?)e["subject"] == "test-privacy");
+        Assert.Contains(everything, e => (string?)e["action"] == "erase-customer-requested" && (string?)e["customerId"] == customerId);
         Assert.All(everything, e => Assert.NotNull((DateTimeOffset?)e["at"]));
         Assert.DoesNotContain(name, string.Join('\n', everything.Select(e => e.ToJsonString())), StringComparison.Ordinal);
         Assert.DoesNotContain(face, string.Join('\n', everything.Select(e => e.ToJsonString())), StringComparison.Ordinal);
@@ -124,6 +125,12 @@ public sealed class AuditTests(ClusterFixture fixture)
         using var enrolment = api.GetTestClient().WithToken(TestTokens.For(Roles.Enrolment));
         using var enrolled = await enrolment.PostAsJsonAsync($"/api/v1/customers/{customerId}/faces", new { name, faceToken = face, consent = TestConsent.Written }, ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, enrolled.StatusCode);
+
+        // An erasure the log cannot record is not carried out: the customer is still enrolled.
+        using var privacy = api.GetTestClient().WithToken(TestTokens.For(Roles.Privacy));
+        using var erased = await privacy.DeleteAsync($"/api/v1/customers/{customerId}", ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, erased.StatusCode);
+        Assert.NotNull(await World.Directory.GetAsync(customerId, ct));
 
         // Reads that name nobody need no entry: the camera list still answers.
         using var cameras = await staff.GetAsync($"/api/v1/branches/{branch}/cameras", ct);
