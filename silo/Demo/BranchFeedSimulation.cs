@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Silo.Extensions;
@@ -8,15 +9,21 @@ namespace NextGenCrm.Silo.Demo;
 /// <summary>
 /// Branch cameras without cameras: customers and strangers arrive, linger, are seen again and again
 /// by several cameras (several sightings a second each, as a naive per-frame feed would send), leave
-/// through the exit camera or simply stop being seen, and some come back later.
+/// through the exit camera or simply stop being seen, and some come back later. Each tick's sightings go to the
+/// silo's own API as one batch with an edge token of the demo's branches, as an edge agent sends them (in the
+/// Oidc mode, where the silo issues no tokens, they go straight to the ingest).
 /// </summary>
 public sealed partial class BranchFeedSimulation(
     IOptions<DemoOptions> options,
     IConfiguration configuration,
     SightingIngest ingest,
     IHostApplicationLifetime lifetime,
+    IServer server,
+    IServiceProvider services,
     ILogger<BranchFeedSimulation> logger) : BackgroundService
 {
+    private HttpClient? _api;
+
     private readonly DemoOptions _options = options.Value;
     private readonly List<Visitor> _inside = [];
     private readonly List<Visitor> _left = [];
@@ -36,6 +43,8 @@ public sealed partial class BranchFeedSimulation(
             return;
         }
         var customers = await LoadCustomersAsync(stoppingToken);
+        using var api = ApiClient();
+        _api = api;
         var random = new Random(_options.Seed);
         var stopAt = _options.Duration > TimeSpan.Zero ? DateTimeOffset.UtcNow + _options.Duration : DateTimeOffset.MaxValue;
         using var ticks = new PeriodicTimer(_options.Tick);
@@ -49,7 +58,17 @@ public sealed partial class BranchFeedSimulation(
             }
             Arrive(random, customers, now);
             var sightings = SightFrame(random, now);
-            await Task.WhenAll(sightings.Select(SendAsync));
+            if (_api is not null)
+            {
+                foreach (var part in sightings.Chunk(500))
+                {
+                    await PostAsync(_api, [.. part], stoppingToken);
+                }
+            }
+            else
+            {
+                await Task.WhenAll(sightings.Select(SendAsync));
+            }
         }
     }
 
@@ -125,6 +144,50 @@ public sealed partial class BranchFeedSimulation(
 
     private static Sighting NewSighting(Visitor visitor, string camera, string track, DateTimeOffset now) =>
         new(Guid.CreateVersion7().ToString("N"), visitor.BranchId, camera, track, now, visitor.FaceToken, null, null);
+
+    /// <summary>A client of this silo's API with an edge token of the demo's branches, or null without self-issued tokens.</summary>
+    private HttpClient? ApiClient()
+    {
+        var address = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (services.GetService<Security.DevelopmentTokens>() is not { } tokens || address is null)
+        {
+            return null;
+        }
+        var http = new HttpClient { BaseAddress = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", tokens.Issue("demo-feed", [Security.Roles.Edge], Branches, _options.Duration > TimeSpan.Zero ? _options.Duration + TimeSpan.FromHours(1) : TimeSpan.FromDays(30)));
+        return http;
+    }
+
+    private async Task PostAsync(HttpClient api, List<Sighting> sightings, CancellationToken cancellationToken)
+    {
+        if (sightings.Count == 0)
+        {
+            return;
+        }
+        var body = new
+        {
+            sightings = sightings.Select(s => new { sightingId = s.SightingId, branchId = s.BranchId, cameraId = s.CameraId, trackId = s.TrackId, capturedAt = s.CapturedAt, faceToken = s.FaceToken }),
+        };
+        try
+        {
+            using var response = await api.PostAsJsonAsync("api/v1/sightings/batch", body, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                Interlocked.Add(ref _failed, sightings.Count);
+                LogFailed($"HTTP {(int)response.StatusCode}");
+                return;
+            }
+            var results = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellationToken);
+            var ok = results.GetProperty("results").EnumerateArray().Count(r => r.GetProperty("status").GetInt32() == 200);
+            Interlocked.Add(ref _sent, ok);
+            Interlocked.Add(ref _failed, sightings.Count - ok);
+        }
+        catch (Exception failure) when (failure is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Interlocked.Add(ref _failed, sightings.Count);
+            LogFailed(failure.GetType().Name);
+        }
+    }
 
     private async Task SendAsync(Sighting sighting)
     {
