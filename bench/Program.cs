@@ -20,6 +20,29 @@ var root = new RootCommand("NextGenCrm load and cost benchmark: our Orleans pipe
 {
     seed, duration, output, quick, visitors, only,
 };
+var soakMinutes = new Option<double>("--minutes") { Description = "How long new strangers arrive.", DefaultValueFactory = _ => 10 };
+var soakRate = new Option<double>("--rate") { Description = "New strangers a second.", DefaultValueFactory = _ => 5 };
+var soakSilo = new Option<string?>("--silo-dll") { Description = "The silo build to soak (default: this repository's Release build)." };
+var soakArgs = new Option<string?>("--silo-args") { Description = "More arguments for the silo, space-separated (e.g. \"--ephemeral\")." };
+var soakLabel = new Option<string>("--label") { Description = "Names the run in the report.", DefaultValueFactory = _ => "soak" };
+var soakReport = new Option<FileInfo?>("--report") { Description = "The report file (default bench/results/soak-<label>.md)." };
+var soak = new Command("soak", "Memory of the silo as a newcomer runs it (--demo until Ctrl+C) with new strangers arriving steadily.")
+{
+    soakMinutes, soakRate, soakSilo, soakArgs, soakLabel, soakReport,
+};
+soak.SetAction(async (parse, cancellationToken) =>
+{
+    var label = parse.GetValue(soakLabel)!;
+    var settings = new NextGenCrm.Bench.Soak.SoakSettings(
+        TimeSpan.FromMinutes(parse.GetValue(soakMinutes)),
+        parse.GetValue(soakRate),
+        parse.GetValue(soakSilo) ?? NextGenCrm.Bench.Soak.SoakRun.DefaultSiloDll(),
+        (parse.GetValue(soakArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        label,
+        parse.GetValue(soakReport) ?? new FileInfo(Path.Combine(Directory.Exists("bench") ? Path.Combine("bench", "results") : "results", $"soak-{label}.md")));
+    return await NextGenCrm.Bench.Soak.SoakRun.RunAsync(settings, string.Join(' ', ["dotnet run -c Release --project bench --", .. args]));
+});
+root.Subcommands.Add(soak);
 root.SetAction(async (parse, cancellationToken) =>
 {
     var isQuick = parse.GetValue(quick);

@@ -10,129 +10,20 @@ using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using NextGenCrm.Orleans.Contracts;
 
 namespace NextGenCrm.Orleans.DynamoDb.Tests;
 
-[GenerateSerializer]
-public sealed class VisitLogState
+public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : GrainStorageContract, IDisposable
 {
-    [Id(0)]
-    public string BranchId { get; set; } = "";
-
-    [Id(1)]
-    public List<string> Entries { get; set; } = [];
-
-    [Id(2)]
-    public byte[] Attachment { get; set; } = [];
-}
-
-public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : IDisposable
-{
-    private const string StateName = "visit-log";
     private static readonly ServiceProvider Serialization = new ServiceCollection().AddSerializer().BuildServiceProvider();
     private readonly List<IDisposable> _storages = [];
     private readonly Dictionary<DynamoDbGrainStorage, string> _tables = [];
 
     [Fact]
-    public async Task Reading_a_grain_never_written_gives_a_fresh_state_and_no_etag()
-    {
-        var storage = await NewStorageAsync();
-        var state = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "leftover" } };
-
-        await storage.ReadStateAsync(StateName, NewGrain(), state);
-
-        Assert.False(state.RecordExists);
-        Assert.Null(state.ETag);
-        Assert.Equal("", state.State!.BranchId);
-    }
-
-    [Fact]
-    public async Task A_written_state_reads_back_whole_with_its_etag()
-    {
-        var storage = await NewStorageAsync();
-        var grain = NewGrain();
-        var written = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "branch-7", Entries = ["opened", "extended"] } };
-
-        await storage.WriteStateAsync(StateName, grain, written);
-        var read = new GrainState<VisitLogState>();
-        await storage.ReadStateAsync(StateName, grain, read);
-
-        Assert.True(read.RecordExists);
-        Assert.NotNull(written.ETag);
-        Assert.Equal(written.ETag, read.ETag);
-        Assert.Equal("branch-7", read.State!.BranchId);
-        Assert.Equal(["opened", "extended"], read.State!.Entries);
-    }
-
-    [Fact]
-    public async Task A_write_with_a_stale_etag_is_rejected_and_keeps_the_newer_state()
-    {
-        var storage = await NewStorageAsync();
-        var grain = NewGrain();
-        await storage.WriteStateAsync(StateName, grain, new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "first" } });
-        var activationA = await ReadAsync(storage, grain);
-        var activationB = await ReadAsync(storage, grain);
-        activationA.State!.BranchId = "from-a";
-        await storage.WriteStateAsync(StateName, grain, activationA);
-
-        activationB.State!.BranchId = "from-b";
-        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, activationB));
-
-        Assert.Equal(activationA.ETag, conflict.StoredEtag);
-        Assert.Equal("from-a", (await ReadAsync(storage, grain)).State!.BranchId);
-    }
-
-    [Fact]
-    public async Task A_first_write_does_not_overwrite_a_record_another_activation_created()
-    {
-        var storage = await NewStorageAsync();
-        var grain = NewGrain();
-        await storage.WriteStateAsync(StateName, grain, new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "existing" } });
-
-        var unaware = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "blind" } };
-
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, unaware));
-        Assert.Equal("existing", (await ReadAsync(storage, grain)).State!.BranchId);
-    }
-
-    [Fact]
-    public async Task Clearing_deletes_the_state_so_the_next_read_finds_none()
-    {
-        var storage = await NewStorageAsync();
-        var grain = NewGrain();
-        var state = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "branch-1" } };
-        await storage.WriteStateAsync(StateName, grain, state);
-
-        await storage.ClearStateAsync(StateName, grain, state);
-
-        Assert.False(state.RecordExists);
-        Assert.Null(state.ETag);
-        var read = await ReadAsync(storage, grain);
-        Assert.False(read.RecordExists);
-        Assert.Equal("", read.State!.BranchId);
-        var item = await GetItemAsync(storage, grain);
-        Assert.Null(item);
-    }
-
-    [Fact]
-    public async Task Clearing_with_a_stale_etag_is_rejected()
-    {
-        var storage = await NewStorageAsync();
-        var grain = NewGrain();
-        var stale = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "v1" } };
-        await storage.WriteStateAsync(StateName, grain, stale);
-        var current = await ReadAsync(storage, grain);
-        current.State!.BranchId = "v2";
-        await storage.WriteStateAsync(StateName, grain, current);
-
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, grain, stale));
-        Assert.Equal("v2", (await ReadAsync(storage, grain)).State!.BranchId);
-    }
-
-    [Fact]
     public async Task A_compressible_state_near_400_KB_is_stored_gzipped_and_reads_back_intact()
     {
-        var storage = await NewStorageAsync();
+        var storage = await NewStorageAsync(null);
         var grain = NewGrain();
         var entries = Enumerable.Range(0, 7_700).Select(i => $"visit {i:D6} at branch-7: opened, extended, closed;").ToList();
         var state = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "branch-7", Entries = entries } };
@@ -150,7 +41,7 @@ public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : IDisposable
     [Fact]
     public async Task An_incompressible_state_over_400_KB_fails_naming_the_grain_and_writes_nothing()
     {
-        var storage = await NewStorageAsync();
+        var storage = await NewStorageAsync(null);
         var grain = NewGrain();
         var state = new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "small" } };
         await storage.WriteStateAsync(StateName, grain, state);
@@ -198,9 +89,12 @@ public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : IDisposable
 
     public void Dispose() => _storages.ForEach(s => s.Dispose());
 
-    private static GrainId NewGrain() => GrainId.Create("visitor", DynamoDbLocalFixture.Unique("v"));
+    protected override async Task<IGrainStorage> NewStorageAsync() => await NewStorageAsync(null);
 
-    private async Task<DynamoDbGrainStorage> NewStorageAsync(Action<DynamoDbGrainStorageOptions>? configure = null)
+    protected override async Task<bool> RowExistsAsync(IGrainStorage storage, GrainId grain) =>
+        await GetItemAsync((DynamoDbGrainStorage)storage, grain) is not null;
+
+    private async Task<DynamoDbGrainStorage> NewStorageAsync(Action<DynamoDbGrainStorageOptions>? configure)
     {
         var options = dynamo.Options<DynamoDbGrainStorageOptions>("grainstate");
         configure?.Invoke(options);
@@ -212,13 +106,6 @@ public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : IDisposable
         await storage.InitializeAsync(CancellationToken.None);
         _tables[storage] = options.TableName;
         return storage;
-    }
-
-    private static async Task<GrainState<VisitLogState>> ReadAsync(DynamoDbGrainStorage storage, GrainId grain)
-    {
-        var state = new GrainState<VisitLogState>();
-        await storage.ReadStateAsync(StateName, grain, state);
-        return state;
     }
 
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(DynamoDbGrainStorage storage, GrainId grain)
