@@ -11,7 +11,12 @@ if (args is ["tokens", ..])
 
 // One silo with its HTTP API. `--demo` adds a simulated branch feed and a live occupancy table.
 var demo = args.Contains("--demo");
-var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+var builder = WebApplication.CreateBuilder(LocalStoreOptions.TranslateArguments([.. args.Where(a => a != "--demo")]));
+if (demo && builder.Configuration[LocalStoreOptions.DataDirKey] is null)
+{
+    // The demo's people are made up: kept across demo runs, apart from a pilot's real enrolments.
+    builder.Configuration.AddInMemoryCollection([new(LocalStoreOptions.DataDirKey, Path.Combine(LocalStoreOptions.DefaultDataDir, "demo"))]);
+}
 try
 {
     builder.AddNextGenCrmSilo();
@@ -29,6 +34,15 @@ catch (InvalidSettingException wrong)
 
 var app = builder.Build();
 app.MapNextGenCrmApi();
+var local = app.Services.GetRequiredService<LocalStoreOptions>();
+if (local.InUse)
+{
+    Console.WriteLine($"Data: {local.DataDir} (kept across restarts; --data-dir PATH to choose another, --ephemeral to keep nothing)");
+}
+else if (local.Ephemeral)
+{
+    Console.WriteLine("Data: in memory only (--ephemeral): nothing is kept when the silo stops.");
+}
 try
 {
     await app.RunAsync();

@@ -17,12 +17,7 @@ namespace NextGenCrm.Integrations.Embedded;
 public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
 {
     private readonly SimulatedFaceSearchOptions _options;
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, StoredFace> _faces = new(StringComparer.Ordinal);
-    // Faces by token, so a search costs the same with a million faces stored as with ten.
-    private readonly Dictionary<string, List<StoredFace>> _byToken = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _people = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _orphansSeen = new(StringComparer.Ordinal);
+    private readonly IFaceCollection _collection;
     private long _searches;
     private long _indexFacesCalls;
     private long _createUserCalls;
@@ -32,10 +27,12 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
     private readonly EmbeddedFaceDetector? _detector;
 
     /// <param name="options">Latency and lost answers.</param>
+    /// <param name="collection">Where the faces and people are kept; in memory when null.</param>
     /// <param name="faces">Checks pictures for a face; null takes every picture for a face (a unit test's, a benchmark's search on tokens).</param>
-    public SimulatedFaceSearch(SimulatedFaceSearchOptions? options = null, EmbeddedFaceDetector? faces = null)
+    public SimulatedFaceSearch(SimulatedFaceSearchOptions? options = null, IFaceCollection? collection = null, EmbeddedFaceDetector? faces = null)
     {
         _options = options ?? new SimulatedFaceSearchOptions();
+        _collection = collection ?? new InMemoryFaceCollection();
         _detector = faces;
     }
 
@@ -51,33 +48,15 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
     /// <summary>Answers lost after the work was done (each retried by the simulated client).</summary>
     public long LostAnswers => Interlocked.Read(ref _lostAnswers);
 
-    public int FaceCount
-    {
-        get { lock (_lock) { return _faces.Count; } }
-    }
+    public int FaceCount => _collection.FaceCount;
 
-    public int PersonCount
-    {
-        get { lock (_lock) { return _people.Count; } }
-    }
+    public int PersonCount => _collection.PersonCount;
 
     /// <summary>The people holding a face of <paramref name="faceToken"/>: more than one means a duplicate.</summary>
-    public IReadOnlyList<string> PeopleWithToken(string faceToken)
-    {
-        lock (_lock)
-        {
-            return [.. FacesOf(faceToken).Where(f => f.PersonId is not null).Select(f => f.PersonId!).Distinct().Order(StringComparer.Ordinal)];
-        }
-    }
+    public IReadOnlyList<string> PeopleWithToken(string faceToken) => _collection.PeopleWithToken(faceToken);
 
     /// <summary>Faces stored for <paramref name="faceToken"/>, a person's or nobody's: one per IndexFaces that reached the service.</summary>
-    public int FacesStoredFor(string faceToken)
-    {
-        lock (_lock)
-        {
-            return FacesOf(faceToken).Count;
-        }
-    }
+    public int FacesStoredFor(string faceToken) => _collection.FacesStoredFor(faceToken);
 
     public async Task<FaceSearchResult> SearchAsync(FaceImage face, CancellationToken cancellationToken)
     {
@@ -88,14 +67,7 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
         }
         var token = TokenOf(face);
         return await CallAsync(() => Interlocked.Increment(ref _searches), () =>
-        {
-            lock (_lock)
-            {
-                return FaceSearchResult.FromMatches(FacesOf(token)
-                    .Where(f => f.PersonId is not null)
-                    .Select(f => (f.PersonId!, 99.0)));
-            }
-        }, cancellationToken);
+            FaceSearchResult.FromMatches(_collection.PeopleWithToken(token).Select(person => (person, 99.0))), cancellationToken);
     }
 
     public async Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken, bool onlyIfPersonExists = false)
@@ -111,32 +83,15 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
         var indexing = IndexAsync(token, personId, cancellationToken);
         var creating = onlyIfPersonExists ? Task.FromResult(true) : CallAsync(() => Interlocked.Increment(ref _createUserCalls), () =>
         {
-            lock (_lock)
-            {
-                _people.TryAdd(personId, new HashSet<string>(StringComparer.Ordinal));
-            }
+            _collection.AddPerson(personId);
             return true;
         }, cancellationToken);
         await Task.WhenAll(indexing, creating);
         var faceId = await indexing;
-        var associated = await CallAsync(() => Interlocked.Increment(ref _associateCalls), () =>
-        {
-            lock (_lock)
-            {
-                if (!_people.TryGetValue(personId, out var faces))
-                {
-                    // ResourceNotFoundException: erased meanwhile. The face stays nobody's, and is swept.
-                    return false;
-                }
-                if (!_faces.TryGetValue(faceId, out var stored) || faces.Count >= SimulatedFaceSearchOptions.MaxFacesPerPerson && !faces.Contains(faceId))
-                {
-                    return false; // UnsuccessfulFaceAssociations: the face stays nobody's, and is swept
-                }
-                faces.Add(faceId);
-                stored.PersonId = personId;
-                return true;
-            }
-        }, cancellationToken);
+        // False when the person was erased meanwhile (ResourceNotFoundException) or is full (UnsuccessfulFaceAssociations):
+        // the face stays nobody's, and is swept.
+        var associated = await CallAsync(() => Interlocked.Increment(ref _associateCalls),
+            () => _collection.Associate(personId, faceId, SimulatedFaceSearchOptions.MaxFacesPerPerson), cancellationToken);
         return associated ? FaceSearchResult.Added(personId, faceId) : FaceSearchResult.Matched(personId, 100);
     }
 
@@ -146,72 +101,28 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
         // id (a lost IndexFaces answer, an association refused): two calls, each as slow as the service's.
         // Each call's first answer is the one a retry after a lost answer gets (DeleteUser's client request token; a face
         // listed a moment ago and not found by the retried DeleteFaces counts as removed, as RekognitionFaceSearch counts it).
-        HashSet<string> usersFaces = [];
+        IReadOnlyCollection<string> usersFaces = [];
         bool? removed = null;
         int? deletedCount = null;
         var person = await CallAsync(() => { }, () => removed ??= RemovePerson(), cancellationToken);
-        var deleted = await CallAsync(() => { }, () => deletedCount ??= DeleteTheirFaces(), cancellationToken);
+        var deleted = await CallAsync(() => { }, () => deletedCount ??= _collection.DeleteFacesOf(personId, usersFaces), cancellationToken);
         return new ErasedFaces(deleted, person);
 
         bool RemovePerson()
         {
-            lock (_lock)
+            if (_collection.RemovePerson(personId) is not { } faces)
             {
-                if (!_people.Remove(personId, out var faces))
-                {
-                    return false;
-                }
-                usersFaces = faces;
-                foreach (var faceId in faces)
-                {
-                    if (_faces.TryGetValue(faceId, out var face))
-                    {
-                        face.PersonId = null;
-                    }
-                }
-                return true;
+                return false;
             }
-        }
-
-        int DeleteTheirFaces()
-        {
-            lock (_lock)
-            {
-                var theirs = _faces.Values.Where(f => f.PersonId is null && (f.ExternalImageId == personId || usersFaces.Contains(f.FaceId))).Select(f => f.FaceId).ToList();
-                foreach (var faceId in theirs)
-                {
-                    Forget(faceId);
-                }
-                return theirs.Count;
-            }
+            usersFaces = faces;
+            return true;
         }
     }
 
     /// <summary>Faces stored under <paramref name="personId"/>'s id, theirs or nobody's (tests, erasure checks).</summary>
-    public int FacesStoredUnder(string personId)
-    {
-        lock (_lock)
-        {
-            return _faces.Values.Count(f => f.ExternalImageId == personId || f.PersonId == personId);
-        }
-    }
+    public int FacesStoredUnder(string personId) => _collection.FacesStoredUnder(personId);
 
-    public Task<int> SweepOrphanFacesAsync(CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            var orphans = _faces.Where(f => f.Value.PersonId is null).Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
-            var deleted = 0;
-            foreach (var faceId in orphans.Where(_orphansSeen.Contains))
-            {
-                Forget(faceId);
-                deleted++;
-            }
-            _orphansSeen.Clear();
-            _orphansSeen.UnionWith(orphans.Where(_faces.ContainsKey));
-            return Task.FromResult(deleted);
-        }
-    }
+    public Task<int> SweepOrphanFacesAsync(CancellationToken cancellationToken) => Task.FromResult(_collection.SweepOrphans());
 
     /// <summary>
     /// IndexFaces, whose lost answer is not simply retried (that would store the face again): the faces of
@@ -225,28 +136,13 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
             await Task.Delay(latency / 2, cancellationToken);
             Interlocked.Increment(ref _indexFacesCalls);
             var faceId = Guid.NewGuid().ToString();
-            lock (_lock)
-            {
-                var face = new StoredFace(faceId, token, personId);
-                _faces[faceId] = face;
-                if (!_byToken.TryGetValue(token, out var same))
-                {
-                    _byToken[token] = same = [];
-                }
-                same.Add(face);
-            }
+            _collection.AddFace(faceId, token, personId);
             await Task.Delay(latency - (latency / 2), cancellationToken);
             if (!AnswerLost())
             {
                 return faceId;
             }
-            var stored = await CallAsync(() => Interlocked.Increment(ref _searches), () =>
-            {
-                lock (_lock)
-                {
-                    return FacesOf(token).FirstOrDefault(f => f.ExternalImageId == personId && f.PersonId is null)?.FaceId;
-                }
-            }, cancellationToken);
+            var stored = await CallAsync(() => Interlocked.Increment(ref _searches), () => _collection.UnassociatedFace(token, personId), cancellationToken);
             if (stored is not null)
             {
                 return stored;
@@ -313,27 +209,5 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
             return "sha256:" + Convert.ToHexString(SHA256.HashData(face.Bytes.Span));
         }
         return "key:" + face.ImageKey;
-    }
-
-    private IReadOnlyList<StoredFace> FacesOf(string token) => _byToken.TryGetValue(token, out var faces) ? faces : [];
-
-    private void Forget(string faceId)
-    {
-        if (_faces.Remove(faceId, out var face) && _byToken.TryGetValue(face.Token, out var same))
-        {
-            same.Remove(face);
-            if (same.Count == 0)
-            {
-                _byToken.Remove(face.Token);
-            }
-        }
-    }
-
-    private sealed class StoredFace(string faceId, string token, string externalImageId)
-    {
-        public string FaceId { get; } = faceId;
-        public string Token { get; } = token;
-        public string ExternalImageId { get; } = externalImageId;
-        public string? PersonId { get; set; }
     }
 }

@@ -4,7 +4,8 @@ namespace NextGenCrm.Silo.Configuration;
 
 public enum ClusteringMode { Localhost, DynamoDb }
 
-public enum StorageMode { Memory, DynamoDb }
+/// <summary>Where grain state and reminders live: the local SQLite store (the default), memory (ephemeral), DynamoDB.</summary>
+public enum StorageMode { Memory, DynamoDb, Local }
 
 public enum FaceSearchProvider { Simulated, Rekognition }
 
@@ -19,7 +20,8 @@ public sealed class SiloClusterOptions
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
     public string? AdvertisedIP { get; set; }
-    public StorageMode Storage { get; set; } = StorageMode.Memory;
+    /// <summary>Unset: <see cref="StorageMode.Local"/>, or <see cref="StorageMode.Memory"/> with <c>Silo:Ephemeral</c>.</summary>
+    public StorageMode Storage { get; set; } = StorageMode.Local;
 
     /// <summary>Create the Orleans DynamoDB tables when missing; false where a template made them and the role may not.</summary>
     public bool CreateTables { get; set; } = true;
@@ -28,6 +30,10 @@ public sealed class SiloClusterOptions
     public static SiloClusterOptions Read(IConfiguration configuration)
     {
         var options = ConfigurationReader.Bind<SiloClusterOptions>(configuration, Section);
+        if (string.IsNullOrEmpty(configuration["Orleans:Storage"]) && configuration.GetValue<bool>(LocalStoreOptions.EphemeralKey))
+        {
+            options.Storage = StorageMode.Memory;
+        }
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(options.ClusterId)) errors.Add("Orleans:ClusterId must not be empty.");
         if (string.IsNullOrWhiteSpace(options.ServiceId)) errors.Add("Orleans:ServiceId must not be empty.");

@@ -12,8 +12,17 @@ public sealed partial class DemoCustomerEnrolment(IConfiguration configuration, 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var customers = await DemoCustomers.LoadAsync(PathFrom(configuration), cancellationToken);
-        await DemoCustomers.EnrolAsync(customers, faceSearch, directory, cancellationToken);
-        LogEnrolled(customers.Count);
+        // An earlier start on the same data folder enrolled them already: another face each would only pile up.
+        var notYet = new List<DemoCustomer>();
+        foreach (var customer in customers)
+        {
+            if (await directory.GetAsync(customer.CustomerId, cancellationToken) is null)
+            {
+                notYet.Add(customer);
+            }
+        }
+        await DemoCustomers.EnrolAsync(notYet, faceSearch, directory, cancellationToken);
+        LogEnrolled(notYet.Count, customers.Count - notYet.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -22,6 +31,6 @@ public sealed partial class DemoCustomerEnrolment(IConfiguration configuration, 
     public static string PathFrom(IConfiguration configuration) =>
         configuration[PathKey] is { Length: > 0 } configured ? configured : Path.Combine(AppContext.BaseDirectory, "demo-customers.json");
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Enrolled {Count} demo customers into the simulated face collection")]
-    private partial void LogEnrolled(int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Enrolled {Count} demo customers into the simulated face collection ({Already} were enrolled already)")]
+    private partial void LogEnrolled(int count, int already);
 }

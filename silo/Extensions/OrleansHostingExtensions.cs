@@ -1,6 +1,7 @@
 using System.Net;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Orleans.DynamoDb;
+using NextGenCrm.Orleans.Sqlite;
 using NextGenCrm.Silo.Configuration;
 using Orleans.Configuration;
 
@@ -9,7 +10,7 @@ namespace NextGenCrm.Silo.Extensions;
 public static class OrleansHostingExtensions
 {
     /// <summary>Clustering, grain storage and reminders as Orleans:Clustering and Orleans:Storage choose.</summary>
-    public static ISiloBuilder UseNextGenCrmCluster(this ISiloBuilder silo, SiloClusterOptions cluster, AwsOptions aws)
+    public static ISiloBuilder UseNextGenCrmCluster(this ISiloBuilder silo, SiloClusterOptions cluster, AwsOptions aws, LocalStoreOptions? local = null)
     {
         var advertised = string.IsNullOrEmpty(cluster.AdvertisedIP) ? IPAddress.Loopback : IPAddress.Parse(cluster.AdvertisedIP);
         var dynamoDbUrl = aws.ServiceUrlFor(AwsService.DynamoDb);
@@ -40,6 +41,13 @@ public static class OrleansHostingExtensions
         {
             silo.AddMemoryGrainStorage(StorageNames.Visits);
             silo.UseInMemoryReminderService();
+        }
+        else if (cluster.Storage == StorageMode.Local)
+        {
+            // One file in the data folder: visitors' state and reminders outlive the process (and a kill -9).
+            var database = (local ?? throw new InvalidSettingException("Orleans:Storage=Local needs the data folder (Silo:DataDir); run with --ephemeral for memory.")).OrleansDatabase;
+            silo.AddSqliteGrainStorage(StorageNames.Visits, database);
+            silo.UseSqliteReminderService(database);
         }
         else
         {

@@ -17,8 +17,15 @@ public static class SiloHostingExtensions
     public static WebApplicationBuilder AddNextGenCrmSilo(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        var ephemeral = ConfigurationReader.Bind<LocalStoreOptions>(configuration, LocalStoreOptions.Section).Ephemeral;
         var cluster = SiloClusterOptions.Read(configuration);
+        if (cluster.Storage == StorageMode.Local && ephemeral)
+        {
+            throw new InvalidSettingException("Orleans:Storage=Local keeps grain state in the data folder, which --ephemeral (Silo:Ephemeral) turns off.");
+        }
         var faceSearch = FaceSearchSelection.Read(configuration);
+        // The data folder holds grain state (Orleans:Storage=Local) and the embedded adapters' records; on AWS, nothing.
+        var local = LocalStoreOptions.Read(configuration, used: cluster.Storage == StorageMode.Local || faceSearch.Provider == FaceSearchProvider.Simulated);
         var deliveries = DeliveryTargets.Read(configuration, cluster, faceSearch);
 
         var aws = ConfigurationReader.Bind<AwsOptions>(configuration, AwsOptions.SectionName);
@@ -30,7 +37,8 @@ public static class SiloHostingExtensions
             // In-memory grain state ends with the silo: nothing to save while it shuts down.
             builder.Services.PostConfigure<VisitPolicy>(policy => policy.SaveOnShutdown = false);
         }
-        builder.Services.AddEmbeddedAdapters(configuration);
+        builder.Services.AddSingleton(local);
+        builder.Services.AddEmbeddedAdapters(configuration, local);
         if (faceSearch.Provider == FaceSearchProvider.Simulated)
         {
             builder.Services.AddHostedService<DemoCustomerEnrolment>();
@@ -67,7 +75,7 @@ public static class SiloHostingExtensions
 
         // Services.AddOrleans, not UseOrleans: the latter reads the "Orleans" section as its own provider
         // configuration, which would clash with our Orleans:Clustering and Orleans:Storage keys.
-        builder.Services.AddOrleans(silo => silo.UseNextGenCrmCluster(cluster, aws));
+        builder.Services.AddOrleans(silo => silo.UseNextGenCrmCluster(cluster, aws, local));
         return builder;
     }
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Cameras;
+using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Ports;
 using NextGenCrm.Visits;
 
@@ -27,26 +29,53 @@ public static class VisitTrackingExtensions
         return services;
     }
 
-    /// <summary>The adapters of the embedded mode: no AWS account, no Appian, everything on this machine.</summary>
-    public static IServiceCollection AddEmbeddedAdapters(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// The adapters of the embedded mode: no AWS account, no Appian, everything on this machine. With a data
+    /// folder the directory, face collection and history are SQLite files in it and crops are kept there under a
+    /// key file; with <paramref name="local"/> ephemeral (or absent) they live in memory and end with the process.
+    /// </summary>
+    public static IServiceCollection AddEmbeddedAdapters(this IServiceCollection services, IConfiguration configuration, LocalStoreOptions? local = null)
     {
+        var durable = local is { InUse: true };
         services.AddOptions<LocalImageOptions>().Bind(configuration.GetSection(LocalImageOptions.Section))
+            .PostConfigure(o =>
+            {
+                if (durable && string.IsNullOrEmpty(configuration["Images:Folder"]))
+                {
+                    o.Folder = local!.ImagesFolder;
+                }
+                if (durable && string.IsNullOrEmpty(o.EncryptionKey))
+                {
+                    o.EncryptionKey = LocalImageKey.ReadOrCreate(local!.ImagesKeyFile);
+                }
+            })
             .Validate(o => string.IsNullOrEmpty(o.EncryptionKey) || IsAes256Key(o.EncryptionKey), "Images:EncryptionKey must be the base64 of 32 bytes.")
             .ValidateOnStart();
         services.AddOptions<SimulatedFaceSearchOptions>().Bind(configuration.GetSection(SimulatedFaceSearchOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        var retention = ConfigurationReader.Bind<CrmTablesOptions>(configuration, CrmTablesOptions.SectionName).Retention;
         // Pictures are checked for a face as Rekognition checks them; the crops of imageRefs are read from the local store.
         services.AddSingleton(sp => new EmbeddedFaceDetector(
             sp.GetRequiredService<IOptions<SimulatedFaceSearchOptions>>().Value.Detection, sp.GetRequiredService<LocalFolderImageStore>().ReadAsync));
         services.AddSingleton(sp => new SimulatedFaceSearch(
-            sp.GetRequiredService<IOptions<SimulatedFaceSearchOptions>>().Value, sp.GetRequiredService<EmbeddedFaceDetector>()));
+            sp.GetRequiredService<IOptions<SimulatedFaceSearchOptions>>().Value,
+            durable ? new SqliteFaceCollection(local!.RecordsDatabase) : new InMemoryFaceCollection(),
+            sp.GetRequiredService<EmbeddedFaceDetector>()));
         services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
         services.AddSingleton<IFaceCollectionUpkeep>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
-        services.AddSingleton<InMemoryCustomerDirectory>();
-        services.AddSingleton<ICustomerDirectory>(sp => sp.GetRequiredService<InMemoryCustomerDirectory>());
-        services.AddSingleton<InMemoryVisitHistory>();
-        services.AddSingleton<IVisitHistory>(sp => sp.GetRequiredService<InMemoryVisitHistory>());
+        if (durable)
+        {
+            services.AddSingleton<ICustomerDirectory>(_ => new SqliteCustomerDirectory(local!.RecordsDatabase));
+            services.AddSingleton<IVisitHistory>(sp => new SqliteVisitHistory(local!.RecordsDatabase, retention, sp.GetService<TimeProvider>()));
+        }
+        else
+        {
+            services.AddSingleton<InMemoryCustomerDirectory>();
+            services.AddSingleton<ICustomerDirectory>(sp => sp.GetRequiredService<InMemoryCustomerDirectory>());
+            services.AddSingleton(sp => new InMemoryVisitHistory(retention, sp.GetService<TimeProvider>()));
+            services.AddSingleton<IVisitHistory>(sp => sp.GetRequiredService<InMemoryVisitHistory>());
+        }
         services.AddSingleton<RecordingTaskAssigner>();
         services.AddSingleton<ITaskAssigner>(sp => sp.GetRequiredService<RecordingTaskAssigner>());
         services.AddSingleton<RecordingAlertPublisher>();

@@ -35,10 +35,18 @@ public sealed class SqliteFile
     public string Path { get; }
 
     /// <summary>An open connection, with the schema named <paramref name="schemaName"/> created once per process.</summary>
-    public async Task<SqliteConnection> OpenAsync(string schemaName, string schema, CancellationToken cancellationToken = default)
+    public Task<SqliteConnection> OpenAsync(string schemaName, string schema, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Opening a local file does no I/O worth awaiting (Microsoft.Data.Sqlite's OpenAsync is synchronous too).
+        return Task.FromResult(Open(schemaName, schema));
+    }
+
+    /// <summary>An open connection, with the schema named <paramref name="schemaName"/> created once per process.</summary>
+    public SqliteConnection Open(string schemaName, string schema)
     {
         var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
+        connection.Open();
         Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;");
         bool created;
         lock (_schemaLock)

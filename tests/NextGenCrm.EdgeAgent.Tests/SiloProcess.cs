@@ -5,7 +5,7 @@ using System.Diagnostics;
 namespace NextGenCrm.EdgeAgent.Tests;
 
 /// <summary>
-/// The real silo on its embedded defaults (simulated face search, in-memory storage, localhost
+/// The real silo on its embedded defaults, ephemeral (simulated face search, in-memory storage, localhost
 /// clustering) as a child process on 127.0.0.1 and free ports, from its own build output.
 /// </summary>
 public sealed class SiloProcess : IDisposable
@@ -52,6 +52,7 @@ public sealed class SiloProcess : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--ephemeral"); // nothing left in the user's data folder by a test
         start.ArgumentList.Add($"--Urls=http://127.0.0.1:{http}");
         start.ArgumentList.Add($"--Orleans:SiloPort={FakeSilo.FreeLoopbackPort()}");
         start.ArgumentList.Add($"--Orleans:GatewayPort={FakeSilo.FreeLoopbackPort()}");

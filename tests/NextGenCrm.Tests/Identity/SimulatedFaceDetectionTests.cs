@@ -15,7 +15,7 @@ public sealed class SimulatedFaceDetectionTests : IDisposable
     public SimulatedFaceDetectionTests()
     {
         _detector = new EmbeddedFaceDetector(new FaceDetectorOptions(), (key, _) => Task.FromResult(_stored[key]));
-        _search = new SimulatedFaceSearch(SimulatedFaceSearchOptions.Instant, _detector);
+        _search = new SimulatedFaceSearch(SimulatedFaceSearchOptions.Instant, faces: _detector);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -16,7 +16,7 @@ public static class World
     public static readonly FakeTimeProvider Clock = new(DateTimeOffset.UtcNow);
     /// <summary>The silo's embedded search: pictures are checked for a face (BlazeFace), crops read back from <see cref="Images"/>.</summary>
     public static readonly SimulatedFaceSearch FaceSearch = new(
-        new SimulatedFaceSearchOptions(), new EmbeddedFaceDetector(new NextGenCrm.FaceDetection.FaceDetectorOptions(), (key, ct) => Images!.ReadAsync(key, ct)));
+        new SimulatedFaceSearchOptions(), faces: new EmbeddedFaceDetector(new NextGenCrm.FaceDetection.FaceDetectorOptions(), (key, ct) => Images!.ReadAsync(key, ct)));
     public static readonly InMemoryCustomerDirectory Directory = new();
     public static readonly InMemoryErasureTombstones Tombstones = new(Clock);
     public static readonly ScriptedVisitHistory History = new(new InMemoryVisitHistory());

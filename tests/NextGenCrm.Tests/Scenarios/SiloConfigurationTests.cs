@@ -15,13 +15,16 @@ public sealed class SiloConfigurationTests
     private static WebApplication Build(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
+        // Nothing in the user's data folder from a test: ephemeral unless the test names the local store.
+        builder.Configuration.AddInMemoryCollection(settings.Keys.Any(k => k.StartsWith("Silo:", StringComparison.Ordinal))
+            ? settings
+            : new Dictionary<string, string?>(settings) { ["Silo:Ephemeral"] = "true" });
         builder.AddNextGenCrmSilo();
         return builder.Build();
     }
 
     [Fact]
-    public async Task With_no_settings_every_port_uses_its_embedded_adapter()
+    public async Task Ephemeral_every_port_uses_its_in_memory_embedded_adapter()
     {
         await using var app = Build([]);
 
