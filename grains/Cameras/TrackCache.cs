@@ -30,11 +30,13 @@ internal sealed class TrackEntry(string visitorId, VisitorProfile profile, strin
 
 /// <summary>
 /// The camera's memory of its edge tracks, bounded: tracks idle longer than the visit timeout are
-/// forgotten first, then the least recently seen.
+/// forgotten (swept once per timeout, so a camera that sees a steady stream of new people holds about
+/// one timeout's worth of tracks, not the last <c>capacity</c>), then the least recently seen past the capacity.
 /// </summary>
 internal sealed class TrackCache(int capacity, TimeSpan idleLimit)
 {
     private readonly Dictionary<string, TrackEntry> _tracks = new(StringComparer.Ordinal);
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     public int Count => _tracks.Count;
 
@@ -58,14 +60,24 @@ internal sealed class TrackCache(int capacity, TimeSpan idleLimit)
         {
             Trim(now);
         }
+        else if (now - _lastSweep >= idleLimit)
+        {
+            ForgetIdle(now);
+        }
     }
 
-    private void Trim(DateTimeOffset now)
+    private void ForgetIdle(DateTimeOffset now)
     {
+        _lastSweep = now;
         foreach (var (id, entry) in _tracks.Where(t => now - t.Value.LastSeen > idleLimit).ToList())
         {
             _tracks.Remove(id);
         }
+    }
+
+    private void Trim(DateTimeOffset now)
+    {
+        ForgetIdle(now);
         var excess = _tracks.Count - (capacity * 9 / 10);
         if (excess <= 0)
         {

@@ -9,7 +9,9 @@ public static class BranchFeedDemo
     public static WebApplicationBuilder AddBranchFeedDemo(this WebApplicationBuilder builder)
     {
         var sources = builder.Configuration.Sources;
-        var firstOverride = sources.ToList().FindIndex(s => s is EnvironmentVariablesConfigurationSource);
+        // Above appsettings.json, below the environment and the command line: the last environment source, not the
+        // first (the DOTNET_/ASPNETCORE_ ones come before appsettings.json, whose 15-minute timeout then won).
+        var firstOverride = sources.ToList().FindLastIndex(s => s is EnvironmentVariablesConfigurationSource);
         var demoDefaults = new MemoryConfigurationSource { InitialData = DemoOptions.Defaults() };
         sources.Insert(firstOverride < 0 ? sources.Count : firstOverride, demoDefaults);
 

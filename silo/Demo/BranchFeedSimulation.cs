@@ -27,6 +27,7 @@ public sealed partial class BranchFeedSimulation(
     private readonly DemoOptions _options = options.Value;
     private readonly List<Visitor> _inside = [];
     private readonly List<Visitor> _left = [];
+    private const int LeaversRemembered = 1_000;
     private long _sent;
     private long _failed;
     private int _strangers;
@@ -125,6 +126,10 @@ public sealed partial class BranchFeedSimulation(
             {
                 _inside.Remove(visitor);
                 _left.Add(visitor with { LeftAt = now });
+                if (_left.Count > LeaversRemembered)
+                {
+                    _left.RemoveAt(0); // the feed runs for days with --Demo:Duration=00:00:00: its own memory stays bounded
+                }
                 if (visitor.LeavesByExit)
                 {
                     sightings.Add(NewSighting(visitor, DemoOptions.ExitCamera, $"t{++_trackSeq}", now));

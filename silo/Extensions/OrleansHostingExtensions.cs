@@ -24,6 +24,9 @@ public static class OrleansHostingExtensions
         if (cluster.Clustering == ClusteringMode.Localhost)
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            // One silo: every grain's address is in its own directory, so the directory's lookup cache saves little,
+            // while its default size (a million entries) kept an entry for every visitor ever seen (the soak, bench/README.md).
+            silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = 1_000);
         }
         else
         {

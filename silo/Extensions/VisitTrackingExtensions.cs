@@ -76,14 +76,18 @@ public static class VisitTrackingExtensions
             services.AddSingleton(sp => new InMemoryVisitHistory(retention, sp.GetService<TimeProvider>()));
             services.AddSingleton<IVisitHistory>(sp => sp.GetRequiredService<InMemoryVisitHistory>());
         }
-        services.AddSingleton<RecordingTaskAssigner>();
+        // The recorders keep the last RecordsKept tasks and alerts for a look at what went out; the log has them all.
+        services.AddSingleton(sp => new RecordingTaskAssigner(sp.GetRequiredService<ILogger<RecordingTaskAssigner>>(), RecordsKept));
         services.AddSingleton<ITaskAssigner>(sp => sp.GetRequiredService<RecordingTaskAssigner>());
-        services.AddSingleton<RecordingAlertPublisher>();
+        services.AddSingleton(sp => new RecordingAlertPublisher(sp.GetRequiredService<ILogger<RecordingAlertPublisher>>(), RecordsKept));
         services.AddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<RecordingAlertPublisher>());
         services.AddSingleton<LocalFolderImageStore>();
         services.AddSingleton<IImageStore>(sp => sp.GetRequiredService<LocalFolderImageStore>());
         return services;
     }
+
+    /// <summary>Tasks and alerts the embedded recorders keep (the most recent).</summary>
+    public const int RecordsKept = 1_000;
 
     private static bool IsAes256Key(string base64)
     {
