@@ -39,6 +39,10 @@ public sealed class SiloClusterOptions
         if (string.IsNullOrWhiteSpace(options.ServiceId)) errors.Add("Orleans:ServiceId must not be empty.");
         if (options.SiloPort is < 1 or > 65535) errors.Add($"Orleans:SiloPort {options.SiloPort} is not a port (1-65535).");
         if (options.GatewayPort is < 1 or > 65535) errors.Add($"Orleans:GatewayPort {options.GatewayPort} is not a port (1-65535).");
+        if (options.Clustering == ClusteringMode.DynamoDb && options.Storage == StorageMode.Local)
+        {
+            errors.Add("Orleans:Storage=Local (the default) keeps grain state on this machine only; a DynamoDB cluster (Orleans:Clustering=DynamoDb) needs Orleans:Storage=DynamoDb.");
+        }
         if (options.SiloPort == options.GatewayPort) errors.Add("Orleans:SiloPort and Orleans:GatewayPort must differ.");
         if (!string.IsNullOrEmpty(options.AdvertisedIP) && !IPAddress.TryParse(options.AdvertisedIP, out _))
         {

@@ -69,6 +69,14 @@ public sealed class LocalStoreConfigurationTests : IDisposable
         Assert.Contains("Orleans:Storage", wrong.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_cluster_of_several_machines_with_grain_state_on_one_is_refused_at_start()
+    {
+        var wrong = Assert.Throws<InvalidSettingException>(() => Build("--data-dir", _dataDir, "--Orleans:Clustering=DynamoDb"));
+
+        Assert.Contains("Orleans:Storage", wrong.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dataDir))
