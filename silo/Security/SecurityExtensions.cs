@@ -99,6 +99,11 @@ public static class SecurityExtensions
     public static IServiceCollection AddAuditTrail(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<LocalAuditOptions>().Configure(o => o.Folder = AuditFolderFrom(configuration));
+        if (configuration.GetValue<bool>(LocalStoreOptions.EphemeralKey))
+        {
+            // --ephemeral keeps nothing of a person on disk: the audit of what it holds goes with it.
+            services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
+        }
         services.TryAddSingleton<IAuditLog>(sp => new LocalFileAuditLog(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LocalAuditOptions>>()));
         services.AddSingleton(sp => new AuditTrail(
             sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>(),

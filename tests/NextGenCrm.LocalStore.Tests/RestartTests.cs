@@ -32,7 +32,9 @@ public sealed class RestartTests : IDisposable
         using (var first = await SiloProcess.StartAsync(args, cancel))
         using (var http = new HttpClient { BaseAddress = first.BaseUrl })
         {
-            var enrolled = await http.PostAsJsonAsync("api/v1/customers/c42/faces", new { name = "Ann Example", faceToken = "face-of-ann" }, cancel);
+            http.DefaultRequestHeaders.Authorization = new("Bearer", await SiloProcess.IssueTokenAsync(_dataDir.Path, "admin", cancel));
+            var consent = new { givenAt = DateTimeOffset.UtcNow.AddMinutes(-1), method = "written" };
+            var enrolled = await http.PostAsJsonAsync("api/v1/customers/c42/faces", new { name = "Ann Example", faceToken = "face-of-ann", consent }, cancel);
             Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
             var ann = await SightAsync(http, "entrance", "t-ann", "face-of-ann", cancel);
             var stranger = await SightAsync(http, "lobby", "t-stranger", "face-of-a-stranger", cancel);
@@ -54,6 +56,8 @@ public sealed class RestartTests : IDisposable
         appian.BeDownFor(TimeSpan.Zero);
         using var second = await SiloProcess.StartAsync(args, cancel);
         using var client = new HttpClient { BaseAddress = second.BaseUrl };
+        // The key file is in the data folder too: a token made before the crash is still good after it.
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await SiloProcess.IssueTokenAsync(_dataDir.Path, "admin", cancel));
 
         // Owed deliveries go out by themselves: the branch's durable reminder (every InactivityTimeout/2, at least a
         // minute) wakes its visitors whose task is overdue; nothing here asks them.

@@ -28,8 +28,7 @@ public sealed class SiloProcess : IDisposable
 
     public static async Task<SiloProcess> StartAsync(IEnumerable<string> args, CancellationToken cancellationToken)
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var output = Path.Combine(RepositoryPaths.Root, "silo", "bin", configuration, "net10.0");
+        var output = SiloOutput();
         var dll = Path.Combine(output, "NextGenCrm.Silo.dll");
         var http = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -56,6 +55,37 @@ public sealed class SiloProcess : IDisposable
             silo.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A token from the silo's own <c>tokens</c> subcommand, signed with the key file a silo on <paramref name="dataDir"/>
+    /// made at its first start (every <c>/api/v1</c> call needs one).
+    /// </summary>
+    public static async Task<string> IssueTokenAsync(string dataDir, string role, CancellationToken cancellationToken)
+    {
+        var output = SiloOutput();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = output,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])[Path.Combine(output, "NextGenCrm.Silo.dll"), "tokens", "--role", role, "--key-file", Path.Combine(dataDir, "signing-key.json")])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var tokens = Process.Start(start)!;
+        var printed = await tokens.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = await tokens.StandardError.ReadToEndAsync(cancellationToken);
+        await tokens.WaitForExitAsync(cancellationToken);
+        return tokens.ExitCode == 0 ? printed.Trim() : throw new InvalidOperationException($"silo tokens failed ({tokens.ExitCode}): {error}");
+    }
+
+    private static string SiloOutput()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        return Path.Combine(RepositoryPaths.Root, "silo", "bin", configuration, "net10.0");
     }
 
     /// <summary>SIGKILL: no shutdown, no last write; what is on disk is what a crash leaves.</summary>
