@@ -75,6 +75,14 @@ public interface IBranchGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<CameraStatus>> GetCameras();
 
+    /// <summary>Tells <paramref name="observer"/> of every change until it stops renewing (see <see cref="BranchFeedPage"/>).</summary>
+    Task Subscribe(IBranchObserver observer);
+
+    Task Unsubscribe(IBranchObserver observer);
+
+    /// <summary>The changes after (<paramref name="epoch"/>, <paramref name="sequence"/>), or a snapshot when they are gone; (0, 0) asks for a snapshot.</summary>
+    Task<BranchFeedPage> GetFeed(long epoch, long sequence);
+
     /// <summary>
     /// When this branch last heard the visitor was seen on this visit, or null if it does not hold them:
     /// a visitor restarted after its silo died takes it up, as it writes last-seen only now and then.
@@ -91,6 +99,13 @@ public interface IBranchIndexGrain : IGrainWithStringKey
     Task ReportOccupancy(BranchCount count);
 
     Task<IReadOnlyList<BranchCount>> GetBranches();
+
+    Task Subscribe(IBranchSummaryObserver observer);
+
+    Task Unsubscribe(IBranchSummaryObserver observer);
+
+    /// <summary>The summary's changes after (<paramref name="epoch"/>, <paramref name="sequence"/>), or a snapshot.</summary>
+    Task<BranchSummaryPage> GetSummaryFeed(long epoch, long sequence);
 }
 
 /// <summary>Delivers a visit's side effects outside the visitor's turn, so a slow Appian never blocks sightings.</summary>

@@ -9,7 +9,8 @@ public sealed record Occupant(
     [property: Id(3)] DateTimeOffset Since,
     [property: Id(4)] DateTimeOffset LastSeen,
     [property: Id(5)] string VisitId,
-    [property: Id(6)] DeliveryStatus TaskStatus);
+    [property: Id(6)] DeliveryStatus TaskStatus,
+    [property: Id(7)] string? LastCameraId = null);
 
 [GenerateSerializer, Immutable]
 public sealed record Occupancy(

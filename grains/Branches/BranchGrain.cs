@@ -38,6 +38,7 @@ public sealed partial class BranchGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(_writeBehind.FlushAsync, FlushEvery, FlushEvery);
+        this.RegisterGrainTimer(CheckCamerasAsync, FlushEvery, FlushEvery);
         if (Occupants.Count > 0)
         {
             // After a failover the index may have lost this branch's count: tell it again.
@@ -70,6 +71,7 @@ public sealed partial class BranchGrain(
         }
         Occupants[occupant.VisitorId] = occupant;
         Changed();
+        Publish(BranchChangeKind.VisitOpened, occupant.VisitorId, occupant);
         await EnsureBackstopAsync();
     }
 
@@ -79,7 +81,9 @@ public sealed partial class BranchGrain(
         {
             if (occupant.LastSeen > known.LastSeen)
             {
-                Occupants[occupant.VisitorId] = known with { LastSeen = occupant.LastSeen };
+                var seen = known with { LastSeen = occupant.LastSeen, LastCameraId = occupant.LastCameraId ?? known.LastCameraId };
+                Occupants[occupant.VisitorId] = seen;
+                PublishExtension(known, seen);
             }
             return;
         }
@@ -97,15 +101,17 @@ public sealed partial class BranchGrain(
         {
             Occupants.Remove(visitorId);
             Changed();
+            Publish(BranchChangeKind.VisitClosed, visitorId, occupant);
         }
         return Task.CompletedTask;
     }
 
     public Task TaskStatusChanged(string visitorId, string visitId, DeliveryStatus status)
     {
-        if (Occupants.TryGetValue(visitorId, out var occupant) && occupant.VisitId == visitId)
+        if (Occupants.TryGetValue(visitorId, out var occupant) && occupant.VisitId == visitId && occupant.TaskStatus != status)
         {
             Occupants[visitorId] = occupant with { TaskStatus = status };
+            Publish(BranchChangeKind.TaskStatusChanged, visitorId, Occupants[visitorId]);
         }
         return Task.CompletedTask;
     }
@@ -113,6 +119,7 @@ public sealed partial class BranchGrain(
     public Task CameraReported(CameraStatus status)
     {
         _cameras[status.CameraId] = status;
+        PublishCameraIfChanged(status, clock.GetUtcNow());
         return Task.CompletedTask;
     }
 
@@ -148,6 +155,7 @@ public sealed partial class BranchGrain(
                 // The visitor would have closed this visit and said so by now: its departure was lost.
                 Occupants.Remove(occupant.VisitorId);
                 Changed();
+                Publish(BranchChangeKind.VisitClosed, occupant.VisitorId, occupant);
                 continue;
             }
             // The visitor decides; a stale last-seen here (say, after this grain moved) only costs a wake-up.

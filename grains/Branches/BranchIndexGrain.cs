@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Visits;
@@ -11,6 +12,7 @@ namespace NextGenCrm.Branches;
 public sealed partial class BranchIndexGrain(
     [PersistentState("branch-index", StorageNames.Visits)] IPersistentState<BranchIndexState> state,
     IOptions<VisitPolicy> policy,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
     ILogger<BranchIndexGrain> logger) : Grain, IBranchIndexGrain
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(5);
@@ -46,6 +48,7 @@ public sealed partial class BranchIndexGrain(
         if (!counts.TryGetValue(count.BranchId, out var known) || known.Version < count.Version)
         {
             counts[count.BranchId] = count;
+            Record(count);
             _writeBehind.Changed();
         }
         return Task.CompletedTask;
@@ -63,4 +66,7 @@ public sealed partial class BranchIndexGrain(
 public sealed class BranchIndexState
 {
     [Id(0)] public Dictionary<string, BranchCount> Counts { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each branch's peaks of the day, for the dashboard's sparkline.</summary>
+    [Id(1)] public Dictionary<string, BranchDaySeries> Days { get; set; } = new(StringComparer.Ordinal);
 }

@@ -206,17 +206,17 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             }
             if (opened.ClosedAt is null)
             {
-                await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened));
+                await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened, sighting.CameraId));
             }
         }
         else if (reopened is not null)
         {
             Dispatch(reopened, now);
-            await Branch(reopened.BranchId).VisitorArrived(ToOccupant(reopened));
+            await Branch(reopened.BranchId).VisitorArrived(ToOccupant(reopened, sighting.CameraId));
         }
         else if (result.Outcome == SightingOutcome.VisitExtended && visit is not null)
         {
-            _ = Branch(visit.BranchId).VisitorSeen(ToOccupant(visit));
+            _ = Branch(visit.BranchId).VisitorSeen(ToOccupant(visit, sighting.CameraId));
         }
         await AnnounceClosedAsync(closed);
         await SettleAsync(now);
@@ -519,8 +519,8 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         return capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
     }
 
-    private Occupant ToOccupant(Visit visit) => new(
-        VisitorId, State.Profile!.Kind, State.Profile.CustomerName, visit.OpenedAt, visit.LastSeenAt, visit.VisitId, TaskStatus(visit));
+    private Occupant ToOccupant(Visit visit, string? cameraId = null) => new(
+        VisitorId, State.Profile!.Kind, State.Profile.CustomerName, visit.OpenedAt, visit.LastSeenAt, visit.VisitId, TaskStatus(visit), cameraId);
 
     private static DeliveryStatus TaskStatus(Visit visit) =>
         visit.Outbox.Find(e => e.Effect == VisitEffect.StaffTask)?.Status ?? DeliveryStatus.Pending;

@@ -64,6 +64,9 @@ public sealed class OccupancyConsole(
         // Plain Console: Spectre would wrap the token and break a copy and paste.
         Console.WriteLine($"Staff sign-in (12 h): curl -H 'Authorization: Bearer {staff}' {address}/api/v1/branches");
         Console.WriteLine($"Edge agent token for {feed.Branches[0]}: {edge}");
+        var manager = tokens.Issue("demo-manager", [Security.Roles.Staff], [feed.Branches[0]], TimeSpan.FromHours(12));
+        Console.WriteLine($"Staff dashboard, all demo branches: {Dashboard.DashboardSession.SignInLink(address ?? "", staff)}");
+        Console.WriteLine($"Staff dashboard, {feed.Branches[0]} only: {Dashboard.DashboardSession.SignInLink(address ?? "", manager)}");
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

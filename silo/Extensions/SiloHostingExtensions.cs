@@ -1,3 +1,4 @@
+using NextGenCrm.Silo.Dashboard;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -91,6 +92,7 @@ public static class SiloHostingExtensions
         services.AddOpenApi(o => o.AddBearerScheme());
         services.AddApiSecurity(configuration);
         services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans", tags: ["ready"]);
+        services.AddDashboard(configuration);
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
@@ -113,6 +115,8 @@ public static class SiloHostingExtensions
         app.MapCustomersApi();
         app.MapAuditApi();
         app.MapHealthApi();
+        app.MapBranchEventsApi();
+        app.MapDashboard();
         return app;
     }
 }

@@ -64,6 +64,9 @@ public static class SecurityExtensions
                 options.RefreshInterval = configuration.GetValue($"{AuthOptions.Section}:KeyRefreshInterval", TimeSpan.FromMinutes(5));
                 options.Events = new JwtBearerEvents { OnAuthenticationFailed = KeyRotation.RetryWithFreshKeysAsync };
             }
+            // The staff page's EventSource sends no Authorization header: its GETs carry the token in the session cookie.
+            options.Events ??= new JwtBearerEvents();
+            options.Events.OnMessageReceived = Dashboard.DashboardSession.ReadSessionCookie;
         });
         if (auth.Mode == AuthMode.Oidc)
         {

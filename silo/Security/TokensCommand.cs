@@ -32,10 +32,12 @@ public static class TokensCommand
         };
         Option<string?> subject = new("--subject") { Description = "Who the token names in the audit log (default: dev-{role})" };
         Option<string?> keyFile = new("--key-file") { Description = "The signing key file (default: Auth:SigningKeyFile, else signing-key.json under Silo:DataDir)" };
+        Option<bool> signIn = new("--sign-in") { Description = "Print the staff dashboard's sign-in link (the token after '#', never sent to a server) instead of the token" };
+        Option<string?> url = new("--url") { Description = "The silo's address for --sign-in (default: the first of Urls, else http://127.0.0.1:5080)" };
 
         var command = new RootCommand("Prints a bearer token for the silo's API in the Development auth mode.")
         {
-            roles, branches, validFor, subject, keyFile,
+            roles, branches, validFor, subject, keyFile, signIn, url,
         };
         command.SetAction(result =>
         {
@@ -65,7 +67,15 @@ public static class TokensCommand
             }
             var path = result.GetValue(keyFile) is { } explicitPath ? Path.GetFullPath(explicitPath) : AuthOptions.KeyFileFrom(configuration);
             var tokens = new DevelopmentTokens(SigningKeyFile.LoadOrCreate(path), auth.Audiences[0], TimeProvider.System);
-            Console.Out.WriteLine(tokens.Issue(result.GetValue(subject) ?? $"dev-{roleList[0]}", roleList, branchList, period));
+            var token = tokens.Issue(result.GetValue(subject) ?? $"dev-{roleList[0]}", roleList, branchList, period);
+            if (result.GetValue(signIn))
+            {
+                var address = result.GetValue(url) ?? configuration["Urls"]?.Split(';')[0] ?? "http://127.0.0.1:5080";
+                Console.Out.WriteLine(Dashboard.DashboardSession.SignInLink(address, token));
+                Console.Error.WriteLine($"Valid until {DateTimeOffset.UtcNow + period:u}. Open it in a browser; the page keeps the token in an HttpOnly cookie.");
+                return 0;
+            }
+            Console.Out.WriteLine(token);
             Console.Error.WriteLine($"Signed with {path}; valid until {DateTimeOffset.UtcNow + period:u}. Send it as: Authorization: Bearer <token>");
             return 0;
         });

@@ -1,0 +1,12 @@
+namespace NextGenCrm.Silo.Dashboard;
+
+public static class DashboardExtensions
+{
+    /// <summary>The staff page's live feeds (shared by this silo's browsers) and their options.</summary>
+    public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<BranchFeeds>();
+        return services;
+    }
+}
