@@ -42,7 +42,11 @@ function open(url, handlers) {
       setLive('reconnecting', 'disconnected');
       const session = await fetch('/api/v1/session');
       if (session.status === 401) { showSignIn('Your session has ended; sign in again.'); return; }
-      if (session.status === 403 || session.ok) { setTimeout(route, 2000); }
+      // Signed in, but this feed refused or failed: say so, and try again in a while.
+      main.replaceChildren(el('h1', { text: 'Not available' }),
+        el('p', { class: 'empty', id: 'notice', text: 'This feed is not available to you (not one of your branches), or the silo is busy. Retrying…' }),
+        el('p', {}, el('a', { href: '#/', text: 'Back to your branches' })));
+      setTimeout(() => { if (stream === source) route(); }, 5000);
     } else {
       setLive('reconnecting', 'reconnecting…');
     }
