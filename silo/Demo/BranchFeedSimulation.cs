@@ -17,6 +17,7 @@ public sealed partial class BranchFeedSimulation(
     IOptions<DemoOptions> options,
     IConfiguration configuration,
     SightingIngest ingest,
+    IGrainFactory grains,
     IHostApplicationLifetime lifetime,
     IServer server,
     IServiceProvider services,
@@ -28,6 +29,8 @@ public sealed partial class BranchFeedSimulation(
     private readonly List<Visitor> _inside = [];
     private readonly List<Visitor> _left = [];
     private const int LeaversRemembered = 1_000;
+    private static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(5);
+    private DateTimeOffset _lastHeartbeat = DateTimeOffset.MinValue;
     private long _sent;
     private long _failed;
     private int _strangers;
@@ -57,6 +60,11 @@ public sealed partial class BranchFeedSimulation(
                 lifetime.StopApplication();
                 return;
             }
+            if (now - _lastHeartbeat >= HeartbeatEvery)
+            {
+                _lastHeartbeat = now;
+                await SendHeartbeatsAsync(now);
+            }
             Arrive(random, customers, now);
             var sightings = SightFrame(random, now);
             if (_api is not null)
@@ -70,6 +78,34 @@ public sealed partial class BranchFeedSimulation(
             {
                 await Task.WhenAll(sightings.Select(SendAsync));
             }
+        }
+    }
+
+    /// <summary>
+    /// The cameras' edge agents report every few seconds, as real ones do; the last branch's exit camera drops out
+    /// every other two minutes, so the dashboard has a camera going offline and coming back to show.
+    /// </summary>
+    private async Task SendHeartbeatsAsync(DateTimeOffset now)
+    {
+        var reports = new List<Task>();
+        foreach (var branch in Branches)
+        {
+            var cameras = DemoOptions.CameraNames.Take(_options.CamerasPerBranch).Append(DemoOptions.ExitCamera);
+            foreach (var camera in cameras)
+            {
+                var flaky = branch == Branches[^1] && camera == DemoOptions.ExitCamera;
+                var status = flaky && now.Minute / 2 % 2 == 1 ? "offline" : "ok";
+                reports.Add(grains.GetGrain<ICameraGrain>(CameraKeys.Format(branch, camera))
+                    .RecordHeartbeat(new CameraHeartbeat(now, status == "ok" ? 8 : 0, 0, 0, 0, 0, status, "demo")));
+            }
+        }
+        try
+        {
+            await Task.WhenAll(reports);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            LogFailed(failure.GetType().Name);
         }
     }
 
