@@ -96,6 +96,7 @@ internal static class BenchRun
         await Phase("Trace through both pipelines", results, wall, async () => oursRate = await CoreComparison.RunAsync(trace, results));
         await Phase("Grain-layer throughput", results, wall, () => GrainThroughput.RunAsync(settings.Duration, results));
         await Phase("HTTP ingest", results, wall, () => HttpIngest.RunAsync(settings.Duration, results));
+        await Phase("SSE browsers", results, wall, () => SseClients.RunAsync(settings.Duration, settings.Quick ? [0, 100, 500, 0] : [0, 100, 500, 1000, 2000, 0], results));
         await Phase("Latency", results, wall, () => oursRate > 0
             ? RunLatencyAsync()
             : throw new InvalidOperationException("no replay rate to halve"));
