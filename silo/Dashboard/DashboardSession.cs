@@ -31,11 +31,11 @@ public static class DashboardSession
         app.MapGet("/dashboard/{file}", ServeFile).AllowAnonymous().ExcludeFromDescription();
 
         var session = app.MapGroup("/api/v1/session").WithTags("Dashboard");
-        session.MapPost("/", SignIn).RequireAuthorization(Policies.Staff)
+        session.MapPost("/", SignIn).RequireAuthorization(Policies.Staff).RequireRateLimiting(RateLimitOptions.Reads)
             .WithSummary("Turns the bearer token of this request into the page's session cookie (HttpOnly, GET only, as long as the token).");
-        session.MapGet("/", Who).RequireAuthorization(Policies.Staff)
+        session.MapGet("/", Who).RequireAuthorization(Policies.Staff).RequireRateLimiting(RateLimitOptions.Reads)
             .WithSummary("Who is signed in, and which branches they reach.");
-        session.MapDelete("/", SignOut).AllowAnonymous().WithSummary("Ends the page's session.");
+        session.MapDelete("/", SignOut).AllowAnonymous().RequireRateLimiting(RateLimitOptions.Reads).WithSummary("Ends the page's session.");
         return app;
     }
 
