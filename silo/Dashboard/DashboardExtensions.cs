@@ -7,6 +7,7 @@ public static class DashboardExtensions
     {
         services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BranchFeeds>();
+        services.AddHttpClient(DashboardOidc.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         return services;
     }
 }

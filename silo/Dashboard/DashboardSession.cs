@@ -29,6 +29,7 @@ public static class DashboardSession
         app.MapGet("/", ServePage).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/sign-in", ServePage).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/dashboard/{file}", ServeFile).AllowAnonymous().ExcludeFromDescription();
+        app.MapDashboardOidc();
 
         var session = app.MapGroup("/api/v1/session").WithTags("Dashboard");
         session.MapPost("/", SignIn).RequireAuthorization(Policies.Staff).RequireRateLimiting(RateLimitOptions.Reads)
@@ -66,7 +67,13 @@ public static class DashboardSession
         var expires = http.User.FindFirst("exp")?.Value is { } exp && long.TryParse(exp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : DateTimeOffset.UtcNow.AddHours(1);
-        http.Response.Cookies.Append(CookieName, header["Bearer ".Length..].Trim(), new CookieOptions
+        SetSessionCookie(http, header["Bearer ".Length..].Trim(), expires);
+        return Who(http);
+    }
+
+    /// <summary>The session: the token itself, out of the page's script's reach, sent with GETs under /api/v1 only.</summary>
+    internal static void SetSessionCookie(HttpContext http, string token, DateTimeOffset expires) =>
+        http.Response.Cookies.Append(CookieName, token, new CookieOptions
         {
             HttpOnly = true,
             Secure = http.Request.IsHttps,
@@ -74,8 +81,6 @@ public static class DashboardSession
             Path = CookiePath,
             Expires = expires,
         });
-        return Who(http);
-    }
 
     private static IResult Who(HttpContext http)
     {

@@ -181,7 +181,12 @@ function showSignIn(message) {
     e.preventDefault();
     if (await signIn(token.value.trim())) { location.replace('/#/'); start(); }
   });
-  main.replaceChildren(el('h1', { text: 'Sign in' }), message ? el('p', { class: 'error', text: message }) : null, form);
+  const provider = el('p', {});
+  main.replaceChildren(el('h1', { text: 'Sign in' }), message ? el('p', { class: 'error', text: message }) : null, provider, form);
+  // With the bank's provider (Auth:Mode=Oidc and Dashboard:OidcClientId set), the silo runs the code flow itself.
+  fetch('/sign-in/options').then(r => r.ok ? r.json() : null).then(options => {
+    if (options && options.providerSignIn) provider.replaceChildren(el('a', { class: 'button primary', href: '/sign-in/oidc', text: 'Sign in with your bank account' }));
+  });
 }
 
 function route() {
