@@ -21,16 +21,21 @@ public sealed partial class BranchGrain
 
     private const int ChangesKept = 512;
 
+    /// <summary>Nobody watching for this long: the changes kept for a resuming browser are let go (memory of idle branches).</summary>
+    private static readonly TimeSpan KeepChangesUnwatched = TimeSpan.FromMinutes(2);
+
     private readonly ChangeLog<BranchChange> _changes = new(ChangesKept);
     private readonly Dictionary<string, DateTimeOffset> _extensionTold = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CameraHealth> _cameraHealth = new(StringComparer.Ordinal);
     private ObserverManager<IBranchObserver>? _observers;
+    private DateTimeOffset _lastWatched;
 
     private ObserverManager<IBranchObserver> Observers => _observers ??= new(SubscriptionLasts, logger);
 
     public Task Subscribe(IBranchObserver observer)
     {
         Observers.Subscribe(observer, observer);
+        _lastWatched = TimeProvider.System.GetUtcNow();
         return Task.CompletedTask;
     }
 
@@ -91,9 +96,13 @@ public sealed partial class BranchGrain
         }
     }
 
-    /// <summary>Called every second: a camera whose heartbeats stopped goes offline without anyone telling.</summary>
+    /// <summary>Called every second: a camera whose heartbeats stopped goes offline without anyone telling, and an unwatched branch lets its kept changes go.</summary>
     private Task CheckCamerasAsync(CancellationToken cancellationToken)
     {
+        if (_observers is not { Count: > 0 } && TimeProvider.System.GetUtcNow() - _lastWatched > KeepChangesUnwatched)
+        {
+            _changes.Forget();
+        }
         if (_cameras.Count > 0)
         {
             var now = clock.GetUtcNow();

@@ -24,6 +24,9 @@ internal sealed class ChangeLog<TChange>(int capacity)
         return change;
     }
 
+    /// <summary>Forgets the changes kept (the numbering goes on): a subscriber resuming from before gets a snapshot.</summary>
+    public void Forget() => _recent.Clear();
+
     /// <summary>The changes after <paramref name="sequence"/> of <paramref name="epoch"/>, or null when they are not all here.</summary>
     public IReadOnlyList<TChange>? Since(long epoch, long sequence)
     {
