@@ -25,7 +25,8 @@ public interface IVisitorGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<VisitSummary>> GetVisits();
 
-    Task RecordDeliveries(string visitId, IReadOnlyList<DeliveryReport> reports);
+    /// <summary>A courier's outcomes of the order it ran under <paramref name="claimId"/>.</summary>
+    Task RecordDeliveries(string visitId, string? claimId, IReadOnlyList<DeliveryReport> reports);
 
     /// <summary>
     /// Erases everything the cluster holds on this person: visits, outbox, occupancy entries, face crops,
@@ -57,16 +58,21 @@ public interface IVisitorGrain : IGrainWithStringKey
 /// <summary>A branch, key "{branchId}": who is inside now.</summary>
 public interface IBranchGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// A visit arrives: returns once the branch holds it durably (written through, arrivals at the same
+    /// moment sharing one write) and its reminder watches it. Interleaves, so that they can share it.
+    /// </summary>
+    [AlwaysInterleave]
     Task VisitorArrived(Occupant occupant);
 
-    /// <summary>The visitor is still here; also restores an occupant this branch lost (say, with its silo).</summary>
+    /// <summary>
+    /// The visitor is still here (and its task's status, whether its effects are settled); also restores an
+    /// occupant this branch lost (say, with its silo).
+    /// </summary>
     [OneWay]
     Task VisitorSeen(Occupant occupant);
 
     Task VisitorLeft(string visitorId, string visitId);
-
-    [OneWay]
-    Task TaskStatusChanged(string visitorId, string visitId, DeliveryStatus status);
 
     [OneWay]
     Task CameraReported(CameraStatus status);

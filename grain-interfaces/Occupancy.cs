@@ -10,7 +10,8 @@ public sealed record Occupant(
     [property: Id(4)] DateTimeOffset LastSeen,
     [property: Id(5)] string VisitId,
     [property: Id(6)] DeliveryStatus TaskStatus,
-    [property: Id(7)] string? LastCameraId = null);
+    [property: Id(7)] string? LastCameraId = null,
+    [property: Id(8)] bool EffectsSettled = false);
 
 [GenerateSerializer, Immutable]
 public sealed record Occupancy(

@@ -52,7 +52,8 @@ public sealed record VisitHandOver(
     [property: Id(8)] string? ImageKey,
     [property: Id(9)] IReadOnlyList<EffectStatus> Effects,
     [property: Id(10)] string? RecordedAs = null,
-    [property: Id(11)] DateTimeOffset? WithCourierSince = null);
+    [property: Id(11)] DateTimeOffset? ClaimedUntil = null,
+    [property: Id(12)] string? ClaimId = null);
 
 /// <summary>The side effects a visit owes the outside world, each delivered once.</summary>
 [GenerateSerializer]
@@ -107,7 +108,8 @@ public sealed record DeliveryReport(
 /// <summary>
 /// What the courier needs to deliver a visit's pending effects. <see cref="MayBeRepeat"/>: some of them
 /// may have gone out before without their marks being written (a retry, or a visitor that restarted),
-/// so the courier checks the history record first.
+/// so the courier checks the history record first. <see cref="ClaimId"/> and <see cref="ClaimedUntil"/>: the
+/// visit's claim the order runs under; no effect is started after it runs out, and the report names it.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DeliveryOrder(
@@ -120,7 +122,9 @@ public sealed record DeliveryOrder(
     [property: Id(6)] VisitorProfile Profile,
     [property: Id(7)] IReadOnlyList<VisitEffect> Effects,
     [property: Id(8)] bool MayBeRepeat = true,
-    [property: Id(9)] string? RecordedAs = null)
+    [property: Id(9)] string? RecordedAs = null,
+    [property: Id(10)] string? ClaimId = null,
+    [property: Id(11)] DateTimeOffset? ClaimedUntil = null)
 {
     /// <summary>The visitor whose history holds the visit's record: the one that opened it, even after a hand-over.</summary>
     public string HistoryVisitorId => RecordedAs ?? VisitorId;

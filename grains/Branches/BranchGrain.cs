@@ -6,14 +6,17 @@ using NextGenCrm.Visits;
 namespace NextGenCrm.Branches;
 
 /// <summary>
-/// Who is inside one branch now, fed by the visitors. The occupancy is written behind, at most once a
-/// second: what a crash loses is restored by the visitors themselves, who report every visit they
-/// extend (<see cref="VisitorSeen"/>), and a departure lost that way is dropped by the backstop.
+/// Who is inside one branch now, fed by the visitors. An arrival is written through before the visitor
+/// writes its visit (arrivals at the same moment share one write); everything else (last seen, task
+/// status, departures) is written behind, at most once a second: what a crash loses there is restored by
+/// the visitors themselves, who report every visit they extend (<see cref="VisitorSeen"/>), and a
+/// departure lost that way is dropped by the backstop.
 /// </summary>
 /// <remarks>
-/// The branch is also the durable backstop of its open visits: one reminder per occupied branch (not one
-/// per visit) wakes the visitors not seen for the inactivity timeout, or whose task is still pending, so a
-/// visit whose grain died with its silo still closes and still gets its task.
+/// The branch is the durable backstop of its open visits: one reminder per occupied branch (not one per
+/// visit) wakes the visitors not seen for the inactivity timeout, or whose effects are not settled after
+/// the delivery report timeout, so a visit whose grain died with its silo still closes and still gets its
+/// task. Since the arrival is durable before the visit's outbox is, no crash leaves an owed visit unwatched.
 /// </remarks>
 public sealed partial class BranchGrain(
     [PersistentState("branch", StorageNames.Visits)] IPersistentState<BranchState> state,
@@ -30,6 +33,7 @@ public sealed partial class BranchGrain(
     private readonly HashSet<string> _departed = new(StringComparer.Ordinal);
     private readonly Queue<string> _departureOrder = new();
     private bool _backstopRegistered;
+    private Task? _registering;
     private readonly WriteBehind<BranchState> _writeBehind = new(state);
 
     private Dictionary<string, Occupant> Occupants => state.State.Occupants;
@@ -65,25 +69,37 @@ public sealed partial class BranchGrain(
 
     public async Task VisitorArrived(Occupant occupant)
     {
-        if (Occupants.TryGetValue(occupant.VisitorId, out var current) && current.VisitId == occupant.VisitId)
+        if (!Occupants.TryGetValue(occupant.VisitorId, out var current) || current.VisitId != occupant.VisitId)
         {
-            return;
+            Occupants[occupant.VisitorId] = occupant;
+            Changed();
+            Publish(BranchChangeKind.VisitOpened, occupant.VisitorId, occupant);
         }
-        Occupants[occupant.VisitorId] = occupant;
-        Changed();
-        Publish(BranchChangeKind.VisitOpened, occupant.VisitorId, occupant);
+        // The reminder first, then the occupant: both durable before the visitor writes what the visit owes.
         await EnsureBackstopAsync();
+        await _writeBehind.WrittenAsync();
     }
 
     public async Task VisitorSeen(Occupant occupant)
     {
         if (Occupants.TryGetValue(occupant.VisitorId, out var known) && known.VisitId == occupant.VisitId)
         {
-            if (occupant.LastSeen > known.LastSeen)
+            // Written behind: lost with a crash, it costs the visitor one wake-up from the backstop.
+            Occupants[occupant.VisitorId] = known with
             {
-                var seen = known with { LastSeen = occupant.LastSeen, LastCameraId = occupant.LastCameraId ?? known.LastCameraId };
-                Occupants[occupant.VisitorId] = seen;
+                LastSeen = occupant.LastSeen > known.LastSeen ? occupant.LastSeen : known.LastSeen,
+                LastCameraId = occupant.LastCameraId ?? known.LastCameraId,
+                TaskStatus = occupant.TaskStatus,
+                EffectsSettled = occupant.EffectsSettled,
+            };
+            var seen = Occupants[occupant.VisitorId];
+            if (seen.LastSeen > known.LastSeen)
+            {
                 PublishExtension(known, seen);
+            }
+            if (seen.TaskStatus != known.TaskStatus)
+            {
+                Publish(BranchChangeKind.TaskStatusChanged, occupant.VisitorId, seen);
             }
             return;
         }
@@ -102,16 +118,6 @@ public sealed partial class BranchGrain(
             Occupants.Remove(visitorId);
             Changed();
             Publish(BranchChangeKind.VisitClosed, visitorId, occupant);
-        }
-        return Task.CompletedTask;
-    }
-
-    public Task TaskStatusChanged(string visitorId, string visitId, DeliveryStatus status)
-    {
-        if (Occupants.TryGetValue(visitorId, out var occupant) && occupant.VisitId == visitId && occupant.TaskStatus != status)
-        {
-            Occupants[visitorId] = occupant with { TaskStatus = status };
-            Publish(BranchChangeKind.TaskStatusChanged, visitorId, Occupants[visitorId]);
         }
         return Task.CompletedTask;
     }
@@ -143,6 +149,7 @@ public sealed partial class BranchGrain(
                 await this.UnregisterReminder(reminder);
             }
             _backstopRegistered = false;
+            _registering = null;
             return;
         }
         var now = clock.GetUtcNow();
@@ -159,8 +166,8 @@ public sealed partial class BranchGrain(
                 continue;
             }
             // The visitor decides; a stale last-seen here (say, after this grain moved) only costs a wake-up.
-            var taskOverdue = occupant.TaskStatus == DeliveryStatus.Pending && now - occupant.Since >= rules.DeliveryReportTimeout;
-            if (unseenFor >= rules.InactivityTimeout || taskOverdue)
+            var effectsOverdue = !occupant.EffectsSettled && now - occupant.Since >= rules.DeliveryReportTimeout;
+            if (unseenFor >= rules.InactivityTimeout || effectsOverdue)
             {
                 _ = GrainFactory.GetGrain<IVisitorGrain>(occupant.VisitorId).Wake();
             }
@@ -189,13 +196,24 @@ public sealed partial class BranchGrain(
     }
 
 
-    private async Task EnsureBackstopAsync()
+    private Task EnsureBackstopAsync()
     {
-        if (!_backstopRegistered)
+        if (_backstopRegistered)
         {
-            await this.RegisterOrUpdateReminder(BackstopReminder, policy.Value.BackstopPeriod, policy.Value.BackstopPeriod);
-            _backstopRegistered = true;
+            return Task.CompletedTask;
         }
+        // Arrivals interleave: the first registers, the others await the same registration.
+        if (_registering is null || _registering.IsFaulted)
+        {
+            _registering = RegisterBackstopAsync();
+        }
+        return _registering;
+    }
+
+    private async Task RegisterBackstopAsync()
+    {
+        await this.RegisterOrUpdateReminder(BackstopReminder, policy.Value.BackstopPeriod, policy.Value.BackstopPeriod);
+        _backstopRegistered = true;
     }
 
     private void ReportCount() =>

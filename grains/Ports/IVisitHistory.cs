@@ -22,7 +22,8 @@ public interface IVisitHistory
 /// One visit as the bank's history keeps it. <see cref="CustomerId"/> is null for a new visitor
 /// (stored as "New Customer", as the original design did). <see cref="AlertSentAt"/> is set when the
 /// new-visitor alert went out before the record was written: the record is then the alert's receipt,
-/// and an SMS is never sent twice for a visit whose record says so.
+/// and an SMS is never sent twice for a visit whose record says so. <see cref="TaskAssignedAt"/> (with
+/// Appian's <see cref="TaskId"/> when it answers one) is the task's receipt, kept the same way.
 /// </summary>
 public sealed record VisitHistoryRecord(
     string VisitId,
@@ -32,4 +33,6 @@ public sealed record VisitHistoryRecord(
     string CameraId,
     DateTimeOffset VisitStart,
     string? ImageKey,
-    DateTimeOffset? AlertSentAt = null);
+    DateTimeOffset? AlertSentAt = null,
+    DateTimeOffset? TaskAssignedAt = null,
+    string? TaskId = null);

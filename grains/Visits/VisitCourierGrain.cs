@@ -12,9 +12,12 @@ namespace NextGenCrm.Visits;
 /// </summary>
 /// <remarks>
 /// The task goes first (staff are waiting for it), then the alert, then the history record carrying
-/// the alert's receipt. An SMS cannot be taken back, so the visitor would have to write its mark at
-/// once; with the receipt in the history record it need not, and a repeated order (a retry, or a
-/// visitor restarted before its marks were written) reads the record first and skips what it shows.
+/// both receipts (<see cref="VisitHistoryRecord.TaskAssignedAt"/>, <see cref="VisitHistoryRecord.AlertSentAt"/>).
+/// A repeated order (a retry, a claim that ran out, a visitor restarted before its marks were written)
+/// reads the record first and sends nothing it shows receipted, so the task and the SMS go out again only
+/// when the service took them and the receipt was never written (a crash in between, the record not
+/// writable). The order's claim (<see cref="DeliveryOrder.ClaimedUntil"/>) bounds it: no effect starts
+/// after it runs out, when the visitor may hand out the next order.
 /// </remarks>
 [StatelessWorker, Reentrant]
 public sealed partial class VisitCourierGrain(
@@ -29,116 +32,135 @@ public sealed partial class VisitCourierGrain(
 {
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Time left to write the receipts of what went out, even when the claim has just run out.</summary>
+    private static readonly TimeSpan ReceiptTimeout = TimeSpan.FromSeconds(10);
+
     public async Task Deliver(DeliveryOrder order)
     {
-        using var timeout = new CancellationTokenSource(DeliveryTimeout);
-        var reports = new List<DeliveryReport>(order.Effects.Count);
+        var now = clock.GetUtcNow();
+        var window = order.ClaimedUntil is { } until && until - now < DeliveryTimeout ? until - now : DeliveryTimeout;
+        using var claim = new CancellationTokenSource(window > TimeSpan.Zero ? window : TimeSpan.Zero);
         var due = new HashSet<VisitEffect>(order.Effects);
-        if (order.MayBeRepeat && (due.Contains(VisitEffect.HistoryRecord) || due.Contains(VisitEffect.NewVisitorAlert)))
+        var reports = new List<DeliveryReport>(order.Effects.Count);
+        var receipts = new Receipts(null, null, null);
+        var onRecord = false;
+        if (order.MayBeRepeat)
         {
-            await SkipWhatIsOnRecordAsync(order, due, reports, timeout.Token);
+            if (await FindRecordAsync(order, claim.Token) is not { } found)
+            {
+                // Unreadable: nothing goes out, since whatever the record shows may have gone out already.
+                reports.AddRange(due.Select(e => new DeliveryReport(e, DeliveryStatus.Pending, "history record not readable; retrying")));
+                await ReportAsync(order, reports);
+                return;
+            }
+            if (found.Record is { } record)
+            {
+                onRecord = true;
+                receipts = new Receipts(record.TaskAssignedAt, record.TaskId, record.AlertSentAt);
+                TakeOff(VisitEffect.HistoryRecord, true);
+                TakeOff(VisitEffect.StaffTask, record.TaskAssignedAt is not null);
+                TakeOff(VisitEffect.NewVisitorAlert, record.AlertSentAt is not null);
+            }
         }
+        void TakeOff(VisitEffect effect, bool receipted)
+        {
+            if (receipted && due.Remove(effect))
+            {
+                reports.Add(new DeliveryReport(effect, DeliveryStatus.Delivered, null, OnRecord: true));
+            }
+        }
+
         Uri? imageUrl = null;
         if (order.ImageKey is not null && (due.Contains(VisitEffect.StaffTask) || due.Contains(VisitEffect.NewVisitorAlert)))
         {
-            imageUrl = await LinkAsync(order, timeout.Token);
+            imageUrl = await LinkAsync(order, claim.Token);
         }
+        DeliveryReport? task = null, alert = null;
         if (due.Contains(VisitEffect.StaffTask))
         {
-            reports.Add(await DeliverAsync(order, VisitEffect.StaffTask, imageUrl, null, timeout.Token));
-        }
-        var alert = due.Contains(VisitEffect.NewVisitorAlert)
-            ? await DeliverAsync(order, VisitEffect.NewVisitorAlert, imageUrl, null, timeout.Token)
-            : null;
-        if (due.Contains(VisitEffect.HistoryRecord))
-        {
-            var alertSentAt = alert?.Status == DeliveryStatus.Delivered ? clock.GetUtcNow() : (DateTimeOffset?)null;
-            var record = await DeliverAsync(order, VisitEffect.HistoryRecord, imageUrl, alertSentAt, timeout.Token);
-            reports.Add(record);
-            if (alertSentAt is not null && record.Status == DeliveryStatus.Delivered)
+            string? taskId = null;
+            task = await AttemptAsync(order, VisitEffect.StaffTask, async ct => taskId = (await tasks.AssignAsync(ToAssignment(order, imageUrl), ct)).TaskId, claim.Token);
+            if (task.Status == DeliveryStatus.Delivered)
             {
-                alert = alert! with { OnRecord = true };
+                receipts = receipts with { TaskAssignedAt = clock.GetUtcNow(), TaskId = taskId };
             }
+        }
+        if (due.Contains(VisitEffect.NewVisitorAlert))
+        {
+            alert = await AttemptAsync(order, VisitEffect.NewVisitorAlert,
+                ct => alerts.PublishAsync(new NewVisitorAlert(order.VisitId, order.BranchId, order.OpenedAt, imageUrl), ct), claim.Token);
+            if (alert.Status == DeliveryStatus.Delivered)
+            {
+                receipts = receipts with { AlertSentAt = clock.GetUtcNow() };
+            }
+        }
+        var newReceipt = task?.Status == DeliveryStatus.Delivered || alert?.Status == DeliveryStatus.Delivered;
+        if (due.Contains(VisitEffect.HistoryRecord) || newReceipt)
+        {
+            // Written even if the claim has just run out: a receipt not written is a task or an SMS sent again.
+            using var receiptWindow = new CancellationTokenSource(ReceiptTimeout);
+            var record = new VisitHistoryRecord(order.VisitId, order.HistoryVisitorId, order.Profile.CustomerId, order.BranchId, order.CameraId,
+                order.OpenedAt, order.ImageKey, receipts.AlertSentAt, receipts.TaskAssignedAt, receipts.TaskId);
+            var written = await AttemptAsync(order, VisitEffect.HistoryRecord, ct => history.AppendAsync(record, ct), receiptWindow.Token);
+            if (due.Contains(VisitEffect.HistoryRecord))
+            {
+                reports.Add(written);
+            }
+            onRecord = written.Status == DeliveryStatus.Delivered;
+        }
+        if (task is not null)
+        {
+            reports.Add(task with { OnRecord = onRecord && task.Status == DeliveryStatus.Delivered });
         }
         if (alert is not null)
         {
-            reports.Add(alert);
+            reports.Add(alert with { OnRecord = onRecord && alert.Status == DeliveryStatus.Delivered });
         }
         if (reports.Exists(IsErasedReport))
         {
             return; // the visitor is erased: nothing to report to, and a report would only wake an empty grain
         }
-        await GrainFactory.GetGrain<IVisitorGrain>(order.VisitorId).RecordDeliveries(order.VisitId, reports);
+        await ReportAsync(order, reports);
     }
 
-    /// <summary>
-    /// Reads the visit's history record and takes off <paramref name="due"/> what it shows delivered. If
-    /// the record cannot be read, the alert and the record wait for the next attempt: an alert sent
-    /// again is an SMS sent twice. The task goes ahead (Appian deduplicates it on the visit id).
-    /// </summary>
-    private async Task SkipWhatIsOnRecordAsync(DeliveryOrder order, HashSet<VisitEffect> due, List<DeliveryReport> reports, CancellationToken cancellationToken)
+    private Task ReportAsync(DeliveryOrder order, List<DeliveryReport> reports) =>
+        GrainFactory.GetGrain<IVisitorGrain>(order.VisitorId).RecordDeliveries(order.VisitId, order.ClaimId, reports);
+
+    /// <summary>The visit's history record as last written (null inside when there is none), or null when it cannot be read.</summary>
+    private async Task<FoundRecord?> FindRecordAsync(DeliveryOrder order, CancellationToken cancellationToken)
     {
-        VisitHistoryRecord? onRecord;
         try
         {
-            onRecord = await history.FindAsync(order.HistoryVisitorId, order.VisitId, cancellationToken);
+            return new FoundRecord(await history.FindAsync(order.HistoryVisitorId, order.VisitId, cancellationToken));
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
             LogWillRetry(order.VisitId, VisitEffect.HistoryRecord, failure.GetType().Name);
-            var error = $"history record not readable: {failure.GetType().Name}";
-            foreach (var effect in new[] { VisitEffect.NewVisitorAlert, VisitEffect.HistoryRecord })
-            {
-                if (due.Remove(effect))
-                {
-                    reports.Add(new DeliveryReport(effect, DeliveryStatus.Pending, error));
-                }
-            }
-            return;
-        }
-        if (onRecord is null)
-        {
-            return;
-        }
-        if (due.Remove(VisitEffect.HistoryRecord))
-        {
-            reports.Add(new DeliveryReport(VisitEffect.HistoryRecord, DeliveryStatus.Delivered, null, OnRecord: true));
-        }
-        if (onRecord.AlertSentAt is not null && due.Remove(VisitEffect.NewVisitorAlert))
-        {
-            reports.Add(new DeliveryReport(VisitEffect.NewVisitorAlert, DeliveryStatus.Delivered, null, OnRecord: true));
+            return null;
         }
     }
 
-    private async Task<DeliveryReport> DeliverAsync(DeliveryOrder order, VisitEffect effect, Uri? imageUrl, DateTimeOffset? alertSentAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// One effect, once: not started when the order's claim has run out (the next order may be on its way),
+    /// and every failure turned into the report the outbox retries or gives up on.
+    /// </summary>
+    private async Task<DeliveryReport> AttemptAsync(DeliveryOrder order, VisitEffect effect, Func<CancellationToken, Task> send, CancellationToken claim)
     {
+        if (claim.IsCancellationRequested)
+        {
+            return new DeliveryReport(effect, DeliveryStatus.Pending, "delivery claim ran out; left to the next order");
+        }
         try
         {
-            if (await ErasedAsync(order, cancellationToken))
+            // The erasure's fence: nothing goes out, and no record stays, for a person whose erasure has begun.
+            if (await ErasedAsync(order, claim))
             {
                 return ErasedReport(order, effect);
             }
-            switch (effect)
+            await send(claim);
+            if (effect == VisitEffect.HistoryRecord && await TakeBackIfErasedAsync(order, claim))
             {
-                case VisitEffect.HistoryRecord:
-                    await history.AppendAsync(new VisitHistoryRecord(
-                        order.VisitId, order.HistoryVisitorId, order.Profile.CustomerId, order.BranchId, order.CameraId, order.OpenedAt, order.ImageKey, alertSentAt), cancellationToken);
-                    if (await TakeBackIfErasedAsync(order, cancellationToken))
-                    {
-                        return ErasedReport(order, effect);
-                    }
-                    break;
-                case VisitEffect.StaffTask:
-                    var known = order.Profile.Kind == VisitorKind.Customer;
-                    await tasks.AssignAsync(new TaskAssignment(
-                        order.VisitId, order.Profile.CustomerId, order.Profile.CustomerName, order.BranchId, imageUrl,
-                        known ? StaffRole.CustomerService : StaffRole.Sales), cancellationToken);
-                    break;
-                case VisitEffect.NewVisitorAlert:
-                    await alerts.PublishAsync(new NewVisitorAlert(order.VisitId, order.BranchId, order.OpenedAt, imageUrl), cancellationToken);
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(effect), effect, "Unknown visit effect.");
+                return ErasedReport(order, effect);
             }
             return new DeliveryReport(effect, DeliveryStatus.Delivered, null);
         }
@@ -161,6 +183,10 @@ public sealed partial class VisitCourierGrain(
         }
     }
 
+    private static TaskAssignment ToAssignment(DeliveryOrder order, Uri? imageUrl) => new(
+        order.VisitId, order.Profile.CustomerId, order.Profile.CustomerName, order.BranchId, imageUrl,
+        order.Profile.Kind == VisitorKind.Customer ? StaffRole.CustomerService : StaffRole.Sales);
+
     private async Task<Uri?> LinkAsync(DeliveryOrder order, CancellationToken cancellationToken)
     {
         try
@@ -176,6 +202,10 @@ public sealed partial class VisitCourierGrain(
     }
 
     private static string Shorten(string message) => message.Length <= 200 ? message : message[..200];
+
+    private sealed record FoundRecord(VisitHistoryRecord? Record);
+
+    private sealed record Receipts(DateTimeOffset? TaskAssignedAt, string? TaskId, DateTimeOffset? AlertSentAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Visit {VisitId}: {Effect} refused for good: {Reason}")]
     private partial void LogRefused(string visitId, VisitEffect effect, string reason);

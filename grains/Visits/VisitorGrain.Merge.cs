@@ -103,12 +103,18 @@ public sealed partial class VisitorGrain
             }
             visit.PersistedLastSeenAt = visit.LastSeenAt;
             // A courier may still be at work for the merged visitor: its report is passed on here; until it comes
-            // (or times out) nothing is handed over again, and then the courier reads the history record first.
-            visit.WithCourierSince = handOver.WithCourierSince;
+            // (or its claim runs out) nothing is handed over again, and then the courier reads the history record first.
+            visit.ClaimId = handOver.ClaimId;
+            visit.ClaimedUntil = handOver.ClaimedUntil;
             State.OpenVisits.Add(visit);
+            // As for an opening: the branch holds the visit durably before this visitor's write makes its effects owed here.
+            await ArriveAsync(visit);
+            var claim = _outbox.Claim(visit, now);
             await WriteAsync();
-            Dispatch(visit, now);
-            await Branch(visit.BranchId).VisitorArrived(ToOccupant(visit));
+            if (claim is not null)
+            {
+                Send(visit, claim);
+            }
         }
         LogAdopted(VisitorId, handOver.VisitId, handOver.FromVisitorId);
         await SettleAsync(now);
@@ -125,7 +131,7 @@ public sealed partial class VisitorGrain
 
     private VisitHandOver ToHandOver(Visit visit) => new(
         VisitorId, visit.VisitId, visit.BranchId, visit.FirstCameraId, visit.OpenedAt, visit.LastSeenAt, visit.CameraIds, visit.SightingCount, visit.ImageKey,
-        visit.ToSummary().Effects, visit.RecordedAs ?? VisitorId, visit.WithCourierSince);
+        visit.ToSummary().Effects, visit.RecordedAs ?? VisitorId, visit.ClaimedUntil, visit.ClaimId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Visitor {VisitorId} merged into {SurvivorId}; {Visits} open visits handed over")]
     private partial void LogMerged(string visitorId, string survivorId, int visits);

@@ -14,25 +14,26 @@ public sealed partial class VisitorGrain
                 : null;
         }
         var now = _clock.GetUtcNow();
-        var again = visit.Outbox.Where(e => e.Status != DeliveryStatus.Delivered).ToList();
-        foreach (var entry in again)
-        {
-            entry.Status = DeliveryStatus.Pending;
-            entry.NextAttemptAt = now;
-        }
+        var again = VisitOutbox.Redrive(visit, now);
         if (again.Count > 0)
         {
-            // Written before the hand-over, as when the visit opened: a failed effect made pending again is owed for good.
+            // A failed effect made pending again is owed for good: this grain's reminder watches it (an open visit's
+            // branch may hold it as settled), registered before the write, and the write comes before the hand-over.
+            await EnsureBackstopAsync();
+            var claim = _outbox.Claim(visit, now);
             await WriteAsync();
             LogRedelivering(visitId, again.Count);
-            Dispatch(visit, now);
+            if (claim is not null)
+            {
+                Send(visit, claim);
+            }
             if (visit.ClosedAt is null)
             {
-                _ = Branch(visit.BranchId).TaskStatusChanged(VisitorId, visitId, TaskStatus(visit));
+                _ = Branch(visit.BranchId).VisitorSeen(ToOccupant(visit));
             }
         }
         await SettleAsync(now);
-        return new Redelivery([.. again.Select(e => e.Effect)], visit.ToSummary());
+        return new Redelivery(again, visit.ToSummary());
     }
 
     [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Visit {VisitId}: {Count} effect(s) re-driven by an operator")]

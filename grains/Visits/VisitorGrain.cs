@@ -6,9 +6,12 @@ using Orleans.Storage;
 namespace NextGenCrm.Visits;
 
 /// <summary>
-/// One person. Opens a visit on the first sighting at a branch, extends it with later ones and
-/// closes it after the inactivity timeout or at an exit camera. Opening writes the visit's outbox
-/// in the same state write; the courier delivers it and reports back here.
+/// One person: holds their state, timers and calls around the plain rules of <see cref="VisitLedger"/>
+/// (open, extend, late sighting, reopen, close) and <see cref="VisitOutbox"/> (what is owed, claimed,
+/// delivered, due). Whatever crashes in between, every state in which an effect is owed is reachable from
+/// durable state: an open visit from its branch's occupant list, written through on arrival before the
+/// visit's own write (and the branch's reminder); a closed visit that owes anything from this grain's own
+/// reminder, registered before the write that closes it.
 /// </summary>
 public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
 {
@@ -25,6 +28,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     private readonly GrainState<VisitorState> _state = new(new VisitorState());
     private readonly TimeProvider _clock;
     private readonly VisitPolicy _policy;
+    private readonly VisitOutbox _outbox;
     private readonly VisitMetrics _metrics;
     private readonly PersonalData _personalData;
     private readonly ILogger<VisitorGrain> _logger;
@@ -48,11 +52,13 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         _storage = storage;
         _clock = clock;
         _policy = policy.Value;
+        _outbox = new VisitOutbox(_policy);
         _metrics = metrics;
         _logger = logger;
     }
 
     private VisitorState State => _state.State!;
+    private VisitLedger Ledger => new(State, _policy);
     private string VisitorId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -100,8 +106,8 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         if (unsaved && !_writeFailed && (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || _policy.SaveOnShutdown))
         {
             // Best effort: delivery marks and the exact last-seen time (a rolling deploy moves open visits).
-            // If this write is lost, deliveries are made again under the same visit id, and the visit goes
-            // on from the last-seen time written before.
+            // If this write is lost, the next order reads the history record for the receipts, and the visit
+            // goes on from the last-seen time written before.
             try
             {
                 await _storage.WriteStateAsync(StateName, this.GetGrainId(), _state);
@@ -121,113 +127,56 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
         await ThrowIfErasedAsync();
         var now = _clock.GetUtcNow();
-        var closed = CloseExpired(now);
-        var mustWrite = closed.Count > 0 || State.Profile != sighting.Profile;
         KeepCropKey(sighting.ImageKey, now);
-        State.Profile = sighting.Profile;
-
-        VisitSightingResult result;
-        var addFace = false;
-        Visit? opened = null;
-        Visit? reopened = null;
-        var visit = State.OpenAt(sighting.BranchId);
-        if (visit is not null)
+        var change = Ledger.Sight(sighting, now);
+        if (change.Arrived is { } arrived)
         {
-            if (sighting.AtExit)
-            {
-                Close(visit, now, Visit.ExitReason);
-                visit.ExitSeenAt = sighting.CapturedAt;
-                closed.Add(visit);
-                mustWrite = true;
-                result = new(visit.VisitId, SightingOutcome.VisitClosed);
-            }
-            else
-            {
-                mustWrite |= Extend(visit, sighting);
-                result = new(visit.VisitId, SightingOutcome.VisitExtended);
-            }
+            // The branch holds the arrival durably before this visit's outbox is written: whatever crashes
+            // after this, its reminder finds the visit (a visit it finds that was never written is dropped).
+            await ArriveAsync(arrived, sighting.CameraId);
         }
-        else if (sighting.AtExit)
-        {
-            mustWrite |= RememberExitWithoutVisit(sighting);
-            result = new(null, SightingOutcome.ExitWithoutVisit);
-        }
-        else if (LateSightingOf(sighting) is { } earlier)
-        {
-            // A sighting from inside a visit already closed (an edge buffer draining after an outage, or one
-            // the exit camera's sighting overtook): it belongs to that visit. It reopens the visit only if it
-            // is recent and the visit closed for inactivity; one closed at an exit stays closed.
-            Extend(earlier, sighting);
-            mustWrite = true;
-            if (earlier.CloseReason == Visit.InactiveReason && now - earlier.LastSeenAt < _policy.InactivityTimeout)
-            {
-                Reopen(earlier);
-                OweStaff(earlier, sighting.Profile); // a visit opened by sightings of someone long gone owed none yet
-                reopened = earlier;
-            }
-            result = new(earlier.VisitId, SightingOutcome.VisitExtended);
-        }
-        else
-        {
-            addFace = WantsFaceOf(sighting);
-            var longGone = LongGone(sighting, now);
-            opened = Open(sighting, owesStaff: !longGone);
-            mustWrite = true;
-            if (TakeExitWithoutVisitAfter(sighting) is { } exitSeenAt)
-            {
-                // The exit camera saw them leave before this sighting from inside was applied: the visit
-                // (task and alert included) is what the two in capture order make, closed at that exit.
-                Close(opened, now, Visit.ExitReason);
-                opened.ExitSeenAt = exitSeenAt;
-            }
-            else if (longGone)
-            {
-                // Closed for inactivity as it opens: later sightings of the same stay join it, and one recent
-                // enough to mean the person is still inside reopens it with its task and alert.
-                Close(opened, now, Visit.InactiveReason);
-            }
-            result = new(opened.VisitId, SightingOutcome.NewVisit);
-        }
-
-        if (mustWrite)
+        var toDeliver = change.Arrived ?? change.Opened;
+        var claim = toDeliver is null ? null : _outbox.Claim(toDeliver, now);
+        if (change.MustWrite || claim is not null)
         {
             await WriteAsync();
         }
-        if (opened is not null)
+        if (change.Opened is { } visit)
         {
             _metrics.VisitOpened();
-            LogVisitOpened(opened.VisitId, sighting.BranchId, sighting.Profile.Kind);
-            // The outbox is durable now: the task goes out first, the occupancy and the backstop follow.
-            Dispatch(opened, now, mayBeRepeat: false);
-            if (addFace)
+            LogVisitOpened(visit.VisitId, sighting.BranchId, sighting.Profile.Kind);
+            if (visit.ClosedAt is not null)
             {
-                _ = GrainFactory.GetGrain<IFaceRegistrarGrain>(opened.BranchId)
+                Closed(visit);
+            }
+            if (change.AddsFace)
+            {
+                _ = GrainFactory.GetGrain<IFaceRegistrarGrain>(visit.BranchId)
                     .AddFace(sighting.PersonId ?? VisitorId, new UnmatchedFace(null, sighting.ImageKey, sighting.FaceToken, now));
             }
-            if (opened.ClosedAt is null)
-            {
-                await Branch(opened.BranchId).VisitorArrived(ToOccupant(opened, sighting.CameraId));
-            }
         }
-        else if (reopened is not null)
+        if (claim is not null)
         {
-            Dispatch(reopened, now);
-            await Branch(reopened.BranchId).VisitorArrived(ToOccupant(reopened, sighting.CameraId));
+            Send(toDeliver!, claim);
         }
-        else if (result.Outcome == SightingOutcome.VisitExtended && visit is not null)
+        foreach (var closed in change.Closed)
         {
-            _ = Branch(visit.BranchId).VisitorSeen(ToOccupant(visit, sighting.CameraId));
+            Closed(closed);
         }
-        await AnnounceClosedAsync(closed);
+        if (change.Extended is { } extended)
+        {
+            _ = Branch(extended.BranchId).VisitorSeen(ToOccupant(extended, sighting.CameraId));
+        }
+        await AnnounceClosedAsync(change.Closed);
         await SettleAsync(now);
-        return result;
+        return change.Result;
     }
 
     public Task<IReadOnlyList<VisitSummary>> GetVisits() =>
         Task.FromResult<IReadOnlyList<VisitSummary>>(
             [.. State.AllVisits.OrderByDescending(v => v.OpenedAt).Select(v => v.ToSummary())]);
 
-    public async Task RecordDeliveries(string visitId, IReadOnlyList<DeliveryReport> reports)
+    public async Task RecordDeliveries(string visitId, string? claimId, IReadOnlyList<DeliveryReport> reports)
     {
         var visit = State.AllVisits.FirstOrDefault(v => v.VisitId == visitId);
         if (visit is null)
@@ -235,52 +184,33 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             if (State.MergedInto is { } survivorId)
             {
                 // A courier's report of a visit handed over meanwhile: the survivor owes those effects now.
-                await GrainFactory.GetGrain<IVisitorGrain>(survivorId).RecordDeliveries(visitId, reports);
+                await GrainFactory.GetGrain<IVisitorGrain>(survivorId).RecordDeliveries(visitId, claimId, reports);
             }
             return;
         }
-        visit.WithCourierSince = null;
         var now = _clock.GetUtcNow();
-        var taskStatusBefore = TaskStatus(visit);
-        foreach (var report in reports)
+        var outcome = _outbox.Record(visit, claimId, reports, now);
+        foreach (var effect in outcome.Delivered)
         {
-            var entry = visit.Outbox.Find(e => e.Effect == report.Effect);
-            if (entry is null || entry.Status != DeliveryStatus.Pending)
-            {
-                continue; // a late duplicate report of an effect already settled
-            }
-            entry.Attempts++;
-            entry.LastError = report.Error;
-            entry.Status = report.Status;
-            if (report.Status == DeliveryStatus.Delivered)
-            {
-                entry.DeliveredAt = now;
-                _metrics.Delivered(report.Effect);
-            }
-            else
-            {
-                _metrics.DeliveryFailed();
-                entry.NextAttemptAt = now + RetryDelay(entry.Attempts);
-                LogDeliveryFailed(visitId, report.Effect, report.Status, entry.Attempts);
-            }
+            _metrics.Delivered(effect);
         }
-        var alertOffRecord = reports.Any(r => r.Effect == VisitEffect.NewVisitorAlert && r.Status == DeliveryStatus.Delivered && !r.OnRecord);
-        if (visit.ClosedAt is null && !alertOffRecord)
+        foreach (var entry in outcome.Failed)
         {
-            // An open visit is written again (last-seen, close) anyway: the marks ride along. Lost with a
-            // crash before then, the task is sent again under the same visit id (Appian deduplicates it)
-            // and the courier finds the history record, with the alert's receipt in it. An SMS alert sent
-            // without that receipt cannot be taken back, so its mark is written at once.
-            _unsavedDeliveries = true;
+            _metrics.DeliveryFailed();
+            LogDeliveryFailed(visitId, entry.Effect, entry.Status, entry.Attempts);
         }
-        else
+        if (outcome.MustWrite)
         {
             await WriteAsync();
         }
-        var taskStatus = TaskStatus(visit);
-        if (taskStatus != taskStatusBefore && visit.ClosedAt is null)
+        else if (outcome.Delivered.Count + outcome.Failed.Count > 0)
         {
-            _ = Branch(visit.BranchId).TaskStatusChanged(VisitorId, visitId, taskStatus);
+            _unsavedDeliveries = true;
+        }
+        if (visit.ClosedAt is null && (outcome.TaskStatusChanged || !visit.HasPendingEffects))
+        {
+            // The task's status for staff, and whether the branch's backstop still has to watch this visit.
+            _ = Branch(visit.BranchId).VisitorSeen(ToOccupant(visit));
         }
         await SettleAsync(now);
     }
@@ -304,22 +234,35 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     private async Task WakeAsync()
     {
         var now = _clock.GetUtcNow();
-        var closed = CloseExpired(now);
-        if (closed.Count > 0)
+        var closed = Ledger.CloseExpired(now);
+        var claims = new List<(Visit Visit, DeliveryClaim Claim)>();
+        foreach (var visit in State.AllVisits)
+        {
+            if (_outbox.Claim(visit, now) is { } claim)
+            {
+                claims.Add((visit, claim));
+            }
+        }
+        if (closed.Count > 0 || claims.Count > 0)
         {
             await WriteAsync();
-            await AnnounceClosedAsync(closed);
         }
-        foreach (var visit in State.AllVisits.Where(v => v.HasPendingEffects).ToList())
+        foreach (var visit in closed)
         {
-            Dispatch(visit, now);
+            Closed(visit);
         }
+        foreach (var (visit, claim) in claims)
+        {
+            Send(visit, claim);
+        }
+        await AnnounceClosedAsync(closed);
         await SettleAsync(now);
     }
 
     /// <summary>
-    /// Schedules the next wake-up, or lets the grain go when it owes nothing. Open visits are the branch's
-    /// backstop to watch; only a closed visit that still owes a delivery needs a reminder of its own.
+    /// Schedules the next wake-up, or lets the grain go when it owes nothing. An open visit is its branch's
+    /// to watch; a closed one that owes a delivery has this grain's reminder, registered before it was
+    /// written (<see cref="WriteAsync"/>), and kept until nothing is owed.
     /// </summary>
     private async Task SettleAsync(DateTimeOffset now)
     {
@@ -327,7 +270,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         {
             await EnsureBackstopAsync();
         }
-        else if (_backstopRegistered)
+        else if (_backstopRegistered && !State.OpenVisits.Exists(v => v.HasPendingEffects))
         {
             if (await this.GetReminder(BackstopReminder) is { } reminder)
             {
@@ -345,86 +288,28 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         DeactivateOnIdle();
     }
 
-    /// <summary>
-    /// Whether the visit this sighting opens adds its face to the person (counted now, written with the open):
-    /// not a stranger's first visit, whose face they were registered with, and not past the policy's limit.
-    /// </summary>
-    private bool WantsFaceOf(VisitorSighting sighting)
+    private async Task ArriveAsync(Visit visit, string? cameraId = null)
     {
-        var firstOfStranger = sighting.Profile.Kind == VisitorKind.New && !State.AllVisits.Any();
-        if (firstOfStranger || State.FacesAdded >= _policy.FacesAddedPerPerson || sighting.ImageKey is null && sighting.FaceToken is null)
+        try
         {
-            return false;
+            await Branch(visit.BranchId).VisitorArrived(ToOccupant(visit, cameraId));
         }
-        State.FacesAdded++;
-        return true;
+        catch
+        {
+            // The ledger has the visit in memory only: start over from what storage holds.
+            _writeFailed = true;
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
-    private Visit Open(VisitorSighting sighting, bool owesStaff)
+    private void Closed(Visit visit)
     {
-        var visit = new Visit
-        {
-            VisitId = Guid.CreateVersion7(sighting.CapturedAt).ToString("N"),
-            BranchId = sighting.BranchId,
-            FirstCameraId = sighting.CameraId,
-            OpenedAt = sighting.CapturedAt,
-            LastSeenAt = sighting.CapturedAt,
-            SightingCount = sighting.SightingCount,
-            ImageKey = sighting.ImageKey,
-            CameraIds = [sighting.CameraId],
-        };
-        visit.Outbox.Add(new OutboxEntry { Effect = VisitEffect.HistoryRecord });
-        if (owesStaff)
-        {
-            OweStaff(visit, sighting.Profile);
-        }
-        visit.PersistedLastSeenAt = visit.LastSeenAt;
-        State.OpenVisits.Add(visit);
-        return visit;
-    }
-
-    /// <summary>Extends the visit; true when the extension should be written now.</summary>
-    private bool Extend(Visit visit, VisitorSighting sighting)
-    {
-        if (sighting.CapturedAt > visit.LastSeenAt)
-        {
-            visit.LastSeenAt = sighting.CapturedAt;
-        }
-        visit.SightingCount += sighting.SightingCount;
-        visit.ImageKey ??= sighting.ImageKey;
-        visit.SeenBy(sighting.CameraId); // written with the next write; not worth one of its own
-        return visit.LastSeenAt - visit.PersistedLastSeenAt >= _policy.LastSeenPersistStep;
-    }
-
-    private List<Visit> CloseExpired(DateTimeOffset now)
-    {
-        var expired = State.OpenVisits.Where(v => now - v.LastSeenAt >= _policy.InactivityTimeout).ToList();
-        foreach (var visit in expired)
-        {
-            Close(visit, now, Visit.InactiveReason);
-        }
-        return expired;
-    }
-
-    private void Close(Visit visit, DateTimeOffset now, string reason)
-    {
-        visit.ClosedAt = now;
-        visit.CloseReason = reason;
-        State.OpenVisits.Remove(visit);
-        State.Recent.Insert(0, visit);
-        var keep = _policy.RecentVisitsKept;
-        for (var i = State.Recent.Count - 1; i >= keep; i--)
-        {
-            if (!State.Recent[i].HasPendingEffects)
-            {
-                State.Recent.RemoveAt(i);
-            }
-        }
         _metrics.VisitClosed();
-        LogVisitClosed(visit.VisitId, visit.BranchId, reason);
+        LogVisitClosed(visit.VisitId, visit.BranchId, visit.CloseReason ?? "");
     }
 
-    private async Task AnnounceClosedAsync(List<Visit> closed)
+    private async Task AnnounceClosedAsync(IReadOnlyList<Visit> closed)
     {
         foreach (var visit in closed)
         {
@@ -432,8 +317,16 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         }
     }
 
+    /// <summary>
+    /// Writes the state. A closed visit that owes anything leaves its branch's watch with this write, so
+    /// this grain's own reminder is registered first: no crash between the two leaves it unreachable.
+    /// </summary>
     private async Task WriteAsync()
     {
+        if (State.Recent.Exists(v => v.HasPendingEffects))
+        {
+            await EnsureBackstopAsync();
+        }
         try
         {
             await _storage.WriteStateAsync(StateName, this.GetGrainId(), _state);
@@ -452,43 +345,26 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         _unsavedDeliveries = false;
     }
 
-    /// <summary>
-    /// Hands the visit's due, pending effects to the courier, unless it already has them. Only the first
-    /// hand-over after opening is known not to repeat anything; any other makes the courier check first.
-    /// </summary>
-    private void Dispatch(Visit visit, DateTimeOffset now, bool mayBeRepeat = true)
+    /// <summary>Hands a claimed order to the courier; the claim is written by now.</summary>
+    private void Send(Visit visit, DeliveryClaim claim)
     {
-        if (visit.WithCourierSince is { } since && now - since < _policy.DeliveryReportTimeout)
+        if (State.Profile is not { } profile)
         {
-            return;
+            return; // never seen without a profile; the claim runs out and the outbox is looked at again
         }
-        var due = visit.Outbox
-            .Where(e => e.Status == DeliveryStatus.Pending && e.NextAttemptAt <= now)
-            .Select(e => e.Effect)
-            .ToList();
-        if (due.Count == 0 || State.Profile is not { } profile)
-        {
-            return;
-        }
-        visit.WithCourierSince = now;
-        var order = new DeliveryOrder(VisitorId, visit.VisitId, visit.BranchId, visit.FirstCameraId, visit.OpenedAt, visit.ImageKey, profile, due, mayBeRepeat, visit.RecordedAs);
+        var order = new DeliveryOrder(VisitorId, visit.VisitId, visit.BranchId, visit.FirstCameraId, visit.OpenedAt, visit.ImageKey, profile,
+            claim.Effects, claim.MayBeRepeat, visit.RecordedAs, claim.Id, claim.Until);
         _ = GrainFactory.GetGrain<IVisitCourierGrain>(0).Deliver(order);
     }
 
     private void ScheduleWake(DateTimeOffset now)
     {
-        var next = DateTimeOffset.MaxValue;
-        foreach (var visit in State.OpenVisits)
-        {
-            next = Min(next, visit.LastSeenAt + _policy.InactivityTimeout);
-        }
+        var next = Ledger.NextCloseAt() ?? DateTimeOffset.MaxValue;
         foreach (var visit in State.AllVisits)
         {
-            foreach (var entry in visit.Outbox.Where(e => e.Status == DeliveryStatus.Pending))
+            if (VisitOutbox.NextLookAt(visit) is { } at && at < next)
             {
-                next = Min(next, visit.WithCourierSince is { } since
-                    ? since + _policy.DeliveryReportTimeout
-                    : entry.NextAttemptAt);
+                next = at;
             }
         }
         if (next == DateTimeOffset.MaxValue || (_wakeTimer is not null && _wakeAt <= next && _wakeAt > now))
@@ -512,22 +388,11 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         _backstopRegistered = true;
     }
 
-    private TimeSpan RetryDelay(int attempts)
-    {
-        var exponential = _policy.DeliveryRetryBase * Math.Pow(2, Math.Min(attempts - 1, 20));
-        var capped = exponential < _policy.DeliveryRetryMax ? exponential : _policy.DeliveryRetryMax;
-        return capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
-    }
-
     private Occupant ToOccupant(Visit visit, string? cameraId = null) => new(
-        VisitorId, State.Profile!.Kind, State.Profile.CustomerName, visit.OpenedAt, visit.LastSeenAt, visit.VisitId, TaskStatus(visit), cameraId);
-
-    private static DeliveryStatus TaskStatus(Visit visit) =>
-        visit.Outbox.Find(e => e.Effect == VisitEffect.StaffTask)?.Status ?? DeliveryStatus.Pending;
+        VisitorId, State.Profile!.Kind, State.Profile.CustomerName, visit.OpenedAt, visit.LastSeenAt, visit.VisitId,
+        VisitOutbox.TaskStatus(visit), cameraId, !visit.HasPendingEffects);
 
     private IBranchGrain Branch(string branchId) => GrainFactory.GetGrain<IBranchGrain>(branchId);
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Visit {VisitId} opened at {BranchId} for a {Kind} visitor")]
     private partial void LogVisitOpened(string visitId, string branchId, VisitorKind kind);
@@ -535,7 +400,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     [LoggerMessage(Level = LogLevel.Information, Message = "Visit {VisitId} at {BranchId} closed: {Reason}")]
     private partial void LogVisitClosed(string visitId, string branchId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Visitor {VisitorId}: state not saved on deactivation ({Error}); deliveries since the last write are made again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Visitor {VisitorId}: state not saved on deactivation ({Error}); deliveries since the last write are checked against the history record")]
     private partial void LogStateUnsaved(string visitorId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Visitor {VisitorId}: branch not asked for the last-seen time ({Error}); going on from the written one")]

@@ -113,11 +113,18 @@ public sealed class Visit
     [Id(9)] public string? ImageKey { get; set; }
     [Id(10)] public List<OutboxEntry> Outbox { get; set; } = [];
 
+    /// <summary>
+    /// The last delivery order handed out for this visit (<see cref="VisitOutbox.Claim"/>), written before
+    /// the hand-over; null before the first. Any order after the first reads the history record first.
+    /// </summary>
+    [Id(14)] public string? ClaimId { get; set; }
+
+    /// <summary>Until when that order may deliver; null once its report came back. No second order before.</summary>
+    [Id(15)] public DateTimeOffset? ClaimedUntil { get; set; }
+
     /// <summary>The last-seen time as last written (not persisted): decides when an extension is worth a write.</summary>
     [NonSerialized] internal DateTimeOffset PersistedLastSeenAt;
 
-    /// <summary>Since when the courier has this visit's pending effects (not persisted), if it has them.</summary>
-    [NonSerialized] internal DateTimeOffset? WithCourierSince;
 
     public bool HasPendingEffects => Outbox.Exists(e => e.Status == DeliveryStatus.Pending);
 

@@ -42,6 +42,14 @@ public sealed class DynamoDbVisitHistory(IAmazonDynamoDB dynamo, IOptions<CrmTab
         {
             item["alertSentAt"] = new AttributeValue { S = Format(alertSentAt) };
         }
+        if (record.TaskAssignedAt is { } taskAssignedAt)
+        {
+            item["taskAssignedAt"] = new AttributeValue { S = Format(taskAssignedAt) };
+        }
+        if (!string.IsNullOrEmpty(record.TaskId))
+        {
+            item["taskId"] = new AttributeValue { S = record.TaskId };
+        }
         return dynamo.PutItemAsync(new PutItemRequest { TableName = _options.HistoryTable, Item = item }, cancellationToken);
     }
 
@@ -129,7 +137,9 @@ public sealed class DynamoDbVisitHistory(IAmazonDynamoDB dynamo, IOptions<CrmTab
             item["cameraId"].S,
             Parse(item["visitStart"].S),
             item.TryGetValue("imageKey", out var key) ? key.S : null,
-            item.TryGetValue("alertSentAt", out var alertSentAt) ? Parse(alertSentAt.S) : null);
+            item.TryGetValue("alertSentAt", out var alertSentAt) ? Parse(alertSentAt.S) : null,
+            item.TryGetValue("taskAssignedAt", out var taskAssignedAt) ? Parse(taskAssignedAt.S) : null,
+            item.TryGetValue("taskId", out var taskId) ? taskId.S : null);
     }
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString(StartFormat, CultureInfo.InvariantCulture);

@@ -99,19 +99,21 @@ public sealed class CrmTablesTests(DynamoDbLocalFixture emulator) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task A_history_record_is_found_by_visit_with_the_alert_receipt_it_carries_and_the_last_write_wins()
+    public async Task A_history_record_is_found_by_visit_with_the_task_and_alert_receipts_it_carries_and_the_last_write_wins()
     {
         var history = new DynamoDbVisitHistory(_dynamo, _options);
         var sentAt = new DateTimeOffset(2026, 11, 28, 9, 5, 30, TimeSpan.Zero).AddTicks(1234);
         await history.AppendAsync(Visit("visit-a", "v-stranger", null, 5), Ct);
-        await history.AppendAsync(Visit("visit-a", "v-stranger", null, 5) with { AlertSentAt = sentAt }, Ct);
+        await history.AppendAsync(Visit("visit-a", "v-stranger", null, 5) with { AlertSentAt = sentAt, TaskAssignedAt = sentAt.AddSeconds(-1), TaskId = "APN-42" }, Ct);
         await history.AppendAsync(Visit("visit-b", "v-stranger", null, 7), Ct);
 
         var receipted = await history.FindAsync("v-stranger", "visit-a", Ct);
         var plain = await history.FindAsync("v-stranger", "visit-b", Ct);
 
-        Assert.Equal(Visit("visit-a", "v-stranger", null, 5) with { AlertSentAt = sentAt }, receipted);
+        Assert.Equal(Visit("visit-a", "v-stranger", null, 5) with { AlertSentAt = sentAt, TaskAssignedAt = sentAt.AddSeconds(-1), TaskId = "APN-42" }, receipted);
         Assert.Null(plain!.AlertSentAt);
+        Assert.Null(plain.TaskAssignedAt);
+        Assert.Null(plain.TaskId);
         Assert.Null(await history.FindAsync("v-stranger", "visit-unknown", Ct));
         Assert.Null(await history.FindAsync("v-someone-else", "visit-a", Ct));
     }
