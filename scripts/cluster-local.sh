@@ -7,6 +7,7 @@
 # Silo N (1..3): HTTP API http://127.0.0.1:508N, silo port 1111N, gateway port 3000N.
 # Logs go to a temporary folder printed at start-up. SILOS=2 runs fewer silos. There is no Appian or SNS
 # here: tasks and alerts are only logged and recorded, asked for by name (Appian:RecordOnly, Sns:RecordOnly).
+# The visit history (with the task and alert receipts) is the DynamoDB table customer-facial-history.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -71,13 +72,16 @@ fi
 dynamo_url="http://127.0.0.1:$port"
 echo "cluster-local: DynamoDB Local at $dynamo_url" >&2
 
+# DynamoDB Local checks no signature, but the SDK's clients (the history table's among them) must sign with something.
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+
 # Build once, then start the silos from that build (three concurrent builds would race).
 dotnet build silo --nologo -v quiet -clp:ErrorsOnly
 
 for n in $(seq 1 "$silos"); do
   setsid dotnet run --project silo --no-build --no-launch-profile -- \
     --Orleans:Clustering=DynamoDb --Orleans:Storage=DynamoDb \
-    "--Aws:DynamoDb:ServiceUrl=$dynamo_url" \
+    "--Aws:DynamoDb:ServiceUrl=$dynamo_url" --CrmTables:CreateIfMissing=true \
     --Appian:RecordOnly=true --Sns:RecordOnly=true \
     "--Orleans:SiloPort=1111$n" "--Orleans:GatewayPort=3000$n" \
     "--Urls=http://127.0.0.1:508$n" \

@@ -76,6 +76,20 @@ public static class AwsAdapterRegistration
         return services;
     }
 
+    /// <summary>
+    /// Only the visit history on DynamoDB (section <c>CrmTables</c>): for a cluster on DynamoDB storage with the
+    /// simulated face search, whose history must outlive a silo and be the same for every silo, since it
+    /// holds the receipts of tasks and alerts that a repeated delivery checks.
+    /// </summary>
+    public static IServiceCollection AddDynamoDbVisitHistory(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddAwsClients(configuration);
+        Bind<CrmTablesOptions, CrmTablesOptionsValidator>(services, configuration, CrmTablesOptions.SectionName);
+        services.TryAddSingleton<CrmTables>();
+        services.AddSingleton<IVisitHistory, DynamoDbVisitHistory>();
+        return services;
+    }
+
     public static IServiceCollection AddS3ImageStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAwsClients(configuration);

@@ -46,6 +46,11 @@ public static class SiloHostingExtensions
             // Crops stay on this machine only in the embedded mode; on AWS the bucket's lifecycle rule expires them.
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddHostedService<ImageRetentionSweeper>();
+            if (cluster.Storage == StorageMode.DynamoDb)
+            {
+                // The history holds the task's and the alert's receipts: on a cluster it must outlive the silo that wrote it.
+                builder.Services.AddDynamoDbVisitHistory(configuration);
+            }
         }
         else
         {

@@ -62,6 +62,17 @@ public sealed class SiloConfigurationTests
         Assert.IsType<DynamoDbErasureTombstones>(app.Services.GetRequiredService<IErasureTombstones>());
     }
 
+    [Fact]
+    public async Task On_DynamoDB_storage_with_the_simulated_face_search_the_visit_history_is_the_DynamoDB_table_every_silo_shares()
+    {
+        // The history holds the task's and the alert's receipts: a silo's memory would lose them with the silo.
+        await using var app = Build(OnAws("dynamodb"));
+
+        Assert.IsType<SimulatedFaceSearch>(app.Services.GetRequiredService<IFaceSearch>());
+        Assert.IsType<DynamoDbVisitHistory>(app.Services.GetRequiredService<IVisitHistory>());
+        Assert.IsType<InMemoryCustomerDirectory>(app.Services.GetRequiredService<ICustomerDirectory>());
+    }
+
     private static Dictionary<string, string?> OnAws(string mode, params string[] without)
     {
         // The SDK's default credential chain reads these first; nothing is called, nothing leaves the machine.
