@@ -34,6 +34,7 @@ public sealed partial class BranchGrain(
     private readonly Queue<string> _departureOrder = new();
     private bool _backstopRegistered;
     private Task? _registering;
+    private Task? _unregistering;
     private readonly WriteBehind<BranchState> _writeBehind = new(state);
 
     private Dictionary<string, Occupant> Occupants => state.State.Occupants;
@@ -143,13 +144,10 @@ public sealed partial class BranchGrain(
         _backstopRegistered = true;
         if (Occupants.Count == 0)
         {
-            // Empty for a whole period: stop ticking until someone arrives.
-            if (await this.GetReminder(BackstopReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-            _backstopRegistered = false;
-            _registering = null;
+            // Empty for a whole period: stop ticking until someone arrives. An arrival meanwhile (arrivals
+            // interleave) waits for this and registers again before it answers.
+            _unregistering = UnregisterBackstopAsync();
+            await _unregistering;
             return;
         }
         var now = clock.GetUtcNow();
@@ -196,18 +194,32 @@ public sealed partial class BranchGrain(
     }
 
 
-    private Task EnsureBackstopAsync()
+    private async Task EnsureBackstopAsync()
     {
+        if (_unregistering is { IsCompleted: false } unregistering)
+        {
+            await unregistering;
+        }
         if (_backstopRegistered)
         {
-            return Task.CompletedTask;
+            return;
         }
         // Arrivals interleave: the first registers, the others await the same registration.
         if (_registering is null || _registering.IsFaulted)
         {
             _registering = RegisterBackstopAsync();
         }
-        return _registering;
+        await _registering;
+    }
+
+    private async Task UnregisterBackstopAsync()
+    {
+        _backstopRegistered = false;
+        _registering = null;
+        if (await this.GetReminder(BackstopReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     private async Task RegisterBackstopAsync()

@@ -97,11 +97,12 @@ public sealed partial class VisitCourierGrain(
         var newReceipt = task?.Status == DeliveryStatus.Delivered || alert?.Status == DeliveryStatus.Delivered;
         if (due.Contains(VisitEffect.HistoryRecord) || newReceipt)
         {
-            // Written even if the claim has just run out: a receipt not written is a task or an SMS sent again.
+            // A receipt is written even if the claim has just run out (not written, it is a task or an SMS sent
+            // again); a record without a new receipt is not, as the next order may be writing its own.
             using var receiptWindow = new CancellationTokenSource(ReceiptTimeout);
             var record = new VisitHistoryRecord(order.VisitId, order.HistoryVisitorId, order.Profile.CustomerId, order.BranchId, order.CameraId,
                 order.OpenedAt, order.ImageKey, receipts.AlertSentAt, receipts.TaskAssignedAt, receipts.TaskId);
-            var written = await AttemptAsync(order, VisitEffect.HistoryRecord, ct => history.AppendAsync(record, ct), receiptWindow.Token);
+            var written = await AttemptAsync(order, VisitEffect.HistoryRecord, ct => history.AppendAsync(record, ct), newReceipt ? receiptWindow.Token : claim.Token);
             if (due.Contains(VisitEffect.HistoryRecord))
             {
                 reports.Add(written);

@@ -104,6 +104,13 @@ public sealed class VisitOutbox(VisitPolicy policy, Func<double>? random = null)
         return [.. again.Select(e => e.Effect)];
     }
 
+    /// <summary>
+    /// Whether the visitor's own reminder must watch it: a closed visit owes something. An open visit is its
+    /// branch's to watch (the arrival is durable there first); a closed one has left the branch, so the
+    /// reminder is registered before the write that closes it.
+    /// </summary>
+    public static bool NeedsOwnReminder(VisitorState state) => state.Recent.Exists(v => v.HasPendingEffects);
+
     /// <summary>When the visit's outbox needs looking at again: its claim running out, or its next attempt; null when it owes nothing.</summary>
     public static DateTimeOffset? NextLookAt(Visit visit)
     {

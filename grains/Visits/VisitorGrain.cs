@@ -222,6 +222,11 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
         _wakeTimer?.Dispose();
         _wakeTimer = null;
         _wakeAt = DateTimeOffset.MaxValue;
+        foreach (var visit in State.OpenVisits.Where(v => !v.HasPendingEffects))
+        {
+            // The branch's backstop may have woken us on a stale "not settled" (written behind, or overtaken).
+            _ = Branch(visit.BranchId).VisitorSeen(ToOccupant(visit));
+        }
         return WakeAsync();
     }
 
@@ -266,7 +271,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     /// </summary>
     private async Task SettleAsync(DateTimeOffset now)
     {
-        if (State.Recent.Exists(v => v.HasPendingEffects))
+        if (VisitOutbox.NeedsOwnReminder(State))
         {
             await EnsureBackstopAsync();
         }
@@ -323,7 +328,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     /// </summary>
     private async Task WriteAsync()
     {
-        if (State.Recent.Exists(v => v.HasPendingEffects))
+        if (VisitOutbox.NeedsOwnReminder(State))
         {
             await EnsureBackstopAsync();
         }

@@ -33,11 +33,19 @@ public sealed class SiloProcesses(IReadOnlyList<string> sharedArguments, IReadOn
         }
     }
 
-    public static int FreeLoopbackPort()
+    /// <summary>Distinct free ports: each listener is held until all are picked, so the OS cannot hand one out twice.</summary>
+    public static int[] FreeLoopbackPorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 }
 
@@ -76,8 +84,8 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             throw new FileNotFoundException("Build the silo first", dll);
         }
-        var http = SiloProcesses.FreeLoopbackPort();
-        var siloPort = SiloProcesses.FreeLoopbackPort();
+        var ports = SiloProcesses.FreeLoopbackPorts(3);
+        var (http, siloPort, gatewayPort) = (ports[0], ports[1], ports[2]);
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = output,
@@ -88,7 +96,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add($"--Urls=http://127.0.0.1:{http}");
         start.ArgumentList.Add($"--Orleans:SiloPort={siloPort}");
-        start.ArgumentList.Add($"--Orleans:GatewayPort={SiloProcesses.FreeLoopbackPort()}");
+        start.ArgumentList.Add($"--Orleans:GatewayPort={gatewayPort}");
         foreach (var argument in sharedArguments)
         {
             start.ArgumentList.Add(argument);

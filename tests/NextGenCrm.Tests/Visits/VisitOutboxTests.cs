@@ -226,4 +226,21 @@ public sealed class VisitOutboxTests
 
         Assert.True(Outbox().Claim(adopted, T0)!.MayBeRepeat);
     }
+
+    [Fact]
+    public void Crash_after_a_close_while_the_task_is_still_owed_the_visitors_own_reminder_was_registered_before_the_close_was_written()
+    {
+        var policy = new VisitPolicy { InactivityTimeout = TimeSpan.FromMinutes(15) };
+        var state = new VisitorState();
+        var ledger = new VisitLedger(state, policy);
+        var visit = ledger.Sight(new VisitorSighting("s1", "b1", "door", T0, null, 1, false, new VisitorProfile(VisitorKind.New, null, null)), T0).Opened!;
+
+        Assert.False(VisitOutbox.NeedsOwnReminder(state)); // open: the branch holds the arrival and wakes it
+        ledger.Sight(new VisitorSighting("s2", "b1", "exit", T0 + TimeSpan.FromMinutes(1), null, 1, true, new VisitorProfile(VisitorKind.New, null, null)), T0 + TimeSpan.FromMinutes(1));
+
+        Assert.NotNull(visit.ClosedAt);
+        Assert.True(VisitOutbox.NeedsOwnReminder(state)); // closed and owing: the grain registers it before it writes
+        visit.Outbox.ForEach(e => e.Status = DeliveryStatus.Delivered);
+        Assert.False(VisitOutbox.NeedsOwnReminder(state)); // nothing owed: let go
+    }
 }
