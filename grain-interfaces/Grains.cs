@@ -45,6 +45,15 @@ public interface IVisitorGrain : IGrainWithStringKey
     Task Wake();
 
     /// <summary>
+    /// The branch's backstop still lists this visit (unseen for the timeout, or its effects not settled): wakes
+    /// as <see cref="Wake"/>, and tells the branch again that the visit left if it is not open here (its
+    /// departure lost with the branch's write-behind, or never written: a crash between the branch's durable
+    /// arrival and this visitor's write).
+    /// </summary>
+    [OneWay]
+    Task StillListed(string branchId, string visitId);
+
+    /// <summary>
     /// This visitor turned out to be <paramref name="survivorId"/> (a salesperson enrolled them, or a search
     /// found them a duplicate of an older person): the open visits go over to the survivor, and sightings
     /// still sent here are passed on. Repeating it changes nothing.

@@ -167,7 +167,7 @@ public sealed partial class BranchGrain(
             var effectsOverdue = !occupant.EffectsSettled && now - occupant.Since >= rules.DeliveryReportTimeout;
             if (unseenFor >= rules.InactivityTimeout || effectsOverdue)
             {
-                _ = GrainFactory.GetGrain<IVisitorGrain>(occupant.VisitorId).Wake();
+                _ = GrainFactory.GetGrain<IVisitorGrain>(occupant.VisitorId).StillListed(BranchId, occupant.VisitId);
             }
         }
     }

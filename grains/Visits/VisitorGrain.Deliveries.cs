@@ -62,6 +62,15 @@ public sealed partial class VisitorGrain
         return WakeAsync();
     }
 
+    public async Task StillListed(string branchId, string visitId)
+    {
+        await Wake();
+        if (!State.OpenVisits.Exists(v => v.VisitId == visitId))
+        {
+            await Branch(branchId).VisitorLeft(VisitorId, visitId);
+        }
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         _backstopRegistered = true; // it exists, whichever activation registered it
