@@ -23,29 +23,33 @@ public sealed class SqliteVisitHistory(string databasePath, TimeSpan retention, 
             visit_start_ms INTEGER NOT NULL,
             image_key TEXT NULL,
             alert_sent_at TEXT NULL,
-            expires_at_ms INTEGER NOT NULL
+            expires_at_ms INTEGER NOT NULL,
+            task_assigned_at TEXT NULL,
+            task_id TEXT NULL
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS visit_history_by_visitor ON visit_history (visitor_id, visit_start_ms);
         CREATE INDEX IF NOT EXISTS visit_history_by_expiry ON visit_history (expires_at_ms);
         """;
 
-    private const string Columns = "visit_id, visitor_id, customer_id, branch_id, camera_id, visit_start, image_key, alert_sent_at";
+    private const string Columns = "visit_id, visitor_id, customer_id, branch_id, camera_id, visit_start, image_key, alert_sent_at, task_assigned_at, task_id";
     private const int ExpireEvery = 256;
 
     private readonly SqliteFile _file = new(databasePath);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private long _appends;
+    private bool _receiptColumnsChecked;
 
     public async Task AppendAsync(VisitHistoryRecord record, CancellationToken cancellationToken)
     {
         await using var connection = Open();
         await using var command = SqliteFile.Command(connection, $"""
             INSERT OR REPLACE INTO visit_history ({Columns}, visit_start_ms, expires_at_ms)
-            VALUES ($visit, $visitor, $customer, $branch, $camera, $start, $image, $alert, $start_ms, $expires)
+            VALUES ($visit, $visitor, $customer, $branch, $camera, $start, $image, $alert, $task_at, $task, $start_ms, $expires)
             """,
             ("$visit", record.VisitId), ("$visitor", record.VisitorId), ("$customer", record.CustomerId), ("$branch", record.BranchId),
             ("$camera", record.CameraId), ("$start", record.VisitStart.ToString("O", CultureInfo.InvariantCulture)), ("$image", record.ImageKey),
             ("$alert", record.AlertSentAt?.ToString("O", CultureInfo.InvariantCulture)),
+            ("$task_at", record.TaskAssignedAt?.ToString("O", CultureInfo.InvariantCulture)), ("$task", record.TaskId),
             ("$start_ms", record.VisitStart.ToUnixTimeMilliseconds()), ("$expires", record.VisitStart.Add(retention).ToUnixTimeMilliseconds()));
         await command.ExecuteNonQueryAsync(cancellationToken);
         if (Interlocked.Increment(ref _appends) % ExpireEvery == 1)
@@ -78,7 +82,23 @@ public sealed class SqliteVisitHistory(string databasePath, TimeSpan retention, 
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private SqliteConnection Open() => _file.Open(nameof(SqliteVisitHistory), Schema);
+    private SqliteConnection Open()
+    {
+        var connection = _file.Open(nameof(SqliteVisitHistory), Schema);
+        if (!Volatile.Read(ref _receiptColumnsChecked))
+        {
+            // A folder written before the task's receipt was kept (the courier reads it before sending a task again).
+            using var check = SqliteFile.Command(connection, "SELECT COUNT(*) FROM pragma_table_info('visit_history') WHERE name = 'task_id'");
+            if ((long)check.ExecuteScalar()! == 0)
+            {
+                using var alter = SqliteFile.Command(connection,
+                    "ALTER TABLE visit_history ADD COLUMN task_assigned_at TEXT NULL; ALTER TABLE visit_history ADD COLUMN task_id TEXT NULL;");
+                alter.ExecuteNonQuery();
+            }
+            Volatile.Write(ref _receiptColumnsChecked, true);
+        }
+        return connection;
+    }
 
     private long NowMs() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -93,7 +113,9 @@ public sealed class SqliteVisitHistory(string databasePath, TimeSpan retention, 
                 reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture),
                 reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture)));
+                reader.IsDBNull(7) ? null : DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture),
+                reader.IsDBNull(8) ? null : DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture),
+                reader.IsDBNull(9) ? null : reader.GetString(9)));
         }
         return records;
     }

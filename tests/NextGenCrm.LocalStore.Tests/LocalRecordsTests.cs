@@ -130,12 +130,15 @@ public sealed class SqliteRecordsTests : IDisposable
         var start = clock.GetUtcNow();
         var history = new SqliteVisitHistory(path, TimeSpan.FromDays(30), clock);
         await history.AppendAsync(new VisitHistoryRecord("visit-1", "v-1", null, "main-st", "entrance", start, "DeepLens Images/x.jpg"), None);
-        await history.AppendAsync(new VisitHistoryRecord("visit-1", "v-1", null, "main-st", "entrance", start, "DeepLens Images/x.jpg", start.AddSeconds(3)), None);
+        await history.AppendAsync(new VisitHistoryRecord("visit-1", "v-1", null, "main-st", "entrance", start, "DeepLens Images/x.jpg", start.AddSeconds(3),
+            start.AddSeconds(2), "appian-task-7"), None);
         await history.AppendAsync(new VisitHistoryRecord("visit-2", "v-1", "42", "harbour", "lobby", start.AddDays(10), null), None);
 
         var reopened = new SqliteVisitHistory(path, TimeSpan.FromDays(30), clock);
         var record = await reopened.FindAsync("v-1", "visit-1", None);
         Assert.Equal(start.AddSeconds(3), record!.AlertSentAt);
+        // The task's receipt, which the courier reads before sending a task again.
+        Assert.Equal((start.AddSeconds(2), "appian-task-7"), (record.TaskAssignedAt, record.TaskId));
         Assert.Equal("DeepLens Images/x.jpg", record.ImageKey);
         Assert.Null(await reopened.FindAsync("v-other", "visit-1", None));
         Assert.Equal(["visit-2", "visit-1"], (await reopened.QueryAsync("v-1", 10, None)).Select(r => r.VisitId));
@@ -144,6 +147,30 @@ public sealed class SqliteRecordsTests : IDisposable
         Assert.Null(await reopened.FindAsync("v-1", "visit-1", None));
         Assert.Equal(["visit-2"], (await reopened.QueryAsync("v-1", 10, None)).Select(r => r.VisitId));
         Assert.Equal(2, await reopened.EraseAsync("v-1", None)); // the expired record too, not yet swept
+    }
+
+    [Fact]
+    public async Task A_history_file_written_before_task_receipts_were_kept_takes_them_from_then_on()
+    {
+        var path = _folder.File("records.db");
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE visit_history (visit_id TEXT PRIMARY KEY, visitor_id TEXT NOT NULL, customer_id TEXT NULL, branch_id TEXT NOT NULL,
+                    camera_id TEXT NOT NULL, visit_start TEXT NOT NULL, visit_start_ms INTEGER NOT NULL, image_key TEXT NULL,
+                    alert_sent_at TEXT NULL, expires_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+                """;
+            create.ExecuteNonQuery();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var start = DateTimeOffset.UtcNow;
+        var history = new SqliteVisitHistory(path, TimeSpan.FromDays(30));
+
+        await history.AppendAsync(new VisitHistoryRecord("visit-1", "v-1", null, "main-st", "entrance", start, null, null, start, "task-1"), None);
+
+        Assert.Equal("task-1", (await history.FindAsync("v-1", "visit-1", None))!.TaskId);
     }
 
     [Fact]
