@@ -83,6 +83,9 @@ public interface IBranchGrain : IGrainWithStringKey
 
     Task VisitorLeft(string visitorId, string visitId);
 
+    /// <summary>An erasure: the person goes from the occupancy and from the changes kept for live feeds.</summary>
+    Task ForgetVisitor(string visitorId);
+
     [OneWay]
     Task CameraReported(CameraStatus status);
 

@@ -77,6 +77,12 @@ public sealed partial class BranchGrain
     }
 
     /// <summary>An extension is told when a minute passed since the last one told, or another camera saw them.</summary>
+    private void ForgetInFeed(string visitorId)
+    {
+        _changes.Forget();
+        _extensionTold.Remove(visitorId);
+    }
+
     private void PublishExtension(Occupant before, Occupant now)
     {
         var told = _extensionTold.TryGetValue(now.VisitorId, out var at) ? at : before.Since;

@@ -94,6 +94,10 @@ public sealed partial class BranchGrain(
                 EffectsSettled = occupant.EffectsSettled,
             };
             var seen = Occupants[occupant.VisitorId];
+            if (seen.TaskStatus != known.TaskStatus || seen.EffectsSettled != known.EffectsSettled)
+            {
+                Changed(); // staff see the task's status, and the backstop stops waking a settled visitor, after a restart too
+            }
             if (seen.LastSeen > known.LastSeen)
             {
                 PublishExtension(known, seen);
@@ -109,6 +113,20 @@ public sealed partial class BranchGrain(
             // An arrival this branch lost (written behind when its silo died): the visitor's report restores it.
             await VisitorArrived(occupant);
         }
+    }
+
+    /// <summary>
+    /// An erasure: the person leaves the occupancy and the live feed's kept changes (which carry their name) go, so a
+    /// browser resuming from an older event id gets a fresh snapshot without them.
+    /// </summary>
+    public Task ForgetVisitor(string visitorId)
+    {
+        if (Occupants.Remove(visitorId))
+        {
+            Changed();
+        }
+        ForgetInFeed(visitorId);
+        return Task.CompletedTask;
     }
 
     public Task VisitorLeft(string visitorId, string visitId)

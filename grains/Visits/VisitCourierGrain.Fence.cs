@@ -19,6 +19,18 @@ public sealed partial class VisitCourierGrain
         await tombstones.IsErasedAsync(order.VisitorId, cancellationToken)
         || (order.HistoryVisitorId != order.VisitorId && await tombstones.IsErasedAsync(order.HistoryVisitorId, cancellationToken));
 
+    private async Task<bool> VisitorItselfErasedAsync(DeliveryOrder order)
+    {
+        try
+        {
+            return await tombstones.IsErasedAsync(order.VisitorId, CancellationToken.None);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            return false; // reported: an erased grain's report changes nothing
+        }
+    }
+
     /// <summary>After the history record is written: if the person's erasure has begun, the record is deleted again; true then.</summary>
     private async Task<bool> TakeBackIfErasedAsync(DeliveryOrder order, CancellationToken cancellationToken)
     {

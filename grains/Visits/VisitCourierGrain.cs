@@ -117,10 +117,12 @@ public sealed partial class VisitCourierGrain(
         {
             reports.Add(alert with { OnRecord = onRecord && alert.Status == DeliveryStatus.Delivered });
         }
-        if (reports.Exists(IsErasedReport))
+        if (reports.Exists(IsErasedReport) && await VisitorItselfErasedAsync(order))
         {
             return; // the visitor is erased: nothing to report to, and a report would only wake an empty grain
         }
+        // A visit adopted from a visitor erased since (its history id fenced, the survivor alive): the survivor's
+        // outbox takes the failed report and stops, rather than claiming the order again until the fence runs out.
         await ReportAsync(order, reports);
     }
 

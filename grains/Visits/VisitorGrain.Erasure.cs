@@ -30,6 +30,10 @@ public sealed partial class VisitorGrain
         {
             await Branch(open.BranchId).VisitorLeft(VisitorId, open.VisitId);
         }
+        foreach (var branchId in visits.Select(v => v.BranchId).Distinct(StringComparer.Ordinal))
+        {
+            await Branch(branchId).ForgetVisitor(VisitorId);
+        }
 
         // Every crop: the keys kept of the person, each visit's, and those named by history records (a visit trimmed
         // from the state, or recorded before the keys were kept) — read before the records are erased.

@@ -88,6 +88,11 @@ public static partial class BranchEventsApi
     /// page read after it covers everything before; changes the page already covered are skipped, and a gap (an
     /// observer call lost, a grain reactivated) is filled by reading the grain again.
     /// </summary>
+    private static DateTimeOffset? TokenExpiry(HttpContext http) =>
+        long.TryParse(http.User.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
     private static async Task StreamAsync<TChange>(HttpContext http, FeedClient<TChange> client, DashboardOptions options, AuditTrail audit,
         Func<long, long, Task<(IReadOnlyList<SseEvent> Events, long Epoch, long Sequence)>> readSince, Func<TChange, SseEvent?> render)
         where TChange : class, IFeedItem
@@ -111,7 +116,14 @@ public static partial class BranchEventsApi
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache, no-store";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        var aborted = http.RequestAborted;
+        // Authorised once, when the stream opened: it ends when the token (or the session cookie holding it) expires,
+        // so the browser reconnects and is authorised again (a key retired meanwhile, a branch taken away).
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        if (TokenExpiry(http) is { } expires)
+        {
+            session.CancelAfter(expires - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+        var aborted = session.Token;
         var output = new StringBuilder("retry: 1000\n\n");
         Append(output, first);
         try
