@@ -13,7 +13,7 @@ public sealed class EndToEndTests : IDisposable
     {
         var timeout = TimeSpan.FromSeconds(90);
         var ct = TestContext.Current.CancellationToken;
-        using var silo = await SiloProcess.StartAsync(timeout, ct);
+        using var silo = await EphemeralSilo.StartAsync(timeout, ct);
         var drop = Directory.CreateDirectory(Path.Combine(_work, "drop")).FullName;
         var tokenFile = Path.Combine(_work, "edge.token");
         await File.WriteAllTextAsync(tokenFile, await silo.IssueTokenAsync("edge", "b001"), ct);

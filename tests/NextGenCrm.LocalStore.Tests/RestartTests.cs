@@ -14,6 +14,9 @@ public sealed class RestartTests : IDisposable
 {
     private readonly TempFolder _dataDir = new();
 
+    /// <summary>The development signing key the silo makes in its data folder on first start.</summary>
+    private string KeyFile => Path.Combine(_dataDir.Path, "signing-key.json");
+
     [Fact]
     public async Task After_a_kill_9_the_enrolments_and_open_visits_are_there_and_the_owed_tasks_go_out()
     {
@@ -29,10 +32,10 @@ public sealed class RestartTests : IDisposable
         ];
 
         string customerVisit, strangerVisit, strangerId;
-        using (var first = await SiloProcess.StartAsync(args, cancel))
+        using (var first = await SiloProcess.StartAsync(args, KeyFile, TimeSpan.FromSeconds(60), cancel))
         using (var http = new HttpClient { BaseAddress = first.BaseUrl })
         {
-            http.DefaultRequestHeaders.Authorization = new("Bearer", await SiloProcess.IssueTokenAsync(_dataDir.Path, "admin", cancel));
+            http.DefaultRequestHeaders.Authorization = new("Bearer", await first.IssueTokenAsync("admin"));
             var consent = new { givenAt = DateTimeOffset.UtcNow.AddMinutes(-1), method = "written" };
             var enrolled = await http.PostAsJsonAsync("api/v1/customers/c42/faces", new { name = "Ann Example", faceToken = "face-of-ann", consent }, cancel);
             Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
@@ -54,10 +57,10 @@ public sealed class RestartTests : IDisposable
         }
 
         appian.BeDownFor(TimeSpan.Zero);
-        using var second = await SiloProcess.StartAsync(args, cancel);
+        using var second = await SiloProcess.StartAsync(args, KeyFile, TimeSpan.FromSeconds(60), cancel);
         using var client = new HttpClient { BaseAddress = second.BaseUrl };
         // The key file is in the data folder too: a token made before the crash is still good after it.
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await SiloProcess.IssueTokenAsync(_dataDir.Path, "admin", cancel));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await second.IssueTokenAsync("admin"));
 
         // Owed deliveries go out by themselves: the branch's durable reminder (every InactivityTimeout/2, at least a
         // minute) wakes its visitors whose task is overdue; nothing here asks them.
