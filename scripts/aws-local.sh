@@ -253,8 +253,8 @@ done
 
 echo
 echo "== 5. erasure: DELETE the customer and the first stranger (S3 crops, DynamoDB records and tombstones, Rekognition user and faces)"
-echo "  DELETE /api/v1/customers/cust-1001 -> $(curl -sS -X DELETE "$api/api/v1/customers/cust-1001")"
-[ -n "$stranger_visitor" ] && echo "  DELETE /api/v1/visitors/$stranger_visitor -> $(curl -sS -X DELETE "$api/api/v1/visitors/$stranger_visitor")"
+echo "  DELETE /api/v1/customers/cust-1001 -> $(curl -sS -H "$auth" -X DELETE "$api/api/v1/customers/cust-1001")"
+[ -n "$stranger_visitor" ] && echo "  DELETE /api/v1/visitors/$stranger_visitor -> $(curl -sS -H "$auth" -X DELETE "$api/api/v1/visitors/$stranger_visitor")"
 
 echo
 echo "== what the stand-ins saw"
