@@ -125,17 +125,10 @@ public sealed class SqsIngestTests(ClusterFixture fixture) : IAsyncLifetime
         Assert.Contains($"imageRef must be a crop of the sighting's own branch, a key under 'DeepLens Images/{branch}/'", message.MessageAttributes["reason"].StringValue, StringComparison.Ordinal);
     }
 
-    private SqsSightingIngest Ingest(string queueUrl, string deadLetterUrl)
-    {
-        var options = Options.Create(new SqsIngestOptions { SightingsQueueUrl = queueUrl, DeadLetterQueueUrl = deadLetterUrl, WaitTimeSeconds = 0 });
-        var validator = new SightingValidator(Options.Create(new IngestOptions()), new FaceSearchSelection(), new BranchCrops("DeepLens Images/"), World.Clock);
-        return new SqsSightingIngest(
-            new SqsSightingReceiver(_sqs, options, NullLogger<SqsSightingReceiver>.Instance), _sqs, options, validator,
-            new SightingIngest(fixture.Grains, World.Images), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
-            NullLogger<SqsSightingIngest>.Instance,
+    private SqsSightingIngest Ingest(string queueUrl, string deadLetterUrl) =>
+        SqsIngests.Create(_sqs, queueUrl, deadLetterUrl, fixture.Grains,
             new NextGenCrm.Silo.Security.AuditTrail(_audit, Options.Create(new NextGenCrm.Silo.Security.AuthOptions()), TimeProvider.System,
-                NullLogger<NextGenCrm.Silo.Security.AuditTrail>.Instance));
-    }
+                NullLogger<NextGenCrm.Silo.Security.AuditTrail>.Instance)).Ingest;
 
     private readonly RecordingAuditLog _audit = new();
 

@@ -113,13 +113,7 @@ public sealed class UnusableFaceTests(ClusterFixture fixture)
         reference["imageRef"] = $"DeepLens Images/{branch}/a b";
         await sqs.SendMessageAsync(queueUrl, picture.ToJsonString(), Ct);
         await sqs.SendMessageAsync(queueUrl, reference.ToJsonString(), Ct);
-        var options = Options.Create(new SqsIngestOptions { SightingsQueueUrl = queueUrl, DeadLetterQueueUrl = deadLetterUrl, WaitTimeSeconds = 0 });
-        var receiver = new SqsSightingReceiver(sqs, options, NullLogger<SqsSightingReceiver>.Instance);
-        var ingest = new SqsSightingIngest(receiver, sqs, options,
-            new SightingValidator(Options.Create(new IngestOptions()), new FaceSearchSelection(), new BranchCrops("DeepLens Images/"), World.Clock),
-            new SightingIngest(fixture.Grains, World.Images),
-            new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
-            NullLogger<SqsSightingIngest>.Instance);
+        var (receiver, ingest) = SqsIngests.Create(sqs, queueUrl, deadLetterUrl, fixture.Grains);
 
         for (var polls = 0; polls < 20 && ingest.DeadLettered < 2; polls++)
         {
