@@ -73,14 +73,7 @@ public sealed class DashboardSite : IAsyncLifetime
             silo.UseInMemoryReminderService();
             var services = silo.Services;
             services.AddVisitTracking(configuration);
-            services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, TimeProvider.System);
-            services.AddSingleton<IFaceSearch>(World.FaceSearch);
-            services.AddSingleton<IFaceCollectionUpkeep>(World.FaceSearch);
-            services.AddSingleton<ICustomerDirectory>(World.Directory);
-            services.AddSingleton<IVisitHistory>(World.History);
-            services.AddSingleton<ITaskAssigner>(World.Tasks);
-            services.AddSingleton<IAlertPublisher>(World.Alerts);
-            services.AddSingleton<IImageStore>(World.Images);
+            services.AddWorld(TimeProvider.System);
         }
     }
 }

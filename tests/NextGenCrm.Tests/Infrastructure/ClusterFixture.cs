@@ -34,15 +34,7 @@ public sealed class ClusterFixture() : ClusterWithApi<ClusterFixture.SiloConfigu
             silo.UseInMemoryReminderService();
             var services = silo.Services;
             services.AddVisitTracking(configuration);
-            services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, World.Clock);
-            services.AddSingleton<IFaceSearch>(World.FaceSearch);
-            services.AddSingleton<IFaceCollectionUpkeep>(World.FaceSearch);
-            services.AddSingleton<ICustomerDirectory>(World.Directory);
-            services.AddSingleton<IVisitHistory>(World.History);
-            services.AddSingleton<ITaskAssigner>(World.Tasks);
-            services.AddSingleton<IAlertPublisher>(World.Alerts);
-            services.AddSingleton<IImageStore>(World.Images);
-            services.AddSingleton<IErasureTombstones>(World.Tombstones);
+            services.AddWorld(World.Clock);
         }
     }
 }

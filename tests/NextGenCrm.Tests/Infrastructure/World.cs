@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NextGenCrm.Integrations.Embedded;
@@ -110,4 +111,22 @@ public sealed class ScriptedVisitHistory(InMemoryVisitHistory inner) : IVisitHis
         inner.QueryAsync(visitorId, limit, cancellationToken);
 
     public Task<int> EraseAsync(string visitorId, CancellationToken cancellationToken) => inner.EraseAsync(visitorId, cancellationToken);
+}
+
+public static class WorldServices
+{
+    /// <summary>The world's doubles as the silo's ports, on <paramref name="clock"/> as the grains' clock.</summary>
+    public static IServiceCollection AddWorld(this IServiceCollection services, TimeProvider clock)
+    {
+        services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, clock);
+        services.AddSingleton<IFaceSearch>(World.FaceSearch);
+        services.AddSingleton<IFaceCollectionUpkeep>(World.FaceSearch);
+        services.AddSingleton<ICustomerDirectory>(World.Directory);
+        services.AddSingleton<IVisitHistory>(World.History);
+        services.AddSingleton<ITaskAssigner>(World.Tasks);
+        services.AddSingleton<IAlertPublisher>(World.Alerts);
+        services.AddSingleton<IImageStore>(World.Images);
+        services.AddSingleton<IErasureTombstones>(World.Tombstones);
+        return services;
+    }
 }
