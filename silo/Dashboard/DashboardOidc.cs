@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -54,7 +56,7 @@ public static class DashboardOidc
         http.Response.Cookies.Append(FlowCookie, $"{state}.{verifier}", new CookieOptions
         {
             HttpOnly = true,
-            Secure = http.Request.IsHttps,
+            Secure = dashboard.Value.SecureCookies(http.Request),
             SameSite = SameSiteMode.Lax,
             Path = FlowPath,
             MaxAge = TimeSpan.FromMinutes(10),
@@ -63,7 +65,7 @@ public static class DashboardOidc
         {
             ["response_type"] = "code",
             ["client_id"] = dashboard.Value.OidcClientId,
-            ["redirect_uri"] = RedirectUri(http),
+            ["redirect_uri"] = RedirectUri(http, dashboard.Value),
             ["scope"] = dashboard.Value.OidcScope,
             ["state"] = state,
             ["code_challenge"] = challenge,
@@ -80,7 +82,7 @@ public static class DashboardOidc
             return TypedResults.NotFound();
         }
         var flow = http.Request.Cookies[FlowCookie];
-        http.Response.Cookies.Delete(FlowCookie, new CookieOptions { Path = FlowPath, Secure = http.Request.IsHttps, HttpOnly = true, SameSite = SameSiteMode.Lax });
+        http.Response.Cookies.Delete(FlowCookie, new CookieOptions { Path = FlowPath, Secure = dashboard.Value.SecureCookies(http.Request), HttpOnly = true, SameSite = SameSiteMode.Lax });
         var state = http.Request.Query["state"].ToString();
         var code = http.Request.Query["code"].ToString();
         if (flow?.Split('.') is not [var expectedState, var verifier]
@@ -99,7 +101,7 @@ public static class DashboardOidc
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
-            ["redirect_uri"] = RedirectUri(http),
+            ["redirect_uri"] = RedirectUri(http, dashboard.Value),
             ["client_id"] = dashboard.Value.OidcClientId,
             ["code_verifier"] = verifier,
         };
@@ -124,6 +126,12 @@ public static class DashboardOidc
             }
             var lifetime = body.RootElement.TryGetProperty("expires_in", out var expiresIn) && expiresIn.TryGetInt32(out var seconds) && seconds > 0
                 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromHours(1);
+            if (!await IsStaffAsync(http, token))
+            {
+                loggers.CreateLogger(typeof(DashboardOidc)).LogWarning("Dashboard sign-in: the provider's token is not a staff member's; no session");
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not a staff account",
+                    detail: "You signed in at the bank's provider, but your account has no staff role for this page. Ask your administrator.");
+            }
             DashboardSession.SetSessionCookie(http, token, DateTimeOffset.UtcNow + lifetime);
             return TypedResults.Redirect("/#/");
         }
@@ -134,7 +142,30 @@ public static class DashboardOidc
         }
     }
 
-    private static string RedirectUri(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{FlowPath}/callback";
+    private static string RedirectUri(HttpContext http, DashboardOptions dashboard) =>
+        dashboard.PublicUri is { } page ? new Uri(page, $"{FlowPath.TrimStart('/')}/callback").ToString() : $"{http.Request.Scheme}://{http.Request.Host}{FlowPath}/callback";
+
+    /// <summary>
+    /// The redeemed token, checked as the API checks every request (signature, issuer, audience, expiry) and held to
+    /// the staff policy: someone the provider knows but the bank gave no staff role gets no session at all.
+    /// </summary>
+    private static async Task<bool> IsStaffAsync(HttpContext http, string token)
+    {
+        // A request of its own (this one's authentication already ran, and its result is kept for the request), as
+        // the page's next API call will be: the same handler, events, key refresh and policy.
+        await using var scope = http.RequestServices.CreateAsyncScope();
+        var probe = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        probe.Request.Method = HttpMethods.Get;
+        probe.Request.Path = "/api/v1/session";
+        probe.Request.Headers.Authorization = $"Bearer {token}";
+        var result = await probe.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+        if (!result.Succeeded)
+        {
+            return false;
+        }
+        var authorization = scope.ServiceProvider.GetRequiredService<IAuthorizationService>();
+        return (await authorization.AuthorizeAsync(result.Principal, Policies.Staff)).Succeeded;
+    }
 
     private static async Task<OpenIdConnectConfiguration?> ProviderAsync(IOptionsMonitor<JwtBearerOptions> bearer, CancellationToken cancellationToken)
     {

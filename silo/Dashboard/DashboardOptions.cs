@@ -22,4 +22,19 @@ public sealed class DashboardOptions
 
     /// <summary>The scopes the page asks for (space separated), e.g. "openid nextgencrm/staff".</summary>
     public string OidcScope { get; set; } = "openid";
+
+    /// <summary>
+    /// The page's address as browsers reach it, e.g. "https://crm.bank.example", when the silo sits behind a proxy or
+    /// load balancer that ends TLS: the provider's redirect URI is built from it (not from the request's Host and
+    /// scheme, which a proxy rewrites and a client can forge), and with https the session cookies are marked Secure
+    /// although the silo itself is reached over http. Empty: the request's own scheme and host (a silo reached
+    /// directly).
+    /// </summary>
+    [RegularExpression(@"^(https?://[^\s/?#]+/?)?$", ErrorMessage = "Dashboard:PublicAddress must be the page's origin, e.g. https://crm.bank.example")]
+    public string PublicAddress { get; set; } = "";
+
+    internal Uri? PublicUri => PublicAddress.Length > 0 ? new Uri(PublicAddress.TrimEnd('/') + "/") : null;
+
+    /// <summary>Cookies for this request are Secure when the browser's connection is https, whatever the silo's own is.</summary>
+    internal bool SecureCookies(HttpRequest request) => request.IsHttps || PublicUri?.Scheme == Uri.UriSchemeHttps;
 }

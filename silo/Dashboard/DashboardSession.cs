@@ -76,11 +76,14 @@ public static class DashboardSession
         http.Response.Cookies.Append(CookieName, token, new CookieOptions
         {
             HttpOnly = true,
-            Secure = http.Request.IsHttps,
+            Secure = Secure(http),
             SameSite = SameSiteMode.Strict,
             Path = CookiePath,
             Expires = expires,
         });
+
+    private static bool Secure(HttpContext http) =>
+        http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<DashboardOptions>>().Value.SecureCookies(http.Request);
 
     private static IResult Who(HttpContext http)
     {
@@ -90,7 +93,7 @@ public static class DashboardSession
 
     private static IResult SignOut(HttpContext http)
     {
-        http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = CookiePath, Secure = http.Request.IsHttps, HttpOnly = true, SameSite = SameSiteMode.Strict });
+        http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = CookiePath, Secure = Secure(http), HttpOnly = true, SameSite = SameSiteMode.Strict });
         return TypedResults.NoContent();
     }
 

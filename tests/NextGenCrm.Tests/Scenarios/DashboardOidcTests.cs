@@ -44,9 +44,10 @@ public sealed class DashboardOidcTests(ClusterFixture fixture) : IAsyncLifetime
         await _keys.DisposeAsync();
     }
 
-    private Task<WebApplication> ApiAsync() => ApiInFront.StartAsync(fixture.Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones,
+    private Task<WebApplication> ApiAsync(string publicAddress = "") => ApiInFront.StartAsync(fixture.Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones,
         settings: new Dictionary<string, string?>
         {
+            ["Dashboard:PublicAddress"] = publicAddress,
             ["Auth:Mode"] = "Oidc",
             ["Auth:Authority"] = _provider.Address.ToString().TrimEnd('/'),
             ["Auth:RequireHttpsMetadata"] = "false", // a loopback stand-in; production refuses http
@@ -105,6 +106,56 @@ public sealed class DashboardOidcTests(ClusterFixture fixture) : IAsyncLifetime
         using var replayed = await page.SendAsync(replay, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
         Assert.DoesNotContain(replayed.Headers.TryGetValues("Set-Cookie", out var set) ? set : [], c => c.StartsWith("ngcrm-session=", StringComparison.Ordinal) && !c.StartsWith("ngcrm-session=;", StringComparison.Ordinal));
+    }
+
+    /// <summary>The browser's round trip: start, the provider signs the user in, the callback with this browser's flow cookie.</summary>
+    private static async Task<(HttpResponseMessage Start, HttpResponseMessage Done)> SignInAsync(HttpClient page)
+    {
+        var start = await page.GetAsync("/sign-in/oidc", Ct);
+        var flowCookie = start.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("ngcrm-oidc=", StringComparison.Ordinal));
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var signedIn = await browser.GetAsync(start.Headers.Location!, Ct);
+        using var callback = new HttpRequestMessage(HttpMethod.Get, signedIn.Headers.Location!.PathAndQuery);
+        callback.Headers.Add("Cookie", flowCookie.Split(';')[0]);
+        return (start, await page.SendAsync(callback, Ct));
+    }
+
+    [Fact]
+    public async Task Someone_the_provider_knows_but_without_the_staff_role_gets_no_session()
+    {
+        await using var api = await ApiAsync();
+        using var page = api.GetTestClient();
+        _provider.NextUser = new Dictionary<string, object> { ["sub"] = "contractor-3", ["roles"] = new[] { "visitor-badge" }, ["branches"] = new[] { "main-st" } };
+
+        var (start, done) = await SignInAsync(page);
+        using (start)
+        using (done)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, done.StatusCode);
+            Assert.Equal(1, _provider.CodesRedeemed);
+            Assert.DoesNotContain(done.Headers.TryGetValues("Set-Cookie", out var set) ? set : [],
+                c => c.StartsWith("ngcrm-session=", StringComparison.Ordinal) && !c.StartsWith("ngcrm-session=;", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Behind_a_proxy_that_ends_tls_the_redirect_uri_is_the_public_address_and_the_cookies_are_secure()
+    {
+        await using var api = await ApiAsync(publicAddress: "https://crm.bank.example");
+        using var page = api.GetTestClient(); // the silo itself is reached over plain http, as behind a load balancer
+        _provider.NextUser = new Dictionary<string, object> { ["sub"] = "manager-9", ["roles"] = new[] { "staff" }, ["branches"] = new[] { "main-st" } };
+
+        var (start, done) = await SignInAsync(page);
+        using (start)
+        using (done)
+        {
+            var asked = QueryHelpers.ParseQuery(start.Headers.Location!.Query);
+            Assert.Equal("https://crm.bank.example/sign-in/callback", asked["redirect_uri"]);
+            Assert.Contains("secure", start.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("ngcrm-oidc=", StringComparison.Ordinal)), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+            var session = done.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("ngcrm-session=", StringComparison.Ordinal));
+            Assert.Contains("secure", session, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Fact]
