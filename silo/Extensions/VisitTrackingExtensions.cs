@@ -67,6 +67,9 @@ public static class VisitTrackingExtensions
         if (durable)
         {
             services.AddSingleton<ICustomerDirectory>(_ => new SqliteCustomerDirectory(local!.RecordsDatabase));
+            // The erasure fence outlives a restart with the data it fences.
+            services.Replace(ServiceDescriptor.Singleton<IErasureTombstones>(sp =>
+                new SqliteErasureTombstones(local!.RecordsDatabase, sp.GetRequiredKeyedService<TimeProvider>(GrainClock.Key))));
             services.AddSingleton<IVisitHistory>(sp => new SqliteVisitHistory(local!.RecordsDatabase, retention, sp.GetService<TimeProvider>()));
         }
         else
