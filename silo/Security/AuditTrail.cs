@@ -17,6 +17,7 @@ public sealed partial class AuditTrail(IAuditLog log, IOptions<AuthOptions> opti
         public const string EraseCustomer = "erase-customer";
         public const string EraseVisitor = "erase-visitor";
         public const string Refused = "refused";
+        public const string Throttled = "throttled";
     }
 
     public AuditEntry Entry(HttpContext http, string action, int status, string? branchId = null, string? visitorId = null, string? customerId = null, string? detail = null) =>

@@ -36,13 +36,14 @@ public sealed class RateLimitOptions
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = (context, _) =>
+            var throttled = new ThrottleAudit();
+            limiter.OnRejected = async (context, _) =>
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 {
                     context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 }
-                return ValueTask.CompletedTask;
+                await throttled.RecordAsync(context.HttpContext);
             };
             limiter.AddPolicy(Sightings, http => PerClient(http, options.SightingsPerSecond));
             limiter.AddPolicy(Enrolment, http => PerClient(http, options.EnrolmentPerSecond));
@@ -50,11 +51,13 @@ public sealed class RateLimitOptions
         });
     }
 
+    internal static string ClientOf(HttpContext http) => http.User.Identity?.IsAuthenticated == true
+        ? "sub:" + http.Caller().Subject
+        : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+
     private static RateLimitPartition<string> PerClient(HttpContext http, int perSecond)
     {
-        var client = http.User.Identity?.IsAuthenticated == true
-            ? "sub:" + http.Caller().Subject
-            : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        var client = ClientOf(http);
         return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = perSecond * 2,
@@ -63,5 +66,47 @@ public sealed class RateLimitOptions
             QueueLimit = 0,
             AutoReplenishment = true,
         });
+    }
+}
+
+/// <summary>
+/// A client held back by the rate limit leaves an audit entry ("throttled", 429): the first refusal, then at most one a
+/// minute while it keeps trying, so a client hammering the API cannot turn each refused request into an audit write.
+/// The clients remembered are bounded; when full, the entries older than the minute are dropped first.
+/// </summary>
+internal sealed class ThrottleAudit
+{
+    internal static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
+    private const int MaxClients = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastAudited = new(StringComparer.Ordinal);
+
+    public async Task RecordAsync(HttpContext http)
+    {
+        var now = Environment.TickCount64;
+        var client = RateLimitOptions.ClientOf(http);
+        if (_lastAudited.TryGetValue(client, out var last) && now - last < Every.TotalMilliseconds)
+        {
+            return;
+        }
+        if (_lastAudited.Count >= MaxClients)
+        {
+            foreach (var (key, at) in _lastAudited)
+            {
+                if (now - at >= Every.TotalMilliseconds)
+                {
+                    _lastAudited.TryRemove(new KeyValuePair<string, long>(key, at));
+                }
+            }
+            if (_lastAudited.Count >= MaxClients)
+            {
+                return; // ten thousand clients throttled within a minute: the ones already recorded say enough
+            }
+        }
+        _lastAudited[client] = now;
+        var audit = http.RequestServices.GetRequiredService<AuditTrail>();
+        var path = $"{http.Request.Method} {http.Request.Path}";
+        await audit.TryWriteAsync(audit.Entry(http, AuditTrail.Actions.Throttled, StatusCodes.Status429TooManyRequests,
+            branchId: http.GetRouteValue("branchId") as string,
+            detail: (path.Length > 160 ? path[..160] : path) + " (rate limit; further refusals of this client within a minute are not recorded)"));
     }
 }

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Ports;
 using NextGenCrm.Silo.Security;
 using NextGenCrm.Tests.Infrastructure;
 
@@ -19,8 +21,8 @@ public sealed class AbuseLimitTests(ClusterFixture fixture)
         branchId = branch, cameraId = camera, trackId = $"t-{Guid.NewGuid():N}"[..20], capturedAt = World.Clock.GetUtcNow(), faceToken = $"abuse-{Guid.NewGuid():N}",
     };
 
-    private Task<WebApplication> ApiAsync(Dictionary<string, string?> settings) =>
-        ApiInFront.StartAsync(fixture.Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones, settings: settings);
+    private Task<WebApplication> ApiAsync(Dictionary<string, string?> settings, IAuditLog? audit = null) =>
+        ApiInFront.StartAsync(fixture.Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones, audit, settings: settings);
 
     [Fact]
     public async Task With_a_branch_registry_an_all_branches_token_cannot_create_unknown_branches_or_cameras()
@@ -64,7 +66,8 @@ public sealed class AbuseLimitTests(ClusterFixture fixture)
     public async Task A_client_over_its_rate_is_answered_429_with_retry_after_and_other_clients_are_not_slowed()
     {
         var branch = World.NewBranch("rate");
-        await using var api = await ApiAsync(new() { ["RateLimits:ReadsPerSecond"] = "2" });
+        var audit = new InMemoryAuditLog();
+        await using var api = await ApiAsync(new() { ["RateLimits:ReadsPerSecond"] = "2" }, audit);
         using var greedy = api.GetTestClient().WithToken(TestTokens.For(Roles.Staff, branch));
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 10; i++)
@@ -79,6 +82,10 @@ public sealed class AbuseLimitTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.OK, statuses[0]);
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
         Assert.True(statuses.Count(s => s == HttpStatusCode.OK) <= 5, string.Join(",", statuses));
+        // The throttling is on the record, once for the burst (not once per refused request).
+        var entries = await audit.ReadAsync(new AuditQuery(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, branch, null, 100), Ct);
+        var throttled = Assert.Single(entries, e => e.Action == "throttled");
+        Assert.Equal((429, "test-staff"), (throttled.Status, throttled.Subject));
 
         using var other = api.GetTestClient().WithToken(new DevelopmentTokens(SigningKeyFile.LoadOrCreate(TestTokens.KeyFile), AuthOptions.DefaultAudience, TimeProvider.System)
             .Issue("another-teller", [Roles.Staff], [branch], TimeSpan.FromMinutes(5)));
