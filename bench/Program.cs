@@ -43,6 +43,20 @@ soak.SetAction(async (parse, cancellationToken) =>
     return await NextGenCrm.Bench.Soak.SoakRun.RunAsync(settings, string.Join(' ', ["dotnet run -c Release --project bench --", .. args]));
 });
 root.Subcommands.Add(soak);
+var embeddingSeconds = new Option<double>("--seconds") { Description = "Seconds of timing.", DefaultValueFactory = _ => 10 };
+var embeddingReport = new Option<FileInfo?>("--report") { Description = "The report file (default bench/results/embedding.md)." };
+var embeddingChips = new Option<DirectoryInfo?>("--chips") { Description = "Also write each demo face's aligned 150x150 chip as a PNG into this folder." };
+var embedding = new Command("embedding", "Face embedder: ms per face (alignment + embedding, one thread) and accuracy on the demo photographs and their augmentations.")
+{
+    embeddingSeconds, embeddingReport, embeddingChips,
+};
+embedding.SetAction(parse => NextGenCrm.Bench.Embedding.EmbeddingBench.Run(
+    parse.GetValue(embeddingReport) ?? new FileInfo(Path.Combine(Directory.Exists("bench") ? Path.Combine("bench", "results") : "results", "embedding.md")),
+    parse.GetValue(embeddingSeconds),
+    null,
+    parse.GetValue(embeddingChips),
+    string.Join(' ', ["taskset -c 0 dotnet run -c Release --project bench --", .. args])));
+root.Subcommands.Add(embedding);
 root.SetAction(async (parse, cancellationToken) =>
 {
     var isQuick = parse.GetValue(quick);

@@ -18,6 +18,7 @@ var root = new RootCommand(
                                            (crops to S3 bucket customerimages, sightings to SQS;
                                             AWS credentials from the SDK's default chain)
       edge-agent detect photo.jpg          (check detection on a picture)
+      edge-agent embed photo.jpg           (128-d face descriptors of the faces in a picture)
       edge-agent bench-detect              (frames/s of decode + detect on this machine)
 
     See edge-agent.example.json next to the binary for every setting; any setting can also come
@@ -25,5 +26,6 @@ var root = new RootCommand(
     """);
 root.Subcommands.Add(AgentCommands.Run());
 root.Subcommands.Add(AgentCommands.Detect());
+root.Subcommands.Add(AgentCommands.Embed());
 root.Subcommands.Add(AgentCommands.BenchDetect());
 return await root.Parse(args).InvokeAsync();
