@@ -81,7 +81,9 @@ public static class SiloHostingExtensions
 
         // Services.AddOrleans, not UseOrleans: the latter reads the "Orleans" section as its own provider
         // configuration, which would clash with our Orleans:Clustering and Orleans:Storage keys.
-        builder.Services.AddOrleans(silo => silo.UseNextGenCrmCluster(cluster, aws, local));
+        builder.Services.AddOrleans(silo => silo.UseNextGenCrmCluster(cluster, aws, local).UseNextGenCrmPlatform(configuration, cluster));
+        // After AddOrleans: on SIGTERM readiness goes false and HTTP is served for the drain delay before Orleans leaves.
+        builder.Services.AddShutdownDrain(configuration);
         return builder;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using NextGenCrm.TestSupport;
 
 namespace NextGenCrm.Orleans.DynamoDb.Tests;
@@ -136,6 +137,25 @@ public sealed class SiloProcess : IAsyncDisposable
         }
         throw new TimeoutException($"silo {Number} not ready within {timeout} (exited: {_process.HasExited}). Output:{Environment.NewLine}{Tail(40)}");
     }
+
+    /// <summary>SIGTERM, as Kubernetes sends at a pod's deletion and systemd at a stop: the silo leaves gracefully.</summary>
+    public void Terminate()
+    {
+        if (Kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits for the process to end; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+        return _process.ExitCode;
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>SIGKILL: the process ends at once, in whatever it was doing.</summary>
     public void Kill()
