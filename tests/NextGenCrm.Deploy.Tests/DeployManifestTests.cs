@@ -160,6 +160,44 @@ public sealed partial class DeployManifestTests
     }
 
     [Fact]
+    public void Kubernetes_hosting_is_switched_on_by_its_setting_only_and_refuses_to_start_outside_a_pod()
+    {
+        static bool HasKubernetesAgent(IEnumerable<Type> types) => types.Any(t => t.FullName == "Orleans.Hosting.Kubernetes.KubernetesClusterAgent");
+        Dictionary<string, string?> cluster = new()
+        {
+            ["Silo:Ephemeral"] = "false", ["Orleans:Clustering"] = "DynamoDb", ["Orleans:Storage"] = "DynamoDb",
+            ["Appian:RecordOnly"] = "true", ["Sns:RecordOnly"] = "true", ["Orleans:ClusterId"] = "prod",
+        };
+        Assert.False(HasKubernetesAgent(SiloFacts.RegisteredTypes(cluster)));
+
+        Assert.SkipWhen(Environment.GetEnvironmentVariable("POD_NAME") is not null, "running inside a pod");
+        var refused = Assert.Throws<InvalidSettingException>(() => SiloFacts.RegisteredTypes(new(cluster) { ["Kubernetes:Enabled"] = "true" }));
+        Assert.Contains("POD_NAME, POD_NAMESPACE, POD_IP, ORLEANS_SERVICE_ID, ORLEANS_CLUSTER_ID", refused.Message);
+        var alone = Assert.Throws<InvalidSettingException>(() => SiloFacts.RegisteredTypes(new() { ["Kubernetes:Enabled"] = "true" }));
+        Assert.Contains("Orleans:Clustering=DynamoDb", alone.Message);
+
+        // In a pod (the variables the manifest passes): the agent that watches the pods is there.
+        var pod = new Dictionary<string, string> { ["POD_NAME"] = "silo-0", ["POD_NAMESPACE"] = Namespace, ["POD_IP"] = "10.0.0.7", ["ORLEANS_SERVICE_ID"] = "nextgencrm", ["ORLEANS_CLUSTER_ID"] = "prod" };
+        try
+        {
+            foreach (var (name, value) in pod)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+            Assert.True(HasKubernetesAgent(SiloFacts.RegisteredTypes(new(cluster) { ["Kubernetes:Enabled"] = "true" })));
+            var otherCluster = Assert.Throws<InvalidSettingException>(() => SiloFacts.RegisteredTypes(new(cluster) { ["Kubernetes:Enabled"] = "true", ["Orleans:ClusterId"] = "staging" }));
+            Assert.Contains("ORLEANS_CLUSTER_ID 'prod' differs from Orleans:ClusterId 'staging'", otherCluster.Message);
+        }
+        finally
+        {
+            foreach (var name in pod.Keys)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+    }
+
+    [Fact]
     public void The_grace_period_covers_the_drain_and_the_graceful_stop()
     {
         var env = Env(SiloContainer);

@@ -125,15 +125,7 @@ public static class SiloFacts
         var folder = Directory.CreateTempSubdirectory("deploy-tests-").FullName;
         try
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Silo:Ephemeral"] = "true",
-                ["Auth:SigningKeyFile"] = Path.Combine(folder, "signing-key.json"),
-                ["Audit:Folder"] = Path.Combine(folder, "audit"),
-            });
-            builder.AddNextGenCrmSilo();
-            using var app = builder.Build();
+            using var app = Builder(folder, []).Build();
             app.MapNextGenCrmApi();
             return [.. ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
                 .Select(e => "/" + (e.RoutePattern.RawText ?? "").TrimStart('/')).Distinct()];
@@ -142,5 +134,33 @@ public static class SiloFacts
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>The silo's services as <c>AddNextGenCrmSilo</c> registers them with these settings (ephemeral unless they say otherwise).</summary>
+    public static IReadOnlyList<Type> RegisteredTypes(Dictionary<string, string?> settings)
+    {
+        var folder = Directory.CreateTempSubdirectory("deploy-tests-").FullName;
+        try
+        {
+            return [.. Builder(folder, settings).Services.Select(d => d.ImplementationType ?? d.ServiceType)];
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static WebApplicationBuilder Builder(string folder, Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Silo:Ephemeral"] = "true",
+            ["Auth:SigningKeyFile"] = Path.Combine(folder, "signing-key.json"),
+            ["Audit:Folder"] = Path.Combine(folder, "audit"),
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddNextGenCrmSilo();
+        return builder;
     }
 }
