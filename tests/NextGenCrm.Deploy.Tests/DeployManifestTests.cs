@@ -249,14 +249,18 @@ public sealed partial class DeployManifestTests
         Assert.Equal("strict", Value("ProtectSystem"));
     }
 
-    /// <summary>The Prometheus names of the shared metric contract (helpers' brief); the exporter's suffixes included.</summary>
+    /// <summary>
+    /// The Prometheus names of the shared metric contract, as the exporter prints them (suffixes included); the edge
+    /// buffer's capacity and size are in bytes (unit By), so its fill is bytes / capacity_bytes.
+    /// </summary>
     private static readonly HashSet<string> KnownMetrics =
     [
         "nextgencrm_sightings_total", "nextgencrm_face_searches_total",
         "nextgencrm_face_search_duration_seconds_bucket", "nextgencrm_face_search_duration_seconds_sum", "nextgencrm_face_search_duration_seconds_count",
         "nextgencrm_visits_opened_total", "nextgencrm_visits_closed_total", "nextgencrm_deliveries_total",
         "nextgencrm_outbox_backlog", "nextgencrm_outbox_oldest_age_seconds", "nextgencrm_rekognition_throttles_total", "nextgencrm_silo_count",
-        "nextgencrm_edge_frames_total", "nextgencrm_edge_buffer_depth", "nextgencrm_edge_buffer_capacity",
+        "nextgencrm_edge_frames_total", "nextgencrm_edge_buffer_depth", "nextgencrm_edge_buffer_bytes", "nextgencrm_edge_buffer_capacity_bytes",
+        "nextgencrm_edge_buffer_dropped_total",
     ];
 
     [Fact]
@@ -271,7 +275,7 @@ public sealed partial class DeployManifestTests
 
         var used = expressions.SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).ToHashSet();
         Assert.Empty(used.Except(KnownMetrics));
-        foreach (var metric in new[] { "nextgencrm_outbox_oldest_age_seconds", "nextgencrm_deliveries_total", "nextgencrm_rekognition_throttles_total", "nextgencrm_silo_count", "nextgencrm_edge_buffer_depth" })
+        foreach (var metric in new[] { "nextgencrm_outbox_oldest_age_seconds", "nextgencrm_deliveries_total", "nextgencrm_rekognition_throttles_total", "nextgencrm_silo_count", "nextgencrm_edge_buffer_capacity_bytes", "nextgencrm_edge_buffer_dropped_total" })
         {
             Assert.True(rules.Any(r => Str(r, "expr")!.Contains(metric, StringComparison.Ordinal) && Str(r, "alert") is not null), $"no alert on {metric}");
         }
