@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using NextGenCrm.Bench.Pipelines;
 using NextGenCrm.Bench.Reporting;
 using NextGenCrm.Bench.Scenarios;
 using NextGenCrm.Bench.Trace;
@@ -57,6 +58,27 @@ embedding.SetAction(parse => NextGenCrm.Bench.Embedding.EmbeddingBench.Run(
     parse.GetValue(embeddingChips),
     string.Join(' ', ["taskset -c 0 dotnet run -c Release --project bench --", .. args])));
 root.Subcommands.Add(embedding);
+var scaleRounds = new Option<int>("--rounds") { Description = "Rounds of 1 silo then N silos, back to back.", DefaultValueFactory = _ => 3 };
+var scaleSilos = new Option<int>("--silos") { Description = "Silos in the scaled-out cluster.", DefaultValueFactory = _ => 3 };
+var scaleIngress = new Option<Ingress>("--ingress") { Description = "Where sightings enter: First (silo 0), Spread (round robin), Branch (the branch's silo).", DefaultValueFactory = _ => Ingress.First };
+var scalePlacement = new Option<PlacementMode>("--placement") { Description = "Default (as the silo is configured: branch placement), Unplaced (Orleans' default placement, as before), Repartitioning (Unplaced with Orleans' activation repartitioner).", DefaultValueFactory = _ => PlacementMode.Default };
+var scaleTime = new Option<double>("--max-seconds") { Description = "Longest a replay may take (it stops at the trace's end).", DefaultValueFactory = _ => 10 };
+var scale = new Command("scale", "Scale-out efficiency: the trace replay on 1 and N silos, back to back; prints the ratio and cross-silo messages per sighting.")
+{
+    seed, quick, scaleRounds, scaleSilos, scaleIngress, scalePlacement, scaleTime,
+};
+scale.SetAction(async (parse, cancellationToken) =>
+{
+    var shape = parse.GetValue(quick) ? TraceShape.Quick(parse.GetValue(seed)) : TraceShape.Full(parse.GetValue(seed));
+    var trace = BranchDayTrace.Generate(shape, DateTimeOffset.UtcNow.AddHours(-(shape.DayHours + 3)));
+    var machine = Machine.Describe();
+    Console.WriteLine($"NextGenCrm scale-out: {machine.Cores} cores, {machine.Runtime}, load average {machine.LoadAverage}; {trace.Frames.Length:N0} frames, {trace.Cameras.Count} cameras, {shape.Branches} branches");
+    await ScaleOut.RunAsync(trace, new ScaleOut.Settings(
+        parse.GetValue(scaleRounds), parse.GetValue(scaleSilos), parse.GetValue(scaleIngress), parse.GetValue(scalePlacement),
+        TimeSpan.FromSeconds(parse.GetValue(scaleTime))), Console.WriteLine);
+    return 0;
+});
+root.Subcommands.Add(scale);
 root.SetAction(async (parse, cancellationToken) =>
 {
     var isQuick = parse.GetValue(quick);

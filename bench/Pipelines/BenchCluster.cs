@@ -6,7 +6,9 @@ using NextGenCrm.Bench.Fakes;
 using NextGenCrm.Ports;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Extensions;
+using NextGenCrm.Placement;
 using Orleans.Configuration;
+using Orleans.Runtime.Placement;
 using Orleans.Storage;
 
 namespace NextGenCrm.Bench.Pipelines;
@@ -16,6 +18,18 @@ namespace NextGenCrm.Bench.Pipelines;
 /// "visits" storage, the in-memory reminder table counted), our grains, the bench fakes. The first
 /// silo can also serve the HTTP API on Kestrel at 127.0.0.1:0.
 /// </summary>
+public enum PlacementMode
+{
+    /// <summary>As the silo is configured: a branch's grains on one silo, visitors where first called.</summary>
+    Default,
+
+    /// <summary>Orleans' default placement for every grain (what the silo did before the branch placement).</summary>
+    Unplaced,
+
+    /// <summary><see cref="Unplaced"/> with Orleans' activation repartitioner on (experimental), rounds every 2-4 s.</summary>
+    Repartitioning,
+}
+
 public sealed class BenchCluster : IAsyncDisposable
 {
     private readonly List<WebApplication> _silos = [];
@@ -37,7 +51,8 @@ public sealed class BenchCluster : IAsyncDisposable
         Clock = clock;
     }
 
-    public static async Task<BenchCluster> StartAsync(int silos, FakeWorld world, TraceClock clock, bool http = false, bool keepStates = true)
+    public static async Task<BenchCluster> StartAsync(
+        int silos, FakeWorld world, TraceClock clock, bool http = false, bool keepStates = true, PlacementMode placement = PlacementMode.Default)
     {
         var cluster = new BenchCluster(world, clock);
         var storage = new CountingGrainStorage(world.Ledger, keepStates);
@@ -48,7 +63,7 @@ public sealed class BenchCluster : IAsyncDisposable
             var siloPort = FreePort();
             var gatewayPort = FreePort();
             primary ??= new IPEndPoint(IPAddress.Loopback, siloPort);
-            var app = Build(world, clock, storage, siloPort, gatewayPort, primary, clusterId, http && i == 0);
+            var app = Build(world, clock, storage, siloPort, gatewayPort, primary, clusterId, http && i == 0, placement);
             await app.StartAsync();
             cluster._silos.Add(app);
             if (http && i == 0)
@@ -61,7 +76,7 @@ public sealed class BenchCluster : IAsyncDisposable
     }
 
     private static WebApplication Build(
-        FakeWorld world, TraceClock clock, CountingGrainStorage storage, int siloPort, int gatewayPort, IPEndPoint primary, string clusterId, bool http)
+        FakeWorld world, TraceClock clock, CountingGrainStorage storage, int siloPort, int gatewayPort, IPEndPoint primary, string clusterId, bool http, PlacementMode placement)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -94,6 +109,23 @@ public sealed class BenchCluster : IAsyncDisposable
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2));
             silo.UseInMemoryReminderService();
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Visits, storage);
+            if (placement is PlacementMode.Unplaced or PlacementMode.Repartitioning)
+            {
+                UnplaceGrains(silo.Services);
+            }
+            if (placement == PlacementMode.Repartitioning)
+            {
+#pragma warning disable ORLEANSEXP001 // experimental in Orleans 10: measured here, not used by the silo
+                silo.AddActivationRepartitioner();
+#pragma warning restore ORLEANSEXP001
+                silo.Configure<ActivationRepartitionerOptions>(o =>
+                {
+                    // Rounds every few seconds (default 1-2 minutes), so a bench run of seconds sees them.
+                    o.MinRoundPeriod = TimeSpan.FromSeconds(2);
+                    o.MaxRoundPeriod = TimeSpan.FromSeconds(4);
+                    o.RecoveryPeriod = TimeSpan.FromSeconds(1);
+                });
+            }
         });
         CountReminderWrites(services, world.Ledger);
 
@@ -118,6 +150,43 @@ public sealed class BenchCluster : IAsyncDisposable
                     : (IReminderTable)ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!));
             return new CountingReminderTable(inner, ledger);
         });
+    }
+
+    /// <summary>
+    /// The branch placement and the visitors' prefer-local placement handed to Orleans' default director (registered
+    /// last, so these win), as if the grains carried no placement attribute.
+    /// </summary>
+    private static void UnplaceGrains(IServiceCollection services)
+    {
+        services.AddPlacementDirector<BranchPlacement>(sp => new DefaultPlacement(sp));
+        services.AddPlacementDirector<PreferLocalPlacement>(sp => new DefaultPlacement(sp));
+    }
+
+    private sealed class DefaultPlacement(IServiceProvider services) : IPlacementDirector
+    {
+        public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+        {
+            var fallback = services.GetRequiredService<PlacementStrategy>();
+            return services.GetRequiredService<PlacementDirectorResolver>().GetPlacementDirector(fallback).OnAddActivation(fallback, target, context);
+        }
+    }
+
+    /// <summary>Waits until every silo sees all the others active.</summary>
+    public async Task WaitForMembershipAsync(TimeSpan limit)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed < limit && !_silos.All(s =>
+            s.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) == _silos.Count))
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The index of the silo a branch's grains are placed on (by the branch placement), for an ingress that goes there.</summary>
+    public int SiloIndexOfBranch(string branchId)
+    {
+        var addresses = _silos.Select(s => s.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress).ToArray();
+        return Array.IndexOf(addresses, BranchPlacementDirector.Choose(branchId, addresses));
     }
 
     private static int FreePort()

@@ -18,6 +18,7 @@ namespace NextGenCrm.Branches;
 /// the delivery report timeout, so a visit whose grain died with its silo still closes and still gets its
 /// task. Since the arrival is durable before the visit's outbox is, no crash leaves an owed visit unwatched.
 /// </remarks>
+[NextGenCrm.Placement.BranchPlacement] // with its cameras and registrar (bench/README.md, scale-out)
 public sealed partial class BranchGrain(
     [PersistentState("branch", StorageNames.Visits)] IPersistentState<BranchState> state,
     [FromKeyedServices(GrainClock.Key)] TimeProvider clock,

@@ -14,6 +14,7 @@ namespace NextGenCrm.Cameras;
 /// the camera's other tracks; concurrent sightings of one track share one search.
 /// </summary>
 [Reentrant]
+[NextGenCrm.Placement.BranchPlacement] // with its branch's other grains (bench/README.md, scale-out)
 public sealed partial class CameraGrain : Grain, ICameraGrain
 {
     private readonly TrackResolver _resolver;

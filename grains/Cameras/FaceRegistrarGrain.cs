@@ -13,6 +13,7 @@ namespace NextGenCrm.Cameras;
 /// the next search, which picks the same survivor everywhere (<see cref="PersonIds.Survivor"/>) and merges
 /// the other into it.
 /// </summary>
+[NextGenCrm.Placement.BranchPlacement] // with its branch's cameras (bench/README.md, scale-out)
 public sealed partial class FaceRegistrarGrain(
     IFaceSearch faceSearch,
     IErasureTombstones tombstones,

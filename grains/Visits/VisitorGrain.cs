@@ -13,6 +13,7 @@ namespace NextGenCrm.Visits;
 /// visit's own write (and the branch's reminder); a closed visit that owes anything from this grain's own
 /// reminder, registered before the write that closes it.
 /// </summary>
+[Orleans.Placement.PreferLocalPlacement] // where first called: a camera, so with its branch (bench/README.md, scale-out)
 public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
 {
     private const string BackstopReminder = "visit-backstop";

@@ -4,6 +4,7 @@ using NextGenCrm.Cameras;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Placement;
 using NextGenCrm.Ports;
 using NextGenCrm.Visits;
 
@@ -26,6 +27,8 @@ public static class VisitTrackingExtensions
         // The erasure fence in this process, on the grains' clock: a host on AWS adapters registers the DynamoDB one after this.
         services.TryAddSingleton<IErasureTombstones>(sp => new InMemoryErasureTombstones(sp.GetRequiredKeyedService<TimeProvider>(GrainClock.Key)));
         services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
+        // A branch's cameras, branch grain and face registrar on one silo (NextGenCrm.Placement.BranchPlacement).
+        services.AddPlacementDirector<BranchPlacement, BranchPlacementDirector>();
         return services;
     }
 
