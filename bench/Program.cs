@@ -60,7 +60,7 @@ embedding.SetAction(parse => NextGenCrm.Bench.Embedding.EmbeddingBench.Run(
 root.Subcommands.Add(embedding);
 var scaleRounds = new Option<int>("--rounds") { Description = "Rounds of 1 silo then N silos, back to back.", DefaultValueFactory = _ => 3 };
 var scaleSilos = new Option<int>("--silos") { Description = "Silos in the scaled-out cluster.", DefaultValueFactory = _ => 3 };
-var scaleIngress = new Option<Ingress>("--ingress") { Description = "Where sightings enter: First (silo 0), Spread (round robin), Branch (the branch's silo).", DefaultValueFactory = _ => Ingress.First };
+var scaleIngress = new Option<Ingress>("--ingress") { Description = "Where sightings enter: Branch (the branch's silo), First (silo 0), Spread (round robin).", DefaultValueFactory = _ => Ingress.Branch };
 var scalePlacement = new Option<PlacementMode>("--placement") { Description = "Default (as the silo is configured: branch placement), Unplaced (Orleans' default placement, as before), Repartitioning (Unplaced with Orleans' activation repartitioner).", DefaultValueFactory = _ => PlacementMode.Default };
 var scaleTime = new Option<double>("--max-seconds") { Description = "Longest a replay may take (it stops at the trace's end).", DefaultValueFactory = _ => 10 };
 var scale = new Command("scale", "Scale-out efficiency: the trace replay on 1 and N silos, back to back; prints the ratio and cross-silo messages per sighting.")
