@@ -57,8 +57,22 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
 
     public async Task<SightingResult> RecordSighting(Sighting sighting)
     {
+        SightingOutcome? outcome = null;
+        try
+        {
+            var result = await RecordAsync(sighting);
+            outcome = result.Outcome;
+            return result;
+        }
+        finally
+        {
+            _metrics.SightingRecorded(outcome);
+        }
+    }
+
+    private async Task<SightingResult> RecordAsync(Sighting sighting)
+    {
         _sightings++;
-        _metrics.SightingReceived();
         var now = _clock.GetUtcNow();
 
         if (!_tracks.TryGet(sighting.TrackId, out var track) || now - track.ResolvedAt >= _policy.TrackRecheckInterval)

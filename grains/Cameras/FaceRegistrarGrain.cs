@@ -43,8 +43,7 @@ public sealed partial class FaceRegistrarGrain(
         if (unmatched.SearchedAt <= _lastAddedAt + SearchLag)
         {
             // Someone was registered here while (or just before) the camera searched: perhaps this very person.
-            metrics.FaceSearched();
-            var found = await faceSearch.SearchAsync(face, CancellationToken.None);
+            var found = await metrics.SearchAsync(faceSearch, face, CancellationToken.None);
             switch (found.Outcome)
             {
                 case FaceSearchOutcome.Match:

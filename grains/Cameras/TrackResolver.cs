@@ -50,9 +50,8 @@ public sealed class TrackResolver(
 
     private async Task<TrackIdentity?> IdentifyAsync(Sighting sighting, FaceImage face, string? imageKey, bool allowRegistering, CancellationToken cancellationToken)
     {
-        metrics.FaceSearched();
         var searchedAt = clock.GetUtcNow();
-        var found = await faceSearch.SearchAsync(face, cancellationToken);
+        var found = await metrics.SearchAsync(faceSearch, face, cancellationToken);
         switch (found.Outcome)
         {
             case FaceSearchOutcome.Match:

@@ -66,6 +66,7 @@ public sealed partial class VisitCourierGrain(
         {
             if (receipted && due.Remove(effect))
             {
+                metrics.DeliveryAttempted(effect, DeliveryAttemptOutcome.Skipped);
                 reports.Add(new DeliveryReport(effect, DeliveryStatus.Delivered, null, OnRecord: true));
             }
         }
@@ -149,9 +150,23 @@ public sealed partial class VisitCourierGrain(
     /// </summary>
     private async Task<DeliveryReport> AttemptAsync(DeliveryOrder order, VisitEffect effect, Func<CancellationToken, Task> send, CancellationToken claim)
     {
+        var report = await AttemptOnceAsync(order, effect, send, claim);
+        metrics.DeliveryAttempted(effect, report.Status switch
+        {
+            DeliveryStatus.Delivered => DeliveryAttemptOutcome.Delivered,
+            _ when report.Error is SkippedClaim || IsErasedReport(report) => DeliveryAttemptOutcome.Skipped,
+            _ => DeliveryAttemptOutcome.Failed,
+        });
+        return report;
+    }
+
+    private const string SkippedClaim = "delivery claim ran out; left to the next order";
+
+    private async Task<DeliveryReport> AttemptOnceAsync(DeliveryOrder order, VisitEffect effect, Func<CancellationToken, Task> send, CancellationToken claim)
+    {
         if (claim.IsCancellationRequested)
         {
-            return new DeliveryReport(effect, DeliveryStatus.Pending, "delivery claim ran out; left to the next order");
+            return new DeliveryReport(effect, DeliveryStatus.Pending, SkippedClaim);
         }
         try
         {

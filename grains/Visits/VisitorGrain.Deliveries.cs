@@ -112,6 +112,7 @@ public sealed partial class VisitorGrain
     /// </summary>
     private async Task SettleAsync(DateTimeOffset now)
     {
+        ReportOwed();
         if (VisitOutbox.NeedsOwnReminder(State))
         {
             await EnsureBackstopAsync();
@@ -132,6 +133,34 @@ public sealed partial class VisitorGrain
         _wakeTimer?.Dispose();
         _wakeTimer = null;
         DeactivateOnIdle();
+    }
+
+    /// <summary>What each visit owes, for the outbox backlog and the age of its oldest item.</summary>
+    private void ReportOwed()
+    {
+        var owing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var visit in State.AllVisits)
+        {
+            var pending = visit.Outbox.Count(e => e.Status == DeliveryStatus.Pending);
+            _metrics.VisitOwes(visit.VisitId, pending);
+            if (pending > 0)
+            {
+                owing.Add(visit.VisitId);
+            }
+        }
+        // A visit erased, trimmed or handed over since owes nothing here any more.
+        _reportedOwed.ExceptWith(owing);
+        ForgetOwed();
+        _reportedOwed = owing;
+    }
+
+    private void ForgetOwed()
+    {
+        foreach (var visitId in _reportedOwed)
+        {
+            _metrics.VisitOwes(visitId, 0);
+        }
+        _reportedOwed.Clear();
     }
 
     /// <summary>Hands a claimed order to the courier; the claim is written by now.</summary>

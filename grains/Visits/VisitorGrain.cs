@@ -31,6 +31,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     private readonly VisitPolicy _policy;
     private readonly VisitOutbox _outbox;
     private readonly VisitMetrics _metrics;
+    private HashSet<string> _reportedOwed = new(StringComparer.Ordinal);
     private readonly PersonalData _personalData;
     private readonly ILogger<VisitorGrain> _logger;
 
@@ -103,6 +104,8 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _wakeTimer?.Dispose();
+        // Counted on this silo while the visitor is active here; its reminder brings it back where it is counted again.
+        ForgetOwed();
         var unsaved = _unsavedDeliveries || State.OpenVisits.Exists(v => v.LastSeenAt != v.PersistedLastSeenAt);
         if (unsaved && !_writeFailed && (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || _policy.SaveOnShutdown))
         {

@@ -2,17 +2,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace NextGenCrm.Silo.Apis;
 
-public static class HealthApi
-{
-    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
-    {
-        // Live: the process answers. Ready: the silo serves grain calls.
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
-        return app;
-    }
-}
-
 /// <summary>Ready when a grain call round-trips: the silo has joined the cluster and activates grains.</summary>
 public sealed class ClusterReadyCheck(IGrainFactory grains) : IHealthCheck
 {

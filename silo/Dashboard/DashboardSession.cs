@@ -72,15 +72,24 @@ public static class DashboardSession
     }
 
     /// <summary>The session: the token itself, out of the page's script's reach, sent with GETs under /api/v1 only.</summary>
-    internal static void SetSessionCookie(HttpContext http, string token, DateTimeOffset expires) =>
-        http.Response.Cookies.Append(CookieName, token, new CookieOptions
+    internal static void SetSessionCookie(HttpContext http, string token, DateTimeOffset expires)
+    {
+        http.Response.Cookies.Append(CookieName, token, SessionCookie(http, CookiePath, expires));
+        if (http.User.Identity?.IsAuthenticated == true && http.Caller().IsAdmin)
         {
-            HttpOnly = true,
-            Secure = Secure(http),
-            SameSite = SameSiteMode.Strict,
-            Path = CookiePath,
-            Expires = expires,
-        });
+            // An admin's session opens the Orleans dashboard too (GETs only, as under /api/v1).
+            http.Response.Cookies.Append(CookieName, token, SessionCookie(http, Extensions.SiloTelemetryExtensions.OrleansDashboardPath, expires));
+        }
+    }
+
+    private static CookieOptions SessionCookie(HttpContext http, string path, DateTimeOffset? expires) => new()
+    {
+        HttpOnly = true,
+        Secure = Secure(http),
+        SameSite = SameSiteMode.Strict,
+        Path = path,
+        Expires = expires,
+    };
 
     private static bool Secure(HttpContext http) =>
         http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<DashboardOptions>>().Value.SecureCookies(http.Request);
@@ -93,7 +102,8 @@ public static class DashboardSession
 
     private static IResult SignOut(HttpContext http)
     {
-        http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = CookiePath, Secure = Secure(http), HttpOnly = true, SameSite = SameSiteMode.Strict });
+        http.Response.Cookies.Delete(CookieName, SessionCookie(http, CookiePath, null));
+        http.Response.Cookies.Delete(CookieName, SessionCookie(http, Extensions.SiloTelemetryExtensions.OrleansDashboardPath, null));
         return TypedResults.NoContent();
     }
 

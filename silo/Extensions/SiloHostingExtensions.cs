@@ -33,6 +33,7 @@ public static class SiloHostingExtensions
         ConfigurationReader.ThrowIfAny(new AwsOptionsValidator().Validate(null, aws).Failures?.ToList() ?? []);
 
         builder.Services.AddVisitTracking(configuration);
+        builder.AddSiloTelemetry(cluster, aws, local);
         if (cluster.Storage == StorageMode.Memory)
         {
             // In-memory grain state ends with the silo: nothing to save while it shuts down.
@@ -81,7 +82,7 @@ public static class SiloHostingExtensions
 
         // Services.AddOrleans, not UseOrleans: the latter reads the "Orleans" section as its own provider
         // configuration, which would clash with our Orleans:Clustering and Orleans:Storage keys.
-        builder.Services.AddOrleans(silo => silo.UseNextGenCrmCluster(cluster, aws, local).UseNextGenCrmPlatform(configuration, cluster));
+        builder.Services.AddOrleans(silo => silo.UseNextGenCrmCluster(cluster, aws, local).AddSiloTelemetry(configuration).UseNextGenCrmPlatform(configuration, cluster));
         // After AddOrleans: on SIGTERM readiness goes false and HTTP is served for the drain delay before Orleans leaves.
         builder.Services.AddShutdownDrain(configuration);
         return builder;
@@ -98,7 +99,7 @@ public static class SiloHostingExtensions
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddBearerScheme());
         services.AddApiSecurity(configuration);
-        services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans", tags: [ServiceDefaults.ServiceDefaultsExtensions.ReadyTag]);
         services.AddDashboard(configuration);
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -121,7 +122,7 @@ public static class SiloHostingExtensions
         app.MapVisitorsApi();
         app.MapCustomersApi();
         app.MapAuditApi();
-        app.MapHealthApi();
+        app.MapSiloTelemetry();
         app.MapBranchEventsApi();
         app.MapDashboard();
         return app;
