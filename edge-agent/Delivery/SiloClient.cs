@@ -60,7 +60,7 @@ public sealed partial class SiloClient(HttpClient http, ILogger<SiloClient> logg
             }
             return outcome;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
         {
             LogUnreachable(e.Message);
             return DeliveryOutcome.RetryLater;
@@ -114,7 +114,7 @@ public sealed partial class SiloClient(HttpClient http, ILogger<SiloClient> logg
             }
             return outcomes;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException or JsonException && !cancellationToken.IsCancellationRequested)
         {
             LogUnreachable(e.Message);
             return Enumerable.Repeat(DeliveryOutcome.RetryLater, sightings.Count).ToArray();
@@ -130,7 +130,7 @@ public sealed partial class SiloClient(HttpClient http, ILogger<SiloClient> logg
             using var response = await http.PostAsync(path, content, cancellationToken);
             return response.IsSuccessStatusCode;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
         {
             return false;
         }

@@ -9,6 +9,9 @@ using NextGenCrm.EdgeAgent.Cameras;
 using NextGenCrm.EdgeAgent.Configuration;
 using NextGenCrm.EdgeAgent.Delivery;
 using NextGenCrm.EdgeAgent.Detection;
+using NextGenCrm.ServiceDefaults;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 
 namespace NextGenCrm.EdgeAgent.Hosting;
 
@@ -37,6 +40,8 @@ public static class AgentHost
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             o.UseUtcTimestamp = true;
         });
+        // OpenTelemetry: the agent's meter, HttpClient spans and metrics, OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        builder.AddServiceDefaults("nextgencrm-edge-agent");
         builder.Services.AddEdgeAgent(builder.Configuration, commandLineCamera);
         return builder.Build();
     }
@@ -59,7 +64,7 @@ public static class AgentHost
         services.AddSingleton(sp =>
         {
             var buffer = new SightingBuffer(Options(sp).Buffer, sp.GetRequiredService<ILogger<SightingBuffer>>());
-            sp.GetRequiredService<AgentMetrics>().ObserveBuffer(() => buffer.Depth, () => buffer.Dropped, () => buffer.Bytes);
+            sp.GetRequiredService<AgentMetrics>().ObserveBuffer(() => buffer.Depth, () => buffer.Dropped, () => buffer.Bytes, Options(sp).Buffer.MaxBytes);
             return buffer;
         });
         services.AddSingleton<SightingOutbox>();
@@ -91,10 +96,13 @@ public static class AgentHost
                 sp.GetRequiredService<ILogger<SiloClient>>().LogWarning(
                     "No token configured (EdgeAgent:Silo:TokenFile or EdgeAgent:Silo:ClientCredentials): the silo will refuse the sightings, which stay in the buffer");
             }
+            // Microsoft.Extensions.Http.Resilience: a timeout per request and no retry here: a sighting that fails
+            // stays in the disk buffer, which sends it again with its own backoff (and survives a restart).
+            handler = new ResilienceHandler(new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(silo.RequestTimeout).Build()) { InnerHandler = handler };
             var http = new HttpClient(handler)
             {
                 BaseAddress = new Uri(silo.BaseUrl.EndsWith('/') ? silo.BaseUrl : silo.BaseUrl + "/"),
-                Timeout = silo.RequestTimeout,
+                Timeout = Timeout.InfiniteTimeSpan,
             };
             return new SiloClient(http, sp.GetRequiredService<ILogger<SiloClient>>());
         });

@@ -49,10 +49,13 @@ public sealed class CameraStatus(string cameraId)
     public void Reconnecting() => Interlocked.Increment(ref _reconnects);
 }
 
-/// <summary>Counters of the agent, exposed through System.Diagnostics.Metrics (meter "NextGenCrm.EdgeAgent").</summary>
+/// <summary>
+/// The agent's instruments, on the "NextGenCrm" meter (as the silo's; the service defaults export it). Tags: the camera
+/// id only (a bounded set chosen by the operator), never a face, a track or a token.
+/// </summary>
 public sealed class AgentMetrics : IDisposable
 {
-    public const string MeterName = "NextGenCrm.EdgeAgent";
+    public const string MeterName = "NextGenCrm";
 
     private readonly ConcurrentDictionary<string, CameraStatus> _cameras = new(StringComparer.Ordinal);
     private readonly Meter _meter = new(MeterName);
@@ -64,14 +67,15 @@ public sealed class AgentMetrics : IDisposable
 
     public AgentMetrics()
     {
-        _accepted = _meter.CreateCounter<long>("edge.sightings.accepted", description: "Sightings the silo accepted");
-        _rejected = _meter.CreateCounter<long>("edge.sightings.rejected", description: "Sightings the silo refused as invalid (dropped)");
-        _skippedImages = _meter.CreateCounter<long>("edge.images.skipped", description: "Camera images that could not be read (corrupt, truncated, too large)");
-        _meter.CreateObservableCounter("edge.frames", () => _cameras.Values.Select(c => new Measurement<long>(c.Frames, new KeyValuePair<string, object?>("camera", c.CameraId))));
-        _meter.CreateObservableCounter("edge.faces", () => _cameras.Values.Select(c => new Measurement<long>(c.FacesSeen, new KeyValuePair<string, object?>("camera", c.CameraId))));
-        _meter.CreateObservableCounter("edge.tracks.not_searched", () => _cameras.Values.Select(c => new Measurement<long>(c.TracksNotSearched, new KeyValuePair<string, object?>("camera", c.CameraId))),
+        _accepted = _meter.CreateCounter<long>("nextgencrm.edge.sightings.accepted", description: "Sightings the silo accepted");
+        _rejected = _meter.CreateCounter<long>("nextgencrm.edge.sightings.rejected", description: "Sightings the silo refused as invalid (dropped)");
+        _skippedImages = _meter.CreateCounter<long>("nextgencrm.edge.images.skipped", description: "Camera images that could not be read (corrupt, truncated, too large)");
+        _meter.CreateObservableCounter("nextgencrm.edge.frames", () => _cameras.Values.Select(c => new Measurement<long>(c.Frames, new KeyValuePair<string, object?>("camera", c.CameraId))),
+            description: "Frames read and searched for faces, per camera (frames/s: its rate)");
+        _meter.CreateObservableCounter("nextgencrm.edge.faces", () => _cameras.Values.Select(c => new Measurement<long>(c.FacesSeen, new KeyValuePair<string, object?>("camera", c.CameraId))));
+        _meter.CreateObservableCounter("nextgencrm.edge.tracks.not_searched", () => _cameras.Values.Select(c => new Measurement<long>(c.TracksNotSearched, new KeyValuePair<string, object?>("camera", c.CameraId))),
             description: "Tracks that ended without a face big and sharp enough to search");
-        _meter.CreateObservableCounter("edge.camera.reconnects", () => _cameras.Values.Select(c => new Measurement<long>(c.Reconnects, new KeyValuePair<string, object?>("camera", c.CameraId))),
+        _meter.CreateObservableCounter("nextgencrm.edge.camera.reconnects", () => _cameras.Values.Select(c => new Measurement<long>(c.Reconnects, new KeyValuePair<string, object?>("camera", c.CameraId))),
             description: "Times a live stream that dropped or hung was reopened");
     }
 
@@ -99,11 +103,13 @@ public sealed class AgentMetrics : IDisposable
     public void ImageSkipped(string cameraId) => _skippedImages.Add(1, new KeyValuePair<string, object?>("camera", cameraId));
 
     /// <summary>Registers the buffer gauges once the buffer exists.</summary>
-    public void ObserveBuffer(Func<long> depth, Func<long> dropped, Func<long> bytes)
+    public void ObserveBuffer(Func<long> depth, Func<long> dropped, Func<long> bytes, long capacityBytes)
     {
-        _meter.CreateObservableGauge("edge.buffer.depth", depth, description: "Sightings waiting for delivery");
-        _meter.CreateObservableCounter("edge.buffer.dropped", dropped, description: "Sightings dropped because the buffer was full");
-        _meter.CreateObservableGauge("edge.buffer.bytes", bytes, unit: "By");
+        _meter.CreateObservableGauge("nextgencrm.edge.buffer.depth", depth, description: "Sightings waiting for delivery");
+        _meter.CreateObservableCounter("nextgencrm.edge.buffer.dropped", dropped, description: "Sightings dropped because the buffer was full");
+        _meter.CreateObservableGauge("nextgencrm.edge.buffer.bytes", bytes, unit: "By", description: "Bytes the waiting sightings take on disk");
+        _meter.CreateObservableGauge("nextgencrm.edge.buffer.capacity", () => capacityBytes, unit: "By",
+            description: "Bytes the buffer may hold before it drops the oldest (EdgeAgent:Buffer:MaxBytes); full at bytes = capacity");
     }
 
     public void Dispose() => _meter.Dispose();

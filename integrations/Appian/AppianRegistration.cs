@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Ports;
 
@@ -19,9 +20,12 @@ public static class AppianRegistration
         services.AddSingleton<IValidateOptions<AppianOptions>, AppianOptionsValidator>();
         services.AddHttpClient<ITaskAssigner, AppianTaskAssigner>(http =>
         {
-            // Per-attempt timeouts are the pipeline's job; this only bounds a whole call with its retries.
+            // Per-attempt timeouts are the resilience handler's job.
             http.Timeout = Timeout.InfiniteTimeSpan;
-        });
+        }).AddResilienceHandler(AppianResilience.PipelineName, (pipeline, context) => pipeline.AddAppianStrategies(
+            context.ServiceProvider.GetRequiredService<IOptions<AppianOptions>>().Value,
+            context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<AppianTaskAssigner>(),
+            context.ServiceProvider.GetService<TimeProvider>()));
         return services;
     }
 }

@@ -4,9 +4,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Ports;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace NextGenCrm.Integrations.Appian;
 
@@ -14,7 +11,7 @@ namespace NextGenCrm.Integrations.Appian;
 /// Creates the visit's task through the Appian Web API. The visit id travels as the
 /// <c>Idempotency-Key</c> header so that a retry after a lost acknowledgement does not make a
 /// second task. 5xx, 429 and timeouts are retried with jittered backoff (429 and 503 honour
-/// Retry-After). 401, 403, 404 and a 429 that outlasts those retries are not the task's fault and surface
+/// Retry-After) by the client's handler (<see cref="AppianResilience"/>). 401, 403, 404 and a 429 that outlasts those retries are not the task's fault and surface
 /// as <see cref="DeliveryBlockedException"/> (the outbox tries again later); any other 4xx is final and
 /// surfaces as <see cref="PermanentDeliveryException"/>.
 /// </summary>
@@ -26,10 +23,10 @@ public sealed partial class AppianTaskAssigner : ITaskAssigner
     private readonly AppianOptions _options;
     private readonly Uri _taskUri;
     private readonly ILogger<AppianTaskAssigner> _logger;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
-    private readonly TimeProvider _time;
 
-    public AppianTaskAssigner(HttpClient http, IOptions<AppianOptions> options, ILogger<AppianTaskAssigner> logger, TimeProvider? timeProvider = null)
+    /// <param name="http">A client whose handler holds <see cref="AppianResilience"/>'s retry and timeout
+    /// (<see cref="AppianRegistration.AddAppianTaskAssigner"/>, or <see cref="AppianResilience.CreateClient"/>).</param>
+    public AppianTaskAssigner(HttpClient http, IOptions<AppianOptions> options, ILogger<AppianTaskAssigner> logger)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -38,8 +35,6 @@ public sealed partial class AppianTaskAssigner : ITaskAssigner
         _taskUri = _options.TaskUri ?? throw new OptionsValidationException(
             AppianOptions.SectionName, typeof(AppianOptions), [$"{AppianOptions.SectionName}:BaseUrl must be an absolute http(s) URL."]);
         _logger = logger;
-        _time = timeProvider ?? TimeProvider.System;
-        _pipeline = BuildPipeline(_time);
     }
 
     public async Task<TaskReceipt> AssignAsync(TaskAssignment assignment, CancellationToken cancellationToken)
@@ -53,18 +48,27 @@ public sealed partial class AppianTaskAssigner : ITaskAssigner
             assignment.ImageUrl?.AbsoluteUri,
             assignment.AssignTo == StaffRole.Sales ? "sales" : "customer-service");
 
-        using var response = await _pipeline.ExecuteAsync(
-            async ct =>
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, _taskUri)
-                {
-                    Content = JsonContent.Create(body, options: Json),
-                };
-                request.Headers.Add("Appian-API-Key", _options.ApiKey);
-                request.Headers.Add("Idempotency-Key", assignment.VisitId);
-                return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
-            },
-            cancellationToken);
+        using var span = VisitTracing.StartCall("appian", "CreateTask");
+        span?.SetTag("nextgencrm.visit_id", assignment.VisitId);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _taskUri)
+        {
+            // JsonContent serialises again for each attempt the handler makes.
+            Content = JsonContent.Create(body, options: Json),
+        };
+        request.Headers.Add("Appian-API-Key", _options.ApiKey);
+        request.Headers.Add("Idempotency-Key", assignment.VisitId);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (Exception failure)
+        {
+            span.Failed(failure);
+            throw;
+        }
+        using var response = sent;
+        span?.SetTag("http.response.status_code", (int)response.StatusCode);
 
         // 409: Appian already holds a task under this idempotency key, i.e. an earlier attempt landed.
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Conflict)
@@ -83,7 +87,7 @@ public sealed partial class AppianTaskAssigner : ITaskAssigner
                 "appian", status.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"Appian did not take the task for visit {assignment.VisitId}: {status} {response.ReasonPhrase}");
         }
-        if (IsTransient(response.StatusCode))
+        if (AppianResilience.IsTransient(response.StatusCode))
         {
             // Retries are spent: the outbox keeps the task pending and tries again later.
             throw new HttpRequestException(
@@ -97,61 +101,9 @@ public sealed partial class AppianTaskAssigner : ITaskAssigner
         throw new PermanentDeliveryException($"Appian refused the task for visit {assignment.VisitId}: {status} {response.ReasonPhrase}");
     }
 
-    private ResiliencePipeline<HttpResponseMessage> BuildPipeline(TimeProvider timeProvider)
-    {
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
-        if (_options.MaxRetryAttempts > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = _options.MaxRetryAttempts,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.RetryDelay,
-                MaxDelay = TimeSpan.FromSeconds(30),
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.CancellationToken)),
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
-                OnRetry = args =>
-                {
-                    LogRetry(args.AttemptNumber + 1, args.Outcome.Result is { } r ? (int)r.StatusCode : 0,
-                        args.Outcome.Exception?.GetType().Name, args.RetryDelay);
-                    return default;
-                },
-            });
-        }
-        return builder.AddTimeout(_options.Timeout).Build();
-    }
-
-    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch
-    {
-        { Result: { } response } => IsTransient(response.StatusCode),
-        { Exception: TimeoutRejectedException or HttpRequestException } => true,
-        // HttpClient.Timeout surfaces as a cancellation the caller did not ask for.
-        { Exception: OperationCanceledException } => !callerToken.IsCancellationRequested,
-        _ => false,
-    };
-
     /// <summary>Refusals that say nothing about the task itself: Appian will take it once an operator mends the cause.</summary>
     private static bool IsBlocked(HttpStatusCode status) =>
         status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.TooManyRequests;
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
-
-    private TimeSpan? RetryAfter(HttpResponseMessage? response)
-    {
-        var retryAfter = response?.Headers.RetryAfter;
-        if (retryAfter is null)
-        {
-            return null;
-        }
-        var wait = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - _time.GetUtcNow() : null);
-        if (wait is null)
-        {
-            return null;
-        }
-        return wait.Value < TimeSpan.Zero ? TimeSpan.Zero : wait.Value > _options.MaxRetryAfter ? _options.MaxRetryAfter : wait;
-    }
 
     private static async Task<string?> ReadTaskIdAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -191,6 +143,4 @@ public sealed partial class AppianTaskAssigner : ITaskAssigner
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appian did not take the task for visit {VisitId} ({StatusCode}): key, rights, endpoint or rate limit; the outbox tries again")]
     private partial void LogBlocked(string visitId, int statusCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Appian attempt {Attempt} failed (status {StatusCode}, {Exception}); retrying in {Delay}")]
-    private partial void LogRetry(int attempt, int statusCode, string? exception, TimeSpan delay);
 }

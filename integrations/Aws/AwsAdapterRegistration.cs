@@ -58,7 +58,8 @@ public static class AwsAdapterRegistration
             sp.GetRequiredService<AwsClients>(),
             sp.GetRequiredService<IOptions<FaceSearchOptions>>(),
             sp.GetRequiredService<ILogger<RekognitionFaceSearch>>(),
-            sp.GetService<TimeProvider>()));
+            sp.GetService<TimeProvider>(),
+            sp.GetService<VisitMetrics>()));
         services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<RekognitionFaceSearch>());
         services.AddSingleton<IFaceCollectionUpkeep>(sp => sp.GetRequiredService<RekognitionFaceSearch>());
         return services;

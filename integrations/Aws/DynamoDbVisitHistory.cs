@@ -21,8 +21,9 @@ public sealed class DynamoDbVisitHistory(IAmazonDynamoDB dynamo, IOptions<CrmTab
 
     private readonly CrmTablesOptions _options = options.Value;
 
-    public Task AppendAsync(VisitHistoryRecord record, CancellationToken cancellationToken)
+    public async Task AppendAsync(VisitHistoryRecord record, CancellationToken cancellationToken)
     {
+        using var span = VisitTracing.StartCall("dynamodb", "PutItem");
         ArgumentNullException.ThrowIfNull(record);
         var item = new Dictionary<string, AttributeValue>
         {
@@ -50,11 +51,12 @@ public sealed class DynamoDbVisitHistory(IAmazonDynamoDB dynamo, IOptions<CrmTab
         {
             item["taskId"] = new AttributeValue { S = record.TaskId };
         }
-        return dynamo.PutItemAsync(new PutItemRequest { TableName = _options.HistoryTable, Item = item }, cancellationToken);
+        await dynamo.PutItemAsync(new PutItemRequest { TableName = _options.HistoryTable, Item = item }, cancellationToken);
     }
 
     public async Task<VisitHistoryRecord?> FindAsync(string visitorId, string visitId, CancellationToken cancellationToken)
     {
+        using var span = VisitTracing.StartCall("dynamodb", "GetItem");
         var response = await dynamo.GetItemAsync(new GetItemRequest
         {
             TableName = _options.HistoryTable,

@@ -27,8 +27,11 @@ public sealed partial class RekognitionClient : IAsyncDisposable
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
 
-    public RekognitionClient(AwsSignedHttp http, FaceSearchOptions options, ILogger logger, TimeProvider? timeProvider = null)
+    private readonly VisitMetrics? _metrics;
+
+    public RekognitionClient(AwsSignedHttp http, FaceSearchOptions options, ILogger logger, TimeProvider? timeProvider = null, VisitMetrics? metrics = null)
     {
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         _http = http;
         _logger = logger;
@@ -51,13 +54,22 @@ public sealed partial class RekognitionClient : IAsyncDisposable
     /// With <paramref name="idempotent"/> false only throttling is retried here: a timeout, a dropped connection
     /// or a 5xx may have done the work, and the caller finds out before calling again.
     /// </summary>
-    public Task<TResponse> CallAsync<TRequest, TResponse>(string operation, TRequest request, CancellationToken cancellationToken, bool idempotent = true)
+    public async Task<TResponse> CallAsync<TRequest, TResponse>(string operation, TRequest request, CancellationToken cancellationToken, bool idempotent = true)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, RekognitionJson.Options);
         var headers = new Dictionary<string, string> { ["X-Amz-Target"] = "RekognitionService." + operation };
-        return (idempotent ? _retry : _retryUnambiguous).ExecuteAsync(
-            async ct => await AttemptAsync<TResponse>(operation, body, headers, ct),
-            cancellationToken).AsTask();
+        using var span = VisitTracing.StartCall("rekognition", operation);
+        try
+        {
+            return await (idempotent ? _retry : _retryUnambiguous).ExecuteAsync(
+                async ct => await AttemptAsync<TResponse>(operation, body, headers, ct),
+                cancellationToken);
+        }
+        catch (Exception failure)
+        {
+            span.Failed(failure);
+            throw;
+        }
     }
 
     private async Task<TResponse> AttemptAsync<TResponse>(string operation, byte[] body, Dictionary<string, string> headers, CancellationToken cancellationToken)
@@ -75,7 +87,12 @@ public sealed partial class RekognitionClient : IAsyncDisposable
             using var response = await _http.PostAsync(body, ContentType, headers, attempt.Token);
             if (!response.IsSuccessStatusCode)
             {
-                throw await AwsErrors.FromJsonResponseAsync(response, "Rekognition " + operation, attempt.Token);
+                var error = await AwsErrors.FromJsonResponseAsync(response, "Rekognition " + operation, attempt.Token);
+                if (AwsErrors.IsThrottling(error))
+                {
+                    _metrics?.RekognitionThrottled();
+                }
+                throw error;
             }
             await using var stream = await response.Content.ReadAsStreamAsync(attempt.Token);
             return await JsonSerializer.DeserializeAsync<TResponse>(stream, RekognitionJson.Options, attempt.Token)

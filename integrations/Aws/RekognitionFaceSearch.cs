@@ -32,12 +32,12 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
     private readonly Lock _sweepLock = new();
     private HashSet<string> _orphansSeen = new(StringComparer.Ordinal);
 
-    public RekognitionFaceSearch(HttpClient http, AwsClients aws, IOptions<FaceSearchOptions> options, ILogger<RekognitionFaceSearch> logger, TimeProvider? timeProvider = null)
+    public RekognitionFaceSearch(HttpClient http, AwsClients aws, IOptions<FaceSearchOptions> options, ILogger<RekognitionFaceSearch> logger, TimeProvider? timeProvider = null, VisitMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
-        _client = new RekognitionClient(new AwsSignedHttp(http, aws, AwsService.Rekognition, "rekognition"), _options, logger, timeProvider);
+        _client = new RekognitionClient(new AwsSignedHttp(http, aws, AwsService.Rekognition, "rekognition"), _options, logger, timeProvider, metrics);
     }
 
     public async Task<FaceSearchResult> SearchAsync(FaceImage face, CancellationToken cancellationToken)

@@ -26,6 +26,7 @@ public sealed class S3ImageStore : IImageStore
 
     public async Task<string> PutAsync(CropLocation crop, ReadOnlyMemory<byte> jpegOrPng, CancellationToken cancellationToken)
     {
+        using var span = VisitTracing.StartCall("s3", "PutObject");
         ArgumentNullException.ThrowIfNull(crop);
         var key = crop.ToKey(_options.Prefix);
         using var content = new MemoryStream(jpegOrPng.ToArray(), writable: false);
@@ -47,6 +48,7 @@ public sealed class S3ImageStore : IImageStore
 
     public async Task<Uri?> GetLinkAsync(string imageKey, CancellationToken cancellationToken)
     {
+        using var span = VisitTracing.StartCall("s3", "GetPreSignedURL");
         var url = await _s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
         {
             BucketName = _options.Bucket,
@@ -60,6 +62,7 @@ public sealed class S3ImageStore : IImageStore
 
     public async Task<bool> ExistsAsync(string imageKey, CancellationToken cancellationToken)
     {
+        using var span = VisitTracing.StartCall("s3", "HeadObject");
         try
         {
             await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.Bucket, Key = imageKey }, cancellationToken);
@@ -78,6 +81,7 @@ public sealed class S3ImageStore : IImageStore
     /// </summary>
     public async Task<bool> DeleteAsync(string imageKey, CancellationToken cancellationToken)
     {
+        using var span = VisitTracing.StartCall("s3", "DeleteObject");
         var existed = await ExistsAsync(imageKey, cancellationToken);
         await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = imageKey }, cancellationToken);
         return existed;

@@ -66,6 +66,8 @@ public sealed partial class SnsAlertPublisher : IAlertPublisher
         var body = Encoding.UTF8.GetBytes(string.Join('&', form.Select(p => $"{Uri.EscapeDataString(p.Item1)}={Uri.EscapeDataString(p.Item2)}")));
 
         string messageId;
+        using var span = VisitTracing.StartCall("sns", "Publish");
+        span?.SetTag("nextgencrm.visit_id", alert.VisitId);
         try
         {
             messageId = await _retry.ExecuteAsync(async ct => await AttemptAsync(body, ct), cancellationToken);

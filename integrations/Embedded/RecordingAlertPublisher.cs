@@ -26,6 +26,7 @@ public sealed partial class RecordingAlertPublisher(ILogger<RecordingAlertPublis
 
     public Task PublishAsync(NewVisitorAlert alert, CancellationToken cancellationToken)
     {
+        using var span = VisitTracing.StartCall("sns", "Publish (recorded)");
         Interlocked.Increment(ref _calls);
         _callsByVisitId.AddOrUpdate(alert.VisitId, 1, n => n + 1);
         if (_byVisitId.TryAdd(alert.VisitId, alert))

@@ -60,6 +60,7 @@ public sealed class SimulatedFaceSearch : IFaceSearch, IFaceCollectionUpkeep
 
     public async Task<FaceSearchResult> SearchAsync(FaceImage face, CancellationToken cancellationToken)
     {
+        using var span = VisitTracing.StartCall("rekognition", "SearchUsersByImage (simulated)");
         if (!await HoldsFaceAsync(face, cancellationToken))
         {
             // SearchUsersByImage without a face: an InvalidParameterException, after the round trip.

@@ -44,6 +44,9 @@ public sealed partial class SqsSightingIngest(
     /// <summary>True when the message may be deleted: recorded, or dead-lettered with its reason.</summary>
     public async Task<bool> HandleAsync(string body, CancellationToken cancellationToken)
     {
+        // The root of a queued sighting's trace: receive → camera grain → visitor → courier → adapters.
+        using var span = VisitTracing.Source.StartActivity("sqs receive sighting", System.Diagnostics.ActivityKind.Consumer);
+        span?.SetTag("messaging.system", "aws_sqs");
         if (body.Length > MaxBodyChars)
         {
             return await DeadLetterAsync(body[..1024], "The message is larger than 256 KiB.", cancellationToken);

@@ -9,18 +9,18 @@ namespace NextGenCrm.Integrations.Tests;
 public sealed class AppianTaskAssignerTests : IAsyncLifetime
 {
     private FakeAppian _appian = null!;
-    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly List<HttpClient> _clients = [];
 
     public async ValueTask InitializeAsync() => _appian = await FakeAppian.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
+        _clients.ForEach(c => c.Dispose());
         await _appian.DisposeAsync();
     }
 
     private AppianTaskAssigner Assigner(string? apiKey = null, TimeSpan? timeout = null, int retries = 4) =>
-        new(_http, Options.Create(new AppianOptions
+        Assigner(new AppianOptions
         {
             BaseUrl = _appian.BaseUrl.ToString(),
             ApiKey = apiKey ?? _appian.ApiKey,
@@ -28,7 +28,15 @@ public sealed class AppianTaskAssignerTests : IAsyncLifetime
             Timeout = timeout ?? TimeSpan.FromSeconds(5),
             MaxRetryAttempts = retries,
             RetryDelay = TimeSpan.FromMilliseconds(50),
-        }), NullLogger<AppianTaskAssigner>.Instance);
+        });
+
+    /// <summary>The assigner on a client with its resilience handler, as the host registers it.</summary>
+    private AppianTaskAssigner Assigner(AppianOptions options)
+    {
+        var http = AppianResilience.CreateClient(options, NullLogger.Instance);
+        _clients.Add(http);
+        return new(http, Options.Create(options), NullLogger<AppianTaskAssigner>.Instance);
+    }
 
     private static TaskAssignment KnownCustomer(string visitId) =>
         new(visitId, "cust-42", "Ada Lovelace", "branch-7", new Uri("https://images.example/crop.jpg?sig=abc"), StaffRole.CustomerService);
@@ -143,13 +151,13 @@ public sealed class AppianTaskAssignerTests : IAsyncLifetime
     [Fact]
     public async Task An_unpublished_web_api_is_reported_blocked_not_failed()
     {
-        var assigner = new AppianTaskAssigner(_http, Options.Create(new AppianOptions
+        var assigner = Assigner(new AppianOptions
         {
             BaseUrl = _appian.BaseUrl.ToString(),
             ApiKey = _appian.ApiKey,
             Endpoint = "suite/webapi/not-published",
             RetryDelay = TimeSpan.FromMilliseconds(50),
-        }), NullLogger<AppianTaskAssigner>.Instance);
+        });
 
         var error = await Assert.ThrowsAsync<DeliveryBlockedException>(() => assigner.AssignAsync(KnownCustomer("visit-404"), TestContext.Current.CancellationToken));
 

@@ -29,6 +29,7 @@ public abstract class AdapterCluster : IAsyncLifetime
 
     private readonly string _worldId = Guid.NewGuid().ToString("N");
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private HttpClient? _appianHttp;
     private readonly string _imageFolder = Path.Combine(Path.GetTempPath(), "nextgencrm-adapter-scenarios", Guid.NewGuid().ToString("N"));
 
     public TestCluster Cluster { get; private set; } = null!;
@@ -77,7 +78,7 @@ public abstract class AdapterCluster : IAsyncLifetime
         }), NullLogger<RekognitionFaceSearch>.Instance);
         await faceSearch.EnsureCollectionAsync(ct);
 
-        var tasks = new AppianTaskAssigner(_http, Options.Create(new AppianOptions
+        var appian = new AppianOptions
         {
             BaseUrl = Appian.BaseUrl.ToString(),
             ApiKey = Appian.ApiKey,
@@ -85,7 +86,10 @@ public abstract class AdapterCluster : IAsyncLifetime
             Timeout = TimeSpan.FromSeconds(5),
             MaxRetryAttempts = AppianRetriesPerDelivery,
             RetryDelay = TimeSpan.FromMilliseconds(100),
-        }), NullLogger<AppianTaskAssigner>.Instance);
+        };
+        // The Appian client as the silo registers it: retries and timeouts in its resilience handler.
+        _appianHttp = AppianResilience.CreateClient(appian, NullLogger.Instance);
+        var tasks = new AppianTaskAssigner(_appianHttp, Options.Create(appian), NullLogger<AppianTaskAssigner>.Instance);
 
         var images = new CropsRekognitionCanRead(await CreateCropStoreAsync(ct), Rekognition);
         (VisitHistory, CustomerDirectory, ErasureTombstones) = await CreateRecordStoresAsync(ct);
@@ -127,6 +131,7 @@ public abstract class AdapterCluster : IAsyncLifetime
         await Appian.DisposeAsync();
         await Rekognition.DisposeAsync();
         _http.Dispose();
+        _appianHttp?.Dispose();
         if (System.IO.Directory.Exists(_imageFolder))
         {
             System.IO.Directory.Delete(_imageFolder, recursive: true);
