@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -86,6 +87,10 @@ public static class ServiceDefaultsExtensions
         {
             telemetry.UseOtlpExporter();
         }
+
+        // Microsoft.Extensions.Resilience turns on Polly's telemetry for every pipeline, Orleans' own included, which
+        // then logs each execution at Information; retries and failures still show (Warning and up).
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         // Live: the process answers its probe. Each host adds its own "ready" checks.
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
