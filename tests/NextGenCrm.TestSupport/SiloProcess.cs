@@ -124,6 +124,10 @@ public sealed class SiloProcess : IDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A probe slower than 5 s (a loaded machine, a cold start): not ready yet.
+            }
             await Task.Delay(200, cancellationToken);
         }
         throw new TimeoutException($"silo not ready within {timeout} (exited: {_process.HasExited}). Output:\n{string.Join('\n', _lines.TakeLast(40))}");
