@@ -16,6 +16,12 @@ public interface ICameraGrain : IGrainWithStringKey
     /// such a track is searched again instead of being sent to the erased visitor.
     /// </summary>
     Task ForgetVisitor(string visitorId);
+
+    /// <summary>
+    /// Who this camera's track <paramref name="trackId"/> is, for another camera's track the edge agent matched
+    /// to it (waiting for its face search if one is under way); null when the camera does not know the track.
+    /// </summary>
+    Task<RecalledTrack?> RecallTrack(string trackId);
 }
 
 /// <summary>A person, key "c-{customerId}" or "v-{faceId}": owns their visits and each visit's outbox.</summary>

@@ -48,4 +48,9 @@ public sealed record CameraStatus(
     [property: Id(4)] DateTimeOffset? LastHeartbeatAt,
     [property: Id(5)] long Sightings,
     [property: Id(6)] long FaceSearches,
-    [property: Id(7)] int ActiveTracks);
+    [property: Id(7)] int ActiveTracks)
+{
+    /// <summary>New tracks that took an earlier track's answer (re-identified at the edge) instead of a face search.</summary>
+    [Id(8)]
+    public long TracksTakenOver { get; init; }
+}

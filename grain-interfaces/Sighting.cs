@@ -15,6 +15,13 @@ public sealed record Sighting(
     [property: Id(6)] string? ImageRef,
     [property: Id(7)] byte[]? Image)
 {
+    /// <summary>
+    /// The earlier track of the branch the edge agent re-identified this one as (same face, within its window):
+    /// the camera takes that track's answer instead of a new face search, when the earlier camera still knows it.
+    /// </summary>
+    [Id(16)]
+    public TrackRef? SameTrackAs { get; init; }
+
     public string CameraKey => CameraKeys.Format(BranchId, CameraId);
 }
 

@@ -5,6 +5,7 @@ using NextGenCrm.EdgeAgent.Configuration;
 using NextGenCrm.EdgeAgent.Delivery;
 using NextGenCrm.EdgeAgent.Detection;
 using NextGenCrm.EdgeAgent.Hosting;
+using NextGenCrm.EdgeAgent.ReIdentification;
 using NextGenCrm.EdgeAgent.Tracking;
 
 namespace NextGenCrm.EdgeAgent.Cameras;
@@ -21,7 +22,9 @@ public sealed partial class CameraWorker(
     SightingOutbox outbox,
     AgentMetrics metrics,
     IOptions<EdgeAgentOptions> options,
-    ILogger<CameraWorker> logger) : BackgroundService
+    ILogger<CameraWorker> logger,
+    RecentFaces? recentFaces = null,
+    IFaceDescriber? describer = null) : BackgroundService
 {
     /// <summary>Distinguishes this run's track ids from those of earlier runs of the agent.</summary>
     private static readonly string RunStamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString("x", System.Globalization.CultureInfo.InvariantCulture);
@@ -31,7 +34,7 @@ public sealed partial class CameraWorker(
         // Leave the host's start-up path at once: detection is CPU work.
         await Task.Yield();
         var detection = options.Value.Detection;
-        var sightings = new CameraSightings(detection, options.Value.Tracking, $"t{RunStamp}-");
+        var sightings = new CameraSightings(detection, options.Value.Tracking, $"t{RunStamp}-", camera.Id, recentFaces, describer);
         var status = metrics.Camera(camera.Id);
         try
         {
@@ -50,7 +53,7 @@ public sealed partial class CameraWorker(
                         }
                         foreach (var sighting in result.Sightings)
                         {
-                            outbox.EnqueueCrop(camera.Id, sighting.TrackId, sighting.CapturedAt, sighting.Crop);
+                            outbox.EnqueueCrop(camera.Id, sighting.TrackId, sighting.CapturedAt, sighting.Crop, sighting.SameTrackAs);
                         }
                         foreach (var trackId in result.EndedNotSearched)
                         {

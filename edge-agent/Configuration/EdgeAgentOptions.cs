@@ -19,6 +19,8 @@ public sealed class EdgeAgentOptions
 
     public TrackingOptions Tracking { get; set; } = new();
 
+    public ReIdentification.ReIdentificationOptions ReIdentification { get; set; } = new();
+
     public List<CameraOptions> Cameras { get; set; } = [];
 }
 

@@ -51,8 +51,30 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
         }
         ValidateDetection(options.Detection, errors);
         ValidateTracking(options.Tracking, errors);
+        ValidateReIdentification(options.ReIdentification, errors);
         ValidateCameras(options.Cameras, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateReIdentification(ReIdentification.ReIdentificationOptions reId, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":ReIdentification";
+        if (reId.Window <= TimeSpan.Zero || reId.Window > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{s}:Window must be positive and at most 01:00:00 (descriptors are kept no longer than needed)");
+        }
+        if (reId.MinSimilarity is <= 0 or > 1 || float.IsNaN(reId.MinSimilarity))
+        {
+            errors.Add($"{s}:MinSimilarity must be in (0, 1] (cosine similarity of two descriptors)");
+        }
+        if (reId.AmbiguityMargin is < 0 or >= 1 || float.IsNaN(reId.AmbiguityMargin))
+        {
+            errors.Add($"{s}:AmbiguityMargin must be in [0, 1)");
+        }
+        if (reId.MaxTracks is < 1 or > 1_000_000)
+        {
+            errors.Add($"{s}:MaxTracks must be between 1 and 1000000");
+        }
     }
 
     private static bool IsPlainHttpToAnotherMachine(string url) =>

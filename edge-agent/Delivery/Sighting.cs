@@ -22,7 +22,13 @@ public sealed record Sighting
     public string? ImageRef { get; init; }
 
     public string? FaceToken { get; init; }
+
+    /// <summary>The earlier track of this agent the track was re-identified as (same face within the window).</summary>
+    public SightingTrackRef? SameTrackAs { get; init; }
 }
+
+/// <summary>A track as the silo knows it: its camera and its id.</summary>
+public sealed record SightingTrackRef(string CameraId, string TrackId);
 
 /// <summary>Body of POST /api/v1/branches/{branchId}/cameras/{cameraId}/heartbeat.</summary>
 public sealed record CameraHeartbeat(

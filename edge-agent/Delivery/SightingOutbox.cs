@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using NextGenCrm.EdgeAgent.Configuration;
+using NextGenCrm.EdgeAgent.ReIdentification;
 
 namespace NextGenCrm.EdgeAgent.Delivery;
 
@@ -13,9 +14,10 @@ public sealed class SightingOutbox(SightingBuffer buffer, IOptions<EdgeAgentOpti
 {
     private readonly string _branchId = options.Value.BranchId;
 
-    public bool EnqueueCrop(string cameraId, string trackId, DateTimeOffset capturedAt, byte[] jpeg) =>
+    public bool EnqueueCrop(string cameraId, string trackId, DateTimeOffset capturedAt, byte[] jpeg, TrackKey? sameTrackAs = null) =>
         Enqueue(new Sighting
         {
+            SameTrackAs = sameTrackAs is { } same ? new SightingTrackRef(same.CameraId, same.TrackId) : null,
             SightingId = SightingIds.NewSightingId(),
             BranchId = _branchId,
             CameraId = cameraId,

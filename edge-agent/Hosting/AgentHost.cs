@@ -12,6 +12,7 @@ using NextGenCrm.EdgeAgent.Detection;
 using NextGenCrm.ServiceDefaults;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using NextGenCrm.EdgeAgent.ReIdentification;
 
 namespace NextGenCrm.EdgeAgent.Hosting;
 
@@ -125,6 +126,11 @@ public static class AgentHost
         }
 
         // Cameras are known only once options are bound; one hosted service per camera.
+        if (configuration.GetValue($"{EdgeAgentOptions.SectionName}:ReIdentification:Enabled", true))
+        {
+            services.AddSingleton(sp => new RecentFaces(Options(sp).ReIdentification));
+            services.AddHostedService<RecentFacesUpkeep>();
+        }
         services.AddSingleton<IHostedService>(sp => new CameraFleet(sp, Options(sp).Cameras));
         return services;
     }

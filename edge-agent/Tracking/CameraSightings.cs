@@ -1,11 +1,15 @@
 using NextGenCrm.EdgeAgent.Configuration;
 using NextGenCrm.EdgeAgent.Detection;
+using NextGenCrm.EdgeAgent.ReIdentification;
 using SkiaSharp;
 
 namespace NextGenCrm.EdgeAgent.Tracking;
 
-/// <summary>A sighting to send: the track, its best face's crop and when that face was seen.</summary>
-public sealed record SightingCrop(string TrackId, DateTimeOffset CapturedAt, byte[] Crop, FaceQuality Quality);
+/// <summary>A sighting to send: the track, its best face's crop and when that face was seen, and the earlier track it was re-identified as.</summary>
+public sealed record SightingCrop(string TrackId, DateTimeOffset CapturedAt, byte[] Crop, FaceQuality Quality)
+{
+    public TrackKey? SameTrackAs { get; init; }
+}
 
 /// <summary>What one frame of a camera gave: its tracked faces, the sightings due, the tracks that ended unsearched.</summary>
 public sealed record FrameSightings(IReadOnlyList<TrackedFace> Faces, IReadOnlyList<SightingCrop> Sightings, IReadOnlyList<string> EndedNotSearched);
@@ -14,9 +18,15 @@ public sealed record FrameSightings(IReadOnlyList<TrackedFace> Faces, IReadOnlyL
 /// From a camera's faces to its sightings: tracks the faces, keeps each track's best face (size,
 /// sharpness, frontal pose) and sends that one when the track's sighting is due. A face too small or
 /// blurred to recognise is tracked but never sent; a track that ends without a better one is counted.
+/// With <paramref name="recentFaces"/> and a <paramref name="describer"/>, a track's first sighting is matched against
+/// the tracks the agent's cameras saw recently, and a match is sent as the earlier track (re-identification).
 /// </summary>
-public sealed class CameraSightings(DetectionOptions detection, TrackingOptions tracking, string trackIdPrefix)
+public sealed class CameraSightings(
+    DetectionOptions detection, TrackingOptions tracking, string trackIdPrefix,
+    string cameraId = "", RecentFaces? recentFaces = null, IFaceDescriber? describer = null)
 {
+    private readonly HashSet<string> _identified = new(StringComparer.Ordinal);
+
     private readonly FaceTracker _tracker = new(tracking, trackIdPrefix);
     private readonly BestFaces _bestFaces = new();
     private long _tracksNotSearched;
@@ -35,12 +45,15 @@ public sealed class CameraSightings(DetectionOptions detection, TrackingOptions 
             var best = _bestFaces.Take(trackId);
             if (sighted)
             {
+                Forget(best);
+                EndTrack(trackId, capturedAt);
                 continue;
             }
             // Gone before its first sighting was due: its best face goes now, or it is counted unsearched.
             if (best is not null)
             {
-                sightings.Add(new SightingCrop(trackId, best.CapturedAt, best.Crop, best.Quality));
+                sightings.Add(Sighting(trackId, best));
+                EndTrack(trackId, capturedAt);
             }
             else
             {
@@ -54,14 +67,16 @@ public sealed class CameraSightings(DetectionOptions detection, TrackingOptions 
             var quality = FaceQuality.Measure(frame, face.Box);
             if (quality.IsRecognisable(detection.MinSearchFaceSize, detection.MinSharpness))
             {
+                var box = face.Box;
                 _bestFaces.Offer(face.TrackId, quality, capturedAt,
-                    () => FaceCrops.CropJpeg(frame, face.Box, detection.CropMargin, detection.MaxCropSide, detection.JpegQuality));
+                    () => FaceCrops.CropJpeg(frame, box, detection.CropMargin, detection.MaxCropSide, detection.JpegQuality),
+                    recentFaces is null || describer is null ? null : () => describer.Describe(frame, box));
             }
             if (face.SightingDue)
             {
                 if (_bestFaces.Take(face.TrackId) is { } best)
                 {
-                    sightings.Add(new SightingCrop(face.TrackId, best.CapturedAt, best.Crop, best.Quality));
+                    sightings.Add(Sighting(face.TrackId, best));
                 }
                 else
                 {
@@ -70,5 +85,37 @@ public sealed class CameraSightings(DetectionOptions detection, TrackingOptions 
             }
         }
         return new FrameSightings(tracked, sightings, notSearched);
+    }
+
+    /// <summary>The sighting of the track's best face, naming the earlier track it was re-identified as, if any.</summary>
+    private SightingCrop Sighting(string trackId, FaceCandidate best)
+    {
+        TrackKey? sameAs = null;
+        if (recentFaces is not null)
+        {
+            var key = new TrackKey(cameraId, trackId);
+            // The first described face decides, once: later sightings carry the same answer.
+            sameAs = best.Descriptor is { } descriptor && _identified.Add(trackId)
+                ? recentFaces.Identify(key, descriptor, best.CapturedAt)
+                : recentFaces.SameAs(key, best.CapturedAt);
+        }
+        Forget(best);
+        return new SightingCrop(trackId, best.CapturedAt, best.Crop, best.Quality) { SameTrackAs = sameAs };
+    }
+
+    private void EndTrack(string trackId, DateTimeOffset at)
+    {
+        if (_identified.Remove(trackId))
+        {
+            recentFaces!.Ended(new TrackKey(cameraId, trackId), at);
+        }
+    }
+
+    private static void Forget(FaceCandidate? best)
+    {
+        if (best?.Descriptor is { } descriptor)
+        {
+            Array.Clear(descriptor);
+        }
     }
 }

@@ -135,7 +135,7 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
     }
 
     private CameraStatus Status() =>
-        new(_branchId, _cameraId, _atExit, _heartbeat, _heartbeatAt, _sightings, _faceSearches, _tracks.Count);
+        new(_branchId, _cameraId, _atExit, _heartbeat, _heartbeatAt, _sightings, _faceSearches, _tracks.Count) { TracksTakenOver = _tracksTakenOver };
 
     private async Task<SightingResult> ForwardAsync(Sighting sighting, TrackEntry track)
     {
@@ -196,6 +196,10 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
 
     private async Task<TrackEntry?> ResolveAsync(Sighting sighting, TrackEntry? previous)
     {
+        if (previous is null && sighting.SameTrackAs is { } earlier && await TakeOverAsync(sighting, earlier) is { } recalled)
+        {
+            return recalled;
+        }
         _faceSearches++;
         var identity = await _resolver.ResolveAsync(sighting, allowRegistering: previous is null, CancellationToken.None);
         var now = _clock.GetUtcNow();

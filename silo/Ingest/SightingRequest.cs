@@ -17,6 +17,15 @@ public sealed class SightingRequest
 
     /// <summary>Simulated face search only: a token standing in for a face.</summary>
     public string? FaceToken { get; set; }
+
+    /// <summary>The earlier track of the branch the edge agent re-identified this one as (optional).</summary>
+    public TrackRefRequest? SameTrackAs { get; set; }
+}
+
+public sealed class TrackRefRequest
+{
+    public string? CameraId { get; set; }
+    public string? TrackId { get; set; }
 }
 
 public sealed class SightingBatchRequest

@@ -26,6 +26,11 @@ public sealed partial class SightingValidator(
         CheckId(errors, "trackId", request.TrackId, required: true);
         CheckId(errors, "sightingId", request.SightingId, required: false);
         CheckCapturedAt(errors, request.CapturedAt);
+        if (request.SameTrackAs is { } earlier)
+        {
+            CheckId(errors, "sameTrackAs.cameraId", earlier.CameraId, required: true);
+            CheckId(errors, "sameTrackAs.trackId", earlier.TrackId, required: true);
+        }
         var image = CheckFace(errors, request);
         if (errors.Count > 0)
         {
@@ -34,7 +39,10 @@ public sealed partial class SightingValidator(
         sighting = new Sighting(
             request.SightingId ?? Guid.CreateVersion7().ToString("N"),
             request.BranchId!, request.CameraId!, request.TrackId!, request.CapturedAt!.Value,
-            request.FaceToken, request.ImageRef, image);
+            request.FaceToken, request.ImageRef, image)
+        {
+            SameTrackAs = request.SameTrackAs is { } same ? new TrackRef(same.CameraId!, same.TrackId!) : null,
+        };
         return true;
     }
 
