@@ -130,6 +130,7 @@ internal static class BenchRun
 
         await Phase("Identity under a realistic face search", results, wall, () => Identity.RunAsync(results));
         await Phase("Trace through both pipelines", results, wall, async () => oursRate = await CoreComparison.RunAsync(trace, results));
+        await Phase("Re-identification across cameras", results, wall, () => ReIdentificationReplay.RunAsync(trace, results));
         await Phase("Grain-layer throughput", results, wall, () => GrainThroughput.RunAsync(settings.Duration, results));
         await Phase("HTTP ingest", results, wall, () => HttpIngest.RunAsync(settings.Duration, results));
         await Phase("SSE browsers", results, wall, () => SseClients.RunAsync(settings.Duration, settings.Quick ? [0, 100, 500, 0] : [0, 100, 500, 1000, 2000, 0], results));

@@ -28,10 +28,9 @@ public sealed partial class CameraGrain
                 return null; // the earlier track's own search failed: the new one searches for itself
             }
         }
-        if (!_tracks.TryGet(trackId, out var track) || _clock.GetUtcNow() - track.ResolvedAt >= _policy.TrackRecheckInterval)
+        if (!_tracks.TryGet(trackId, out var track))
         {
-            // Unknown (forgotten, erased, a restarted silo) or due for its re-check: the new track's own search is that re-check.
-            return null;
+            return null; // forgotten (idle past the visit timeout), erased, or a restarted silo: the new track searches
         }
         return new RecalledTrack(track.VisitorId, track.Profile, track.ImageKey, track.PersonId, track.ResolvedAt);
     }
