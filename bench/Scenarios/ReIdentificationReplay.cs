@@ -51,7 +51,7 @@ public static class ReIdentificationReplay
             $"{impostor:N0} pairs of tracks of different people at one branch within the window"));
         results.Add(new Figure(Section, $"False-non-match rate at similarity {options.MinSimilarity:0.00} (pairs of passes of one person)", falseNonMatch, "", "", null,
             $"{genuine:N0} pairs of passes of one person in one visit"));
-        var atThresholds = string.Join("; ", new[] { 0.70f, 0.75f, 0.80f, 0.85f }.Select(threshold =>
+        var atThresholds = string.Join("; ", new[] { 0.94f, 0.95f, 0.96f, 0.97f }.Select(threshold =>
         {
             var (_, _, fnmr, fmr) = Rates(trace, tracks, descriptors, personOf, new ReIdentificationOptions { MinSimilarity = threshold });
             return $"{threshold:0.00}: false match {fmr:P3}, false non-match {fnmr:P1}";
