@@ -2,6 +2,7 @@ using Amazon.S3;
 using Amazon.SQS;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -130,6 +131,8 @@ public static class AgentHost
         {
             services.AddSingleton(sp => new RecentFaces(Options(sp).ReIdentification));
             services.AddHostedService<RecentFacesUpkeep>();
+            // The embedder when its model is there; a describer registered before (a test's) wins.
+            services.TryAddSingleton<IFaceDescriber>(sp => EmbedderDescriber.TryCreate(new FaceEmbedderOptions())!);
         }
         services.AddSingleton<IHostedService>(sp => new CameraFleet(sp, Options(sp).Cameras));
         return services;
