@@ -70,6 +70,7 @@ public sealed record BranchFeedPage(
     [property: Id(1)] IReadOnlyList<BranchChange> Changes);
 
 /// <summary>Told of every change of a branch; one per silo and branch watched, not one per browser.</summary>
+[Alias("NextGenCrm.IBranchObserver")]
 public interface IBranchObserver : IGrainObserver
 {
     [OneWay]
@@ -103,6 +104,7 @@ public sealed record BranchSummaryPage(
     [property: Id(0)] BranchSummarySnapshot? Snapshot,
     [property: Id(1)] IReadOnlyList<BranchSummaryChange> Changes);
 
+[Alias("NextGenCrm.IBranchSummaryObserver")]
 public interface IBranchSummaryObserver : IGrainObserver
 {
     [OneWay]

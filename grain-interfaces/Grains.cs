@@ -3,6 +3,7 @@ using Orleans.Concurrency;
 namespace NextGenCrm;
 
 /// <summary>A branch camera, key "{branchId}:{cameraId}": dedupes edge tracks and recognises faces.</summary>
+[Alias("NextGenCrm.ICameraGrain")]
 public interface ICameraGrain : IGrainWithStringKey
 {
     Task<SightingResult> RecordSighting(Sighting sighting);
@@ -25,6 +26,7 @@ public interface ICameraGrain : IGrainWithStringKey
 }
 
 /// <summary>A person, key "c-{customerId}" or "v-{faceId}": owns their visits and each visit's outbox.</summary>
+[Alias("NextGenCrm.IVisitorGrain")]
 public interface IVisitorGrain : IGrainWithStringKey
 {
     Task<VisitSightingResult> RecordSighting(VisitorSighting sighting);
@@ -71,6 +73,7 @@ public interface IVisitorGrain : IGrainWithStringKey
 }
 
 /// <summary>A branch, key "{branchId}": who is inside now.</summary>
+[Alias("NextGenCrm.IBranchGrain")]
 public interface IBranchGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -115,6 +118,7 @@ public interface IBranchGrain : IGrainWithStringKey
 }
 
 /// <summary>The single cluster-wide list of branches and their counts (key "all"), fed by the branches.</summary>
+[Alias("NextGenCrm.IBranchIndexGrain")]
 public interface IBranchIndexGrain : IGrainWithStringKey
 {
     public const string Key = "all";
@@ -133,6 +137,7 @@ public interface IBranchIndexGrain : IGrainWithStringKey
 }
 
 /// <summary>Delivers a visit's side effects outside the visitor's turn, so a slow Appian never blocks sightings.</summary>
+[Alias("NextGenCrm.IVisitCourierGrain")]
 public interface IVisitCourierGrain : IGrainWithIntegerKey
 {
     [OneWay]
@@ -145,6 +150,7 @@ public interface IVisitCourierGrain : IGrainWithIntegerKey
 /// new person. Three cameras that see one stranger at the same moment all miss in their first search; here
 /// the second and third find the person the first registered.
 /// </summary>
+[Alias("NextGenCrm.IFaceRegistrarGrain")]
 public interface IFaceRegistrarGrain : IGrainWithStringKey
 {
     Task<RegisteredPerson> Register(UnmatchedFace face);
@@ -182,6 +188,7 @@ public sealed record RegisteredPerson(
 /// The face collection's upkeep (key "all"): on a durable reminder, deletes faces that belong to no person
 /// (what a retried IndexFaces leaves behind). <see cref="Start"/> is called by every silo at start; repeating it changes nothing.
 /// </summary>
+[Alias("NextGenCrm.IFaceCollectionUpkeepGrain")]
 public interface IFaceCollectionUpkeepGrain : IGrainWithStringKey
 {
     public const string Key = "all";

@@ -255,7 +255,7 @@ public sealed partial class BranchGrain(
     private partial void LogFlushFailed(string branchId, string error);
 }
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("NextGenCrm.Branches.BranchState")]
 public sealed class BranchState
 {
     [Id(0)] public Dictionary<string, Occupant> Occupants { get; set; } = new(StringComparer.Ordinal);

@@ -68,7 +68,7 @@ public sealed partial class BranchIndexGrain
 }
 
 /// <summary>One branch's peak occupancy per slot of one (UTC) day.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("NextGenCrm.Branches.BranchDaySeries")]
 public sealed class BranchDaySeries
 {
     [Id(0)] public DateOnly Day { get; set; }

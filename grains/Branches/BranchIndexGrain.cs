@@ -62,7 +62,7 @@ public sealed partial class BranchIndexGrain(
     private static partial void LogFlushFailed(ILogger logger, DeactivationReasonCode reason, string error);
 }
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("NextGenCrm.Branches.BranchIndexState")]
 public sealed class BranchIndexState
 {
     [Id(0)] public Dictionary<string, BranchCount> Counts { get; set; } = new(StringComparer.Ordinal);

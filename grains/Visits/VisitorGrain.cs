@@ -67,7 +67,6 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
     {
         await _storage.ReadStateAsync(StateName, this.GetGrainId(), _state);
         _state.State ??= new VisitorState();
-        State.Upgrade();
         _self = GrainFactory.GetGrain<IVisitorGrain>(VisitorId);
         foreach (var visit in State.OpenVisits)
         {

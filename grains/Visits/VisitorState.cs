@@ -6,16 +6,12 @@ namespace NextGenCrm.Visits;
 /// visits (almost always one) and a visit's cameras are an array.
 /// </summary>
 /// <remarks>
-/// Builds before 2026-11-28 stored open visits as a dictionary <c>Open</c> and a visit's cameras as a set
-/// <c>Cameras</c>. Those members stay, under their names, so that such state still reads (the storage's
-/// JSON names each collection's type, and a dictionary does not read into a list); <see cref="Upgrade"/>
-/// moves them over on activation and they are never written again. Upgrade from those builds with a
-/// full restart, not a rolling one: they cannot read what this build writes. The same holds from the builds of
-/// 2026-11-28 to this one: the state now names types they do not have (<c>ExitWithoutVisit</c>). Builds before 2026-11-30 did not
-/// write when an exit was sighted (<see cref="Visit.ExitSeenAt"/>); <see cref="Visit.Upgrade"/> takes the
-/// visit's last-seen time for it.
+/// Stored with Orleans' serializer (<see cref="StoredState.StoredStateSerializer"/>): members are read by <c>[Id]</c>,
+/// so retired ids are never reused: 1 (open visits by branch, before 2026-11-28) and, in <see cref="Visit"/>, 7
+/// (cameras as a set). State stored as JSON by earlier builds is brought to this shape once, when it is read
+/// (<see cref="StoredState.EarlierJsonState"/>).
 /// </remarks>
-[GenerateSerializer]
+[GenerateSerializer, Alias("NextGenCrm.Visits.VisitorState")]
 public sealed class VisitorState
 {
     [Id(0)] public VisitorProfile? Profile { get; set; }
@@ -44,9 +40,6 @@ public sealed class VisitorState
     /// <summary>Faces of later visits added to this person in the collection (<see cref="VisitPolicy.FacesAddedPerPerson"/>).</summary>
     [Id(7)] public int FacesAdded { get; set; }
 
-    /// <summary>The earlier shape of <see cref="OpenVisits"/>, by branch: read, moved over, not written.</summary>
-    [Id(1)] public Dictionary<string, Visit>? Open { get; set; }
-
     /// <summary>
     /// Exit sightings that found no visit open at their branch, in the order they came, at most
     /// <see cref="ExitsWithoutVisitKept"/>: sightings from inside captured before one may still be on their
@@ -61,27 +54,10 @@ public sealed class VisitorState
     public bool HasWorkLeft => OpenVisits.Count > 0 || Recent.Exists(v => v.HasPendingEffects);
 
     public Visit? OpenAt(string branchId) => OpenVisits.Find(v => v.BranchId == branchId);
-
-    /// <summary>Moves state stored in the earlier shape into this one (see the remarks).</summary>
-    public void Upgrade()
-    {
-        if (Open is { } earlier)
-        {
-            OpenVisits.AddRange(earlier.Values.Where(v => OpenAt(v.BranchId) is null));
-            Open = null;
-        }
-        foreach (var visit in AllVisits)
-        {
-            visit.Upgrade();
-        }
-    }
-
-    /// <summary>Newtonsoft's convention: the earlier shape is not written.</summary>
-    public bool ShouldSerializeOpen() => Open is not null;
 }
 
 /// <summary>One stay of one person at one branch, with the side effects it owes.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("NextGenCrm.Visits.Visit")]
 public sealed class Visit
 {
     [Id(0)] public required string VisitId { get; init; }
@@ -107,8 +83,6 @@ public sealed class Visit
     /// <summary>The cameras that saw the visit, in the order they first did.</summary>
     [Id(11)] public string[] CameraIds { get; set; } = [];
 
-    /// <summary>The earlier shape of <see cref="CameraIds"/>: read, moved over, not written.</summary>
-    [Id(7)] public HashSet<string>? Cameras { get; set; }
     [Id(8)] public int SightingCount { get; set; }
     [Id(9)] public string? ImageKey { get; set; }
     [Id(10)] public List<OutboxEntry> Outbox { get; set; } = [];
@@ -136,25 +110,8 @@ public sealed class Visit
         }
     }
 
-    public void Upgrade()
-    {
-        if (Cameras is { } earlier)
-        {
-            CameraIds = [.. CameraIds.Union(earlier.Order(StringComparer.Ordinal), StringComparer.Ordinal)];
-            Cameras = null;
-        }
-        if (CloseReason == ExitReason && ExitSeenAt is null)
-        {
-            // Closed at an exit by a build that did not write when: the person was inside at least until last seen.
-            ExitSeenAt = LastSeenAt;
-        }
-    }
-
     /// <summary>The <see cref="CloseReason"/>s.</summary>
     public const string InactiveReason = "inactive", ExitReason = "exit";
-
-    /// <summary>Newtonsoft's convention: the earlier shape is not written.</summary>
-    public bool ShouldSerializeCameras() => Cameras is not null;
 
     public VisitSummary ToSummary() => new(
         VisitId, BranchId, OpenedAt, LastSeenAt, ClosedAt, CloseReason,
@@ -163,7 +120,7 @@ public sealed class Visit
 }
 
 /// <summary>A crop stored of the person, and when it was first seen here (see <see cref="VisitorState.Crops"/>).</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("NextGenCrm.Visits.KeptCrop")]
 public sealed class KeptCrop
 {
     [Id(0)] public required string Key { get; init; }
@@ -171,7 +128,7 @@ public sealed class KeptCrop
 }
 
 /// <summary>An exit sighting that found no visit open at its branch (see <see cref="VisitorState.ExitsWithoutVisit"/>).</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("NextGenCrm.Visits.ExitWithoutVisit")]
 public sealed class ExitWithoutVisit
 {
     [Id(0)] public required string BranchId { get; init; }
@@ -179,7 +136,7 @@ public sealed class ExitWithoutVisit
 }
 
 /// <summary>One side effect of a visit: written with the visit, then delivered, then marked.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("NextGenCrm.Visits.OutboxEntry")]
 public sealed class OutboxEntry
 {
     [Id(0)] public VisitEffect Effect { get; init; }

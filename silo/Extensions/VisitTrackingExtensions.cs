@@ -6,6 +6,7 @@ using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Placement;
 using NextGenCrm.Ports;
+using NextGenCrm.StoredState;
 using NextGenCrm.Visits;
 
 namespace NextGenCrm.Silo.Extensions;
@@ -24,6 +25,7 @@ public static class VisitTrackingExtensions
         services.AddSingleton<TrackResolver>();
         services.AddHostedService<FaceCollectionUpkeepStarter>();
         services.AddSingleton<PersonalData>();
+        services.AddStoredStateSerializer();
         // The erasure fence in this process, on the grains' clock: a host on AWS adapters registers the DynamoDB one after this.
         services.TryAddSingleton<IErasureTombstones>(sp => new InMemoryErasureTombstones(sp.GetRequiredKeyedService<TimeProvider>(GrainClock.Key)));
         services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);

@@ -1,4 +1,5 @@
-using Newtonsoft.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using NextGenCrm.Visits;
 
 namespace NextGenCrm.Tests.Visits;
@@ -29,7 +30,9 @@ public sealed class VisitOutboxTests
     }
 
     /// <summary>What a new activation reads after a crash: the state as written, nothing held in memory.</summary>
-    private static Visit AsWritten(Visit visit) => JsonConvert.DeserializeObject<Visit>(JsonConvert.SerializeObject(visit))!;
+    private static Visit AsWritten(Visit visit) => Serializer.Deserialize<Visit>(Serializer.SerializeToArray(visit))!;
+
+    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
 
     private static DeliveryReport[] AllDelivered(bool onRecord = true) =>
     [
