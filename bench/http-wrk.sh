@@ -17,7 +17,7 @@ photo="$root/tools/test-images/node_modules/@vladmandic/face-api/demo/sample3.jp
 ffmpeg -hide_banner -loglevel error -y -i "$photo" -vf crop=320:320:540:330 -q:v 2 "$work/crop.jpg"
 base64 -w0 "$work/crop.jpg" >"$work/crop.b64"
 dotnet "$root/silo/bin/Release/net10.0/NextGenCrm.Silo.dll" --Urls=http://127.0.0.1:$port \
-  --Orleans:SiloPort=11199 --Orleans:GatewayPort=30099 --Logging:LogLevel:Default=Warning \
+  --Orleans:Endpoints:SiloPort=11199 --Orleans:Endpoints:GatewayPort=30099 --Logging:LogLevel:Default=Warning \
   --Images:Folder="$work/images" --Auth:SigningKeyFile="$work/signing-key.json" --Audit:Folder="$work/audit" \
   --RateLimits:SightingsPerSecond=10000000 >"$work/silo.log" 2>&1 &
 silo=$!

@@ -140,8 +140,8 @@ setsid dotnet run --project silo --no-build --no-launch-profile -- \
   "--Aws:Rekognition:ServiceUrl=$rekognition_url" \
   "--Aws:S3:ServiceUrl=$fauxqs_url" "--Aws:Sqs:ServiceUrl=$fauxqs_url" "--Aws:Sns:ServiceUrl=$fauxqs_url" \
   "--Aws:DynamoDb:ServiceUrl=$dynamo_url" \
-  --Orleans:Clustering=DynamoDb --Orleans:Storage=DynamoDb \
-  --Orleans:SiloPort=11190 --Orleans:GatewayPort=30090 \
+  --Orleans:Clustering:ProviderType=DynamoDB --Orleans:GrainStorage:visits:ProviderType=DynamoDB --Orleans:Reminders:ProviderType=DynamoDB \
+  --Orleans:Endpoints:SiloPort=11190 --Orleans:Endpoints:GatewayPort=30090 \
   --CrmTables:CreateIfMissing=true \
   "--Appian:BaseUrl=$appian_url" "--Appian:ApiKey=$appian_key" \
   "--Sns:TopicArn=$topic_arn" \

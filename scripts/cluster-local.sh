@@ -80,10 +80,10 @@ dotnet build silo --nologo -v quiet -clp:ErrorsOnly
 
 for n in $(seq 1 "$silos"); do
   setsid dotnet run --project silo --no-build --no-launch-profile -- \
-    --Orleans:Clustering=DynamoDb --Orleans:Storage=DynamoDb \
+    --Orleans:Clustering:ProviderType=DynamoDB --Orleans:GrainStorage:visits:ProviderType=DynamoDB --Orleans:Reminders:ProviderType=DynamoDB \
     "--Aws:DynamoDb:ServiceUrl=$dynamo_url" --CrmTables:CreateIfMissing=true \
     --Appian:RecordOnly=true --Sns:RecordOnly=true \
-    "--Orleans:SiloPort=1111$n" "--Orleans:GatewayPort=3000$n" \
+    "--Orleans:Endpoints:SiloPort=1111$n" "--Orleans:Endpoints:GatewayPort=3000$n" \
     "--Urls=http://127.0.0.1:508$n" \
     >"$work/silo-$n.log" 2>&1 &
   pids+=("$!")

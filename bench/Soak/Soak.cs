@@ -42,7 +42,7 @@ internal static class SoakRun
             UseShellExecute = false,
         };
         foreach (var arg in (string[])[dll, "--demo", "--Demo:Duration=00:00:00", $"--Urls=http://127.0.0.1:{port}",
-                     $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}", .. settings.SiloArgs])
+                     $"--Orleans:Endpoints:SiloPort={FreePort()}", $"--Orleans:Endpoints:GatewayPort={FreePort()}", .. settings.SiloArgs])
         {
             start.ArgumentList.Add(arg);
         }

@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 
 namespace NextGenCrm.Orleans.DynamoDb.Internal;
 
@@ -11,7 +12,7 @@ internal static class DynamoDbTableCreator
 
     public static async Task EnsureTableAsync(
         IAmazonDynamoDB client,
-        DynamoDbConnectionOptions options,
+        DynamoDBClientOptions options,
         CreateTableRequest table,
         string? timeToLiveAttribute,
         ILogger logger,
@@ -36,10 +37,10 @@ internal static class DynamoDbTableCreator
     }
 
     private static async Task CreateAsync(
-        IAmazonDynamoDB client, DynamoDbConnectionOptions options, CreateTableRequest table, ILogger logger, CancellationToken cancellationToken)
+        IAmazonDynamoDB client, DynamoDBClientOptions options, CreateTableRequest table, ILogger logger, CancellationToken cancellationToken)
     {
         table.TableName = options.TableName;
-        if (options.BillingMode == DynamoDbBillingMode.Provisioned)
+        if (options.UseProvisionedThroughput)
         {
             var throughput = new ProvisionedThroughput(options.ReadCapacityUnits, options.WriteCapacityUnits);
             table.BillingMode = BillingMode.PROVISIONED;
@@ -57,7 +58,7 @@ internal static class DynamoDbTableCreator
         try
         {
             await client.CreateTableAsync(table, cancellationToken);
-            logger.LogInformation("Created DynamoDB table {TableName} ({BillingMode})", options.TableName, options.BillingMode);
+            logger.LogInformation("Created DynamoDB table {TableName} ({BillingMode})", options.TableName, table.BillingMode);
         }
         catch (ResourceInUseException)
         {

@@ -16,9 +16,9 @@ public sealed class DeliveryTargets
     public bool Sns { get; private init; }
 
     /// <summary>Reads and checks the choice now: on AWS the host cannot start without somewhere to deliver.</summary>
-    public static DeliveryTargets Read(IConfiguration configuration, SiloClusterOptions cluster, FaceSearchSelection faceSearch)
+    public static DeliveryTargets Read(IConfiguration configuration, bool dynamoDbStorage, FaceSearchSelection faceSearch)
     {
-        var onAws = faceSearch.Provider == FaceSearchProvider.Rekognition || cluster.Storage == StorageMode.DynamoDb;
+        var onAws = faceSearch.Provider == FaceSearchProvider.Rekognition || dynamoDbStorage;
         var appianSet = !string.IsNullOrWhiteSpace(configuration["Appian:BaseUrl"]);
         var topicSet = !string.IsNullOrWhiteSpace(configuration["Sns:TopicArn"]);
         var appianRecordOnly = RecordOnly(configuration, "Appian:RecordOnly");
@@ -37,16 +37,16 @@ public sealed class DeliveryTargets
         {
             if (!appianSet)
             {
-                errors.Add("Appian:BaseUrl is required on AWS (FaceSearch:Provider=Rekognition or Orleans:Storage=DynamoDb); set Appian:RecordOnly=true to only log and record tasks.");
+                errors.Add("Appian:BaseUrl is required on AWS (FaceSearch:Provider=Rekognition or Orleans:GrainStorage:visits:ProviderType=DynamoDB); set Appian:RecordOnly=true to only log and record tasks.");
             }
             if (string.IsNullOrWhiteSpace(configuration["Appian:ApiKey"]))
             {
-                errors.Add("Appian:ApiKey is required on AWS (FaceSearch:Provider=Rekognition or Orleans:Storage=DynamoDb); set Appian:RecordOnly=true to only log and record tasks.");
+                errors.Add("Appian:ApiKey is required on AWS (FaceSearch:Provider=Rekognition or Orleans:GrainStorage:visits:ProviderType=DynamoDB); set Appian:RecordOnly=true to only log and record tasks.");
             }
         }
         if (onAws && !snsRecordOnly && !topicSet)
         {
-            errors.Add("Sns:TopicArn is required on AWS (FaceSearch:Provider=Rekognition or Orleans:Storage=DynamoDb); set Sns:RecordOnly=true to only log and record alerts.");
+            errors.Add("Sns:TopicArn is required on AWS (FaceSearch:Provider=Rekognition or Orleans:GrainStorage:visits:ProviderType=DynamoDB); set Sns:RecordOnly=true to only log and record alerts.");
         }
         ConfigurationReader.ThrowIfAny(errors);
         return new DeliveryTargets { Appian = appianSet, Sns = onAws && topicSet };

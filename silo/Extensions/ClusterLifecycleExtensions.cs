@@ -59,7 +59,7 @@ public static class ClusterLifecycleExtensions
     }
 
     /// <summary>Membership tuning (how soon a dead silo is declared dead) and, when chosen, Orleans' Kubernetes hosting.</summary>
-    public static ISiloBuilder UseNextGenCrmPlatform(this ISiloBuilder silo, IConfiguration configuration, SiloClusterOptions cluster)
+    public static ISiloBuilder UseNextGenCrmPlatform(this ISiloBuilder silo, IConfiguration configuration, OrleansSettings orleans)
     {
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
         var kubernetes = ConfigurationReader.Bind<KubernetesHostingSelection>(configuration, KubernetesHostingSelection.Section);
@@ -68,23 +68,25 @@ public static class ClusterLifecycleExtensions
             return silo;
         }
         var errors = new List<string>();
-        if (cluster.Clustering == ClusteringMode.Localhost)
+        if (orleans.Clustering == OrleansSettings.Development)
         {
-            errors.Add("Kubernetes:Enabled needs a shared membership table (Orleans:Clustering=DynamoDb); localhost clustering is one silo.");
+            errors.Add($"Kubernetes:Enabled needs a shared membership table ({OrleansSettings.ClusteringProviderKey}={OrleansSettings.DynamoDB}); Development clustering is one silo.");
         }
+        var configuredClusterId = configuration["Orleans:ClusterId"];
+        var configuredServiceId = configuration["Orleans:ServiceId"];
         var missing = KubernetesHostingSelection.PodVariables.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
         if (missing.Count > 0)
         {
             errors.Add($"Kubernetes:Enabled needs the pod's environment variables {string.Join(", ", missing)} (deploy/kubernetes/silo.yaml passes them).");
         }
         // Orleans' Kubernetes hosting takes the ids from these variables: they must name the cluster the silo was configured for.
-        if (Environment.GetEnvironmentVariable("ORLEANS_CLUSTER_ID") is { Length: > 0 } clusterId && clusterId != cluster.ClusterId)
+        if (Environment.GetEnvironmentVariable("ORLEANS_CLUSTER_ID") is { Length: > 0 } clusterId && clusterId != configuredClusterId)
         {
-            errors.Add($"ORLEANS_CLUSTER_ID '{clusterId}' differs from Orleans:ClusterId '{cluster.ClusterId}'.");
+            errors.Add($"ORLEANS_CLUSTER_ID '{clusterId}' differs from Orleans:ClusterId '{configuredClusterId}'.");
         }
-        if (Environment.GetEnvironmentVariable("ORLEANS_SERVICE_ID") is { Length: > 0 } serviceId && serviceId != cluster.ServiceId)
+        if (Environment.GetEnvironmentVariable("ORLEANS_SERVICE_ID") is { Length: > 0 } serviceId && serviceId != configuredServiceId)
         {
-            errors.Add($"ORLEANS_SERVICE_ID '{serviceId}' differs from Orleans:ServiceId '{cluster.ServiceId}'.");
+            errors.Add($"ORLEANS_SERVICE_ID '{serviceId}' differs from Orleans:ServiceId '{configuredServiceId}'.");
         }
         ConfigurationReader.ThrowIfAny(errors);
         silo.UseKubernetesHosting();

@@ -19,22 +19,21 @@ public static class SiloHostingExtensions
     {
         var configuration = builder.Configuration;
         var ephemeral = ConfigurationReader.Bind<LocalStoreOptions>(configuration, LocalStoreOptions.Section).Ephemeral;
-        var cluster = SiloClusterOptions.Read(configuration);
-        if (cluster.Storage == StorageMode.Local && ephemeral)
-        {
-            throw new InvalidSettingException("Orleans:Storage=Local keeps grain state in the data folder, which --ephemeral (Silo:Ephemeral) turns off.");
-        }
+        var orleans = OrleansSettings.Read(configuration, ephemeral);
         var faceSearch = FaceSearchSelection.Read(configuration);
-        // The data folder holds grain state (Orleans:Storage=Local) and the embedded adapters' records; on AWS, nothing.
-        var local = LocalStoreOptions.Read(configuration, used: cluster.Storage == StorageMode.Local || faceSearch.Provider == FaceSearchProvider.Simulated);
-        var deliveries = DeliveryTargets.Read(configuration, cluster, faceSearch);
+        // The data folder holds grain state (SQLite storage) and the embedded adapters' records; on AWS, nothing.
+        var local = LocalStoreOptions.Read(configuration,
+            used: orleans.Storage == OrleansSettings.Sqlite || orleans.Reminders == OrleansSettings.Sqlite || faceSearch.Provider == FaceSearchProvider.Simulated);
+        OrleansSettings.AddEmbeddedDefaults(builder.Configuration, configuration, local);
+        var onAwsStorage = orleans.Storage == OrleansSettings.DynamoDB;
+        var deliveries = DeliveryTargets.Read(configuration, onAwsStorage, faceSearch);
 
         var aws = ConfigurationReader.Bind<AwsOptions>(configuration, AwsOptions.SectionName);
         ConfigurationReader.ThrowIfAny(new AwsOptionsValidator().Validate(null, aws).Failures?.ToList() ?? []);
 
         builder.Services.AddVisitTracking(configuration);
-        builder.AddSiloTelemetry(cluster, aws, local);
-        if (cluster.Storage == StorageMode.Memory)
+        builder.AddSiloTelemetry(orleans, aws, local);
+        if (orleans.Storage == OrleansSettings.Memory)
         {
             // In-memory grain state ends with the silo: nothing to save while it shuts down.
             builder.Services.PostConfigure<VisitPolicy>(policy => policy.SaveOnShutdown = false);
@@ -47,7 +46,7 @@ public static class SiloHostingExtensions
             // Crops stay on this machine only in the embedded mode; on AWS the bucket's lifecycle rule expires them.
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddHostedService<ImageRetentionSweeper>();
-            if (cluster.Storage == StorageMode.DynamoDb)
+            if (onAwsStorage)
             {
                 // The history holds the task's and the alert's receipts: on a cluster it must outlive the silo that wrote it.
                 builder.Services.AddDynamoDbVisitHistory(configuration);
@@ -80,10 +79,8 @@ public static class SiloHostingExtensions
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SqsSightingIngest>());
         }
 
-        // Services.AddOrleans, not UseOrleans: the latter reads the "Orleans" section as its own provider
-        // configuration, which would clash with our Orleans:Clustering and Orleans:Storage keys.
-        builder.Services.AddOrleans(silo => silo.UseNextGenCrmCluster(cluster, aws, local).AddSiloTelemetry(configuration).UseNextGenCrmPlatform(configuration, cluster));
-        // After AddOrleans: on SIGTERM readiness goes false and HTTP is served for the drain delay before Orleans leaves.
+        builder.AddNextGenCrmOrleans(orleans);
+        // After UseOrleans: on SIGTERM readiness goes false and HTTP is served for the drain delay before Orleans leaves.
         builder.Services.AddShutdownDrain(configuration);
         return builder;
     }

@@ -16,7 +16,7 @@ public static class SiloTelemetryExtensions
 {
     public const string OrleansDashboardPath = "/orleans";
 
-    public static WebApplicationBuilder AddSiloTelemetry(this WebApplicationBuilder builder, SiloClusterOptions cluster, AwsOptions aws, LocalStoreOptions local)
+    public static WebApplicationBuilder AddSiloTelemetry(this WebApplicationBuilder builder, OrleansSettings orleans, AwsOptions aws, LocalStoreOptions local)
     {
         builder.AddServiceDefaults("nextgencrm-silo");
         var maxOutboxAge = builder.Configuration.GetValue("Health:MaxOutboxAge", TimeSpan.FromMinutes(10));
@@ -27,7 +27,7 @@ public static class SiloTelemetryExtensions
         builder.Services.AddSingleton(new StorageProbeClient(aws));
         builder.Services.AddHealthChecks()
             .AddCheck<MembershipCheck>("membership", tags: [ServiceDefaultsExtensions.ReadyTag])
-            .Add(new HealthCheckRegistration("storage", sp => new StorageReachableCheck(StorageProbe(sp, cluster, aws, local)),
+            .Add(new HealthCheckRegistration("storage", sp => new StorageReachableCheck(StorageProbe(sp, orleans, aws, local)),
                 HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag]))
             .Add(new HealthCheckRegistration("outbox", sp => new OutboxAgeCheck(sp.GetRequiredService<VisitMetrics>(), maxOutboxAge),
                 HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag]));
@@ -58,11 +58,12 @@ public static class SiloTelemetryExtensions
         return app;
     }
 
-    private static Func<CancellationToken, Task<string>> StorageProbe(IServiceProvider services, SiloClusterOptions cluster, AwsOptions aws, LocalStoreOptions local) =>
-        cluster.Storage switch
+    private static Func<CancellationToken, Task<string>> StorageProbe(IServiceProvider services, OrleansSettings orleans, AwsOptions aws, LocalStoreOptions local) =>
+        orleans.Storage switch
         {
-            StorageMode.Local => StorageReachableCheck.Sqlite(local.OrleansDatabase),
-            StorageMode.DynamoDb => StorageReachableCheck.DynamoDb(services.GetRequiredService<StorageProbeClient>().DynamoDb, DynamoDbGrainStorageOptions.DefaultTableName),
+            OrleansSettings.Sqlite => StorageReachableCheck.Sqlite(local.OrleansDatabase),
+            OrleansSettings.DynamoDB => StorageReachableCheck.DynamoDb(services.GetRequiredService<StorageProbeClient>().DynamoDb,
+                services.GetRequiredService<IConfiguration>()[$"Orleans:GrainStorage:{StorageNames.Visits}:TableName"] is { Length: > 0 } table ? table : global::Orleans.Configuration.DynamoDBStorageOptions.DefaultTableName),
             _ => StorageReachableCheck.Memory(),
         };
 

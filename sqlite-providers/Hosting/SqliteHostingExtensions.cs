@@ -1,35 +1,45 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NextGenCrm.Orleans.Sqlite;
 using NextGenCrm.Orleans.Sqlite.Reminders;
 using NextGenCrm.Orleans.Sqlite.Storage;
-using Orleans.Hosting;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
-namespace NextGenCrm.Orleans.Sqlite;
+namespace Orleans.Hosting;
 
+/// <summary>Grain storage and reminders in a local SQLite file, in one line each.</summary>
 public static class SqliteHostingExtensions
 {
-    /// <summary>Grain storage <paramref name="name"/> in the SQLite file at <paramref name="databasePath"/>.</summary>
-    public static ISiloBuilder AddSqliteGrainStorage(this ISiloBuilder builder, string name, string databasePath)
+    public static ISiloBuilder AddSqliteGrainStorage(this ISiloBuilder builder, string name, Action<SqliteGrainStorageOptions> configureOptions) =>
+        builder.AddSqliteGrainStorage(name, options => options.Configure(configureOptions));
+
+    /// <summary>Grain storage named <paramref name="name"/> in the SQLite file of <see cref="SqliteGrainStorageOptions.DatabasePath"/>.</summary>
+    public static ISiloBuilder AddSqliteGrainStorage(this ISiloBuilder builder, string name, Action<OptionsBuilder<SqliteGrainStorageOptions>>? configureOptions)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        builder.Services.Configure<SqliteGrainStorageOptions>(name, o => o.DatabasePath = databasePath);
+        var services = builder.Services;
+        configureOptions?.Invoke(services.AddOptions<SqliteGrainStorageOptions>(name));
         // Fills GrainStorageSerializer from the silo's registered serializer.
-        builder.Services.AddTransient<Microsoft.Extensions.Options.IPostConfigureOptions<SqliteGrainStorageOptions>,
-            DefaultStorageProviderSerializerOptionsConfigurator<SqliteGrainStorageOptions>>();
-        builder.Services.AddGrainStorage(name, SqliteGrainStorage.Create);
+        services.AddTransient<IPostConfigureOptions<SqliteGrainStorageOptions>, DefaultStorageProviderSerializerOptionsConfigurator<SqliteGrainStorageOptions>>();
+        services.AddSingleton<IConfigurationValidator>(sp =>
+            new SqliteGrainStorageOptionsValidator(sp.GetRequiredService<IOptionsMonitor<SqliteGrainStorageOptions>>().Get(name), name));
+        services.AddGrainStorage(name, SqliteGrainStorage.Create);
         return builder;
     }
 
-    /// <summary>Reminders in the SQLite file at <paramref name="databasePath"/>.</summary>
-    public static ISiloBuilder UseSqliteReminderService(this ISiloBuilder builder, string databasePath)
+    public static ISiloBuilder UseSqliteReminderService(this ISiloBuilder builder, Action<SqliteReminderTableOptions> configureOptions) =>
+        builder.UseSqliteReminderService(options => options.Configure(configureOptions));
+
+    /// <summary>Reminders in the SQLite file of <see cref="SqliteReminderTableOptions.DatabasePath"/>.</summary>
+    public static ISiloBuilder UseSqliteReminderService(this ISiloBuilder builder, Action<OptionsBuilder<SqliteReminderTableOptions>>? configureOptions)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         builder.AddReminders();
-        builder.Services.Configure<SqliteReminderOptions>(o => o.DatabasePath = databasePath);
+        configureOptions?.Invoke(builder.Services.AddOptions<SqliteReminderTableOptions>());
+        builder.Services.AddSingleton<IConfigurationValidator>(sp =>
+            new SqliteReminderTableOptionsValidator(sp.GetRequiredService<IOptions<SqliteReminderTableOptions>>().Value));
         builder.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
         return builder;
     }

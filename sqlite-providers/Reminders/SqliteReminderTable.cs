@@ -32,7 +32,7 @@ public sealed class SqliteReminderTable : IReminderTable
     private readonly string _serviceId;
     private readonly SqliteFile _file;
 
-    public SqliteReminderTable(IOptions<SqliteReminderOptions> options, IOptions<ClusterOptions> clusterOptions)
+    public SqliteReminderTable(IOptions<SqliteReminderTableOptions> options, IOptions<ClusterOptions> clusterOptions)
     {
         _serviceId = clusterOptions.Value.ServiceId;
         _file = new SqliteFile(options.Value.DatabasePath);

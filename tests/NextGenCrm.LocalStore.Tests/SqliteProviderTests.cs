@@ -103,7 +103,7 @@ public sealed class SqliteReminderTableTests : ReminderTableContract, IDisposabl
     }
 
     private static SqliteReminderTable Open(string path) =>
-        new(Options.Create(new SqliteReminderOptions { DatabasePath = path }), Options.Create(new ClusterOptions { ServiceId = "nextgencrm" }));
+        new(Options.Create(new SqliteReminderTableOptions { DatabasePath = path }), Options.Create(new ClusterOptions { ServiceId = "nextgencrm" }));
 
     public void Dispose() => _folder.Dispose();
 }

@@ -74,9 +74,9 @@ public sealed class ClusterIntegrationTests(DynamoDbLocalFixture dynamo)
             var url = siloBuilder.Configuration[ServiceUrlKey];
             var suffix = siloBuilder.Configuration[TableSuffixKey];
             siloBuilder
-                .UseDynamoDbClustering(o => { o.ServiceUrl = url; o.TableName = $"membership-{suffix}"; })
-                .AddDynamoDbGrainStorage(StorageName, o => { o.ServiceUrl = url; o.TableName = $"state-{suffix}"; })
-                .UseDynamoDbReminderService(o => { o.ServiceUrl = url; o.TableName = $"reminders-{suffix}"; });
+                .UseDynamoDBClustering(o => { o.Service = url; o.TableName = $"membership-{suffix}"; })
+                .AddDynamoDBGrainStorage(StorageName, o => { o.Service = url; o.TableName = $"state-{suffix}"; })
+                .UseDynamoDBReminderService(o => { o.Service = url; o.TableName = $"reminders-{suffix}"; });
             siloBuilder.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         }
     }
@@ -84,9 +84,9 @@ public sealed class ClusterIntegrationTests(DynamoDbLocalFixture dynamo)
     private sealed class DynamoDbClient : IClientBuilderConfigurator
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-            clientBuilder.UseDynamoDbClustering(o =>
+            clientBuilder.UseDynamoDBClustering(o =>
             {
-                o.ServiceUrl = configuration[ServiceUrlKey];
+                o.Service = configuration[ServiceUrlKey];
                 o.TableName = $"membership-{configuration[TableSuffixKey]}";
             });
     }

@@ -28,11 +28,11 @@ public sealed class DynamoDbLocalFixture : IAsyncLifetime
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     /// <summary>Options pointed at this DynamoDB Local, on a table of their own.</summary>
-    public T Options<T>(string tablePrefix) where T : DynamoDbConnectionOptions, new() => Configure(new T(), tablePrefix);
+    public T Options<T>(string tablePrefix) where T : DynamoDBClientOptions, new() => Configure(new T(), tablePrefix);
 
-    public T Configure<T>(T options, string tablePrefix) where T : DynamoDbConnectionOptions
+    public T Configure<T>(T options, string tablePrefix) where T : DynamoDBClientOptions
     {
-        options.ServiceUrl = Dynamo.ServiceUrl;
+        options.Service = Dynamo.ServiceUrl;
         options.TableName = Unique(tablePrefix);
         return options;
     }

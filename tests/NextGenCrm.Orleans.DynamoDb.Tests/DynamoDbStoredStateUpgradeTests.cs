@@ -18,10 +18,10 @@ public sealed class DynamoDbStoredStateUpgradeTests(DynamoDbLocalFixture dynamo)
 
     protected override async Task<(IGrainStorage Storage, IReadOnlyList<StoredRow> Rows)> OpenFixturesAsync()
     {
-        var options = dynamo.Options<DynamoDbGrainStorageOptions>("upgrade");
+        var options = dynamo.Options<DynamoDBStorageOptions>("upgrade");
         options.GrainStorageSerializer = Serializer;
-        var storage = new DynamoDbGrainStorage("visits", options, Options.Create(new ClusterOptions { ServiceId = ServiceId }), Activators,
-            NullLogger<DynamoDbGrainStorage>.Instance);
+        var storage = new DynamoDBGrainStorage("visits", options, Options.Create(new ClusterOptions { ServiceId = ServiceId }), Activators,
+            NullLogger<DynamoDBGrainStorage>.Instance);
         _storages.Add(storage);
         await storage.InitializeAsync(CancellationToken.None);
         _tables[storage] = options.TableName;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using NextGenCrm.Orleans.DynamoDb.Storage;
 using Orleans;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
@@ -18,7 +19,7 @@ public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : GrainStorag
 {
     private static readonly ServiceProvider Serialization = new ServiceCollection().AddSerializer().BuildServiceProvider();
     private readonly List<IDisposable> _storages = [];
-    private readonly Dictionary<DynamoDbGrainStorage, string> _tables = [];
+    private readonly Dictionary<DynamoDBGrainStorage, string> _tables = [];
 
     [Fact]
     public async Task A_compressible_state_near_400_KB_is_stored_gzipped_and_reads_back_intact()
@@ -63,7 +64,7 @@ public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : GrainStorag
     [Fact]
     public async Task With_a_time_to_live_each_write_stamps_an_expiry_DynamoDB_enforces()
     {
-        var storage = await NewStorageAsync(o => { o.TimeToLiveAttributeName = "ExpiresAt"; o.StateTimeToLive = TimeSpan.FromDays(30); });
+        var storage = await NewStorageAsync(o => { o.TimeToLive = TimeSpan.FromDays(30); });
         var grain = NewGrain();
 
         await storage.WriteStateAsync(StateName, grain, new GrainState<VisitLogState> { State = new VisitLogState { BranchId = "b" } });
@@ -79,7 +80,7 @@ public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : GrainStorag
     [Fact]
     public async Task A_provisioned_table_is_created_with_its_capacity()
     {
-        var storage = await NewStorageAsync(o => { o.BillingMode = DynamoDbBillingMode.Provisioned; o.ReadCapacityUnits = 5; o.WriteCapacityUnits = 3; });
+        var storage = await NewStorageAsync(o => { o.UseProvisionedThroughput = true; o.ReadCapacityUnits = 5; o.WriteCapacityUnits = 3; });
 
         using var client = dynamo.CreateClient();
         var table = (await client.DescribeTableAsync(_tables[storage], TestContext.Current.CancellationToken)).Table;
@@ -92,23 +93,23 @@ public sealed class GrainStorageTests(DynamoDbLocalFixture dynamo) : GrainStorag
     protected override async Task<IGrainStorage> NewStorageAsync() => await NewStorageAsync(null);
 
     protected override async Task<bool> RowExistsAsync(IGrainStorage storage, GrainId grain) =>
-        await GetItemAsync((DynamoDbGrainStorage)storage, grain) is not null;
+        await GetItemAsync((DynamoDBGrainStorage)storage, grain) is not null;
 
-    private async Task<DynamoDbGrainStorage> NewStorageAsync(Action<DynamoDbGrainStorageOptions>? configure)
+    private async Task<DynamoDBGrainStorage> NewStorageAsync(Action<DynamoDBStorageOptions>? configure)
     {
-        var options = dynamo.Options<DynamoDbGrainStorageOptions>("grainstate");
+        var options = dynamo.Options<DynamoDBStorageOptions>("grainstate");
         configure?.Invoke(options);
         options.GrainStorageSerializer = new OrleansGrainStorageSerializer(Serialization.GetRequiredService<Serializer>());
-        var storage = new DynamoDbGrainStorage(
+        var storage = new DynamoDBGrainStorage(
             "test", options, DynamoDbLocalFixture.Cluster(), Serialization.GetRequiredService<IActivatorProvider>(),
-            NullLogger<DynamoDbGrainStorage>.Instance);
+            NullLogger<DynamoDBGrainStorage>.Instance);
         _storages.Add(storage);
         await storage.InitializeAsync(CancellationToken.None);
         _tables[storage] = options.TableName;
         return storage;
     }
 
-    private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(DynamoDbGrainStorage storage, GrainId grain)
+    private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(DynamoDBGrainStorage storage, GrainId grain)
     {
         using var client = dynamo.CreateClient();
         // The test's own table holds only this test's grains: a scan sees the raw item as stored.

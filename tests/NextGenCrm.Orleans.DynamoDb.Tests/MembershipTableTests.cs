@@ -179,7 +179,7 @@ public sealed class MembershipTableTests(DynamoDbLocalFixture dynamo) : IDisposa
     [Fact]
     public async Task The_gateway_list_holds_only_active_silos_that_have_a_gateway_port()
     {
-        var options = dynamo.Options<DynamoDbClusteringOptions>("membership");
+        var options = dynamo.Options<DynamoDBClusteringOptions>("membership");
         var cluster = DynamoDbLocalFixture.Cluster();
         var table = await NewTableAsync(options, cluster);
         var gateway = Silo(SiloStatus.Active, proxyPort: 30001);
@@ -190,8 +190,8 @@ public sealed class MembershipTableTests(DynamoDbLocalFixture dynamo) : IDisposa
         {
             Assert.True(await table.InsertRow(silo, (await table.ReadAll()).Version.Next()));
         }
-        using var provider = new DynamoDbGatewayListProvider(
-            Options.Create(options), cluster, Options.Create(new GatewayOptions()), NullLogger<DynamoDbGatewayListProvider>.Instance);
+        using var provider = new DynamoDBGatewayListProvider(
+            Options.Create(options), cluster, Options.Create(new GatewayOptions()), NullLogger<DynamoDBGatewayListProvider>.Instance);
         await provider.InitializeGatewayListProvider();
 
         var gateways = await provider.GetGateways();
@@ -202,12 +202,12 @@ public sealed class MembershipTableTests(DynamoDbLocalFixture dynamo) : IDisposa
 
     public void Dispose() => _tables.ForEach(t => t.Dispose());
 
-    private async Task<DynamoDbMembershipTable> NewTableAsync(DynamoDbClusteringOptions? options = null, IOptions<ClusterOptions>? cluster = null)
+    private async Task<DynamoDBMembershipTable> NewTableAsync(DynamoDBClusteringOptions? options = null, IOptions<ClusterOptions>? cluster = null)
     {
-        var table = new DynamoDbMembershipTable(
-            Options.Create(options ?? dynamo.Options<DynamoDbClusteringOptions>("membership")),
+        var table = new DynamoDBMembershipTable(
+            Options.Create(options ?? dynamo.Options<DynamoDBClusteringOptions>("membership")),
             cluster ?? DynamoDbLocalFixture.Cluster(),
-            NullLogger<DynamoDbMembershipTable>.Instance);
+            NullLogger<DynamoDBMembershipTable>.Instance);
         _tables.Add(table);
         await table.InitializeMembershipTable(tryInitTableVersion: true);
         return table;

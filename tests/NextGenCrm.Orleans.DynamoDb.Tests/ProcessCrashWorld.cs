@@ -68,7 +68,7 @@ public sealed class ProcessCrashWorld : IAsyncDisposable
 
         string[] arguments =
         [
-            "--Orleans:Clustering=DynamoDb", "--Orleans:Storage=DynamoDb",
+            "--Orleans:Clustering:ProviderType=DynamoDB", "--Orleans:GrainStorage:visits:ProviderType=DynamoDB", "--Orleans:Reminders:ProviderType=DynamoDB",
             $"--Orleans:ClusterId=crash-{suffix}", $"--Orleans:ServiceId=crash-{suffix}",
             $"--Aws:Region={Region}", $"--Aws:DynamoDb:ServiceUrl={dynamoUrl}", $"--Aws:Sns:ServiceUrl={fauxqs.ServiceUrl}",
             $"--Sns:TopicArn={topicArn}",
@@ -105,10 +105,9 @@ public sealed class ProcessCrashWorld : IAsyncDisposable
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.UseOrleansClient(client =>
         {
-            client.UseDynamoDbClustering(o =>
+            client.UseDynamoDBClustering(o =>
             {
-                o.ServiceUrl = dynamoUrl;
-                o.Region = Region;
+                o.Service = dynamoUrl;
                 o.CreateIfNotExists = false;
             });
             client.Configure<ClusterOptions>(o =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Orleans.DynamoDb.Reminders;
 using Orleans;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using NextGenCrm.Orleans.Contracts;
 
@@ -17,17 +18,17 @@ public sealed class ReminderTableTests(DynamoDbLocalFixture dynamo) : ReminderTa
 
     protected override async Task<IReminderTable> NewLargeTableAsync()
     {
-        var options = dynamo.Options<DynamoDbReminderOptions>("reminders");
+        var options = dynamo.Options<DynamoDBReminderStorageOptions>("reminders");
         options.QueryPageSize = 100; // 1,200 reminders then span many pages
         return await NewTableAsync(options);
     }
 
-    private async Task<DynamoDbReminderTable> NewTableAsync(DynamoDbReminderOptions? options)
+    private async Task<DynamoDBReminderTable> NewTableAsync(DynamoDBReminderStorageOptions? options)
     {
-        var table = new DynamoDbReminderTable(
-            Options.Create(options ?? dynamo.Options<DynamoDbReminderOptions>("reminders")),
+        var table = new DynamoDBReminderTable(
+            Options.Create(options ?? dynamo.Options<DynamoDBReminderStorageOptions>("reminders")),
             DynamoDbLocalFixture.Cluster(),
-            NullLogger<DynamoDbReminderTable>.Instance);
+            NullLogger<DynamoDBReminderTable>.Instance);
         _tables.Add(table);
         await table.StartAsync(CancellationToken.None);
         return table;

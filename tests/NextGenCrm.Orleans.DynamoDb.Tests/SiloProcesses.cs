@@ -96,8 +96,8 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add($"--Urls=http://127.0.0.1:{http}");
-        start.ArgumentList.Add($"--Orleans:SiloPort={siloPort}");
-        start.ArgumentList.Add($"--Orleans:GatewayPort={gatewayPort}");
+        start.ArgumentList.Add($"--Orleans:Endpoints:SiloPort={siloPort}");
+        start.ArgumentList.Add($"--Orleans:Endpoints:GatewayPort={gatewayPort}");
         foreach (var argument in sharedArguments)
         {
             start.ArgumentList.Add(argument);

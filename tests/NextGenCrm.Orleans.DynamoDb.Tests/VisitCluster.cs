@@ -89,9 +89,9 @@ public static class VisitCluster
             var suffix = configuration[TableSuffixKey]!;
             var world = VisitWorld.Find(configuration[WorldKey]);
 
-            silo.UseDynamoDbClustering(o => { o.ServiceUrl = url; o.TableName = MembershipTable(suffix); })
-                .AddDynamoDbGrainStorage(StorageNames.Visits, o => { o.ServiceUrl = url; o.TableName = StateTable(suffix); })
-                .UseDynamoDbReminderService(o => { o.ServiceUrl = url; o.TableName = ReminderTable(suffix); });
+            silo.UseDynamoDBClustering(o => { o.Service = url; o.TableName = MembershipTable(suffix); })
+                .AddDynamoDBGrainStorage(StorageNames.Visits, o => { o.Service = url; o.TableName = StateTable(suffix); })
+                .UseDynamoDBReminderService(o => { o.Service = url; o.TableName = ReminderTable(suffix); });
             var services = silo.Services;
             services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             // A killed silo is declared dead within seconds instead of the production default's tens of seconds.
@@ -130,9 +130,9 @@ public static class VisitCluster
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
         {
-            clientBuilder.UseDynamoDbClustering(o =>
+            clientBuilder.UseDynamoDBClustering(o =>
             {
-                o.ServiceUrl = configuration[ServiceUrlKey];
+                o.Service = configuration[ServiceUrlKey];
                 o.TableName = MembershipTable(configuration[TableSuffixKey]!);
             });
             // A sighting to a dead silo fails within seconds and the edge agent's loop sends it again.

@@ -42,7 +42,7 @@ public sealed class SiloProcess : IDisposable
         }
         var http = FreePort();
         // The silo reads appsettings.json and demo-customers.json from its content root.
-        var start = Start(output, [dll, $"--Urls=http://127.0.0.1:{http}", $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}", .. args]);
+        var start = Start(output, [dll, $"--Urls=http://127.0.0.1:{http}", $"--Orleans:Endpoints:SiloPort={FreePort()}", $"--Orleans:Endpoints:GatewayPort={FreePort()}", .. args]);
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var silo = new SiloProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{http}/"), keyFile);

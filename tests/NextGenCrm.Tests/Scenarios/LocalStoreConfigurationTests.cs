@@ -67,17 +67,17 @@ public sealed class LocalStoreConfigurationTests : IDisposable
     [Fact]
     public void Asking_for_the_local_grain_store_and_for_nothing_on_disk_is_a_contradiction_named_at_start()
     {
-        var wrong = Assert.Throws<InvalidSettingException>(() => Build("--ephemeral", "--Orleans:Storage=Local"));
+        var wrong = Assert.Throws<InvalidSettingException>(() => Build("--ephemeral", "--Orleans:GrainStorage:visits:ProviderType=Sqlite"));
 
-        Assert.Contains("Orleans:Storage", wrong.Message, StringComparison.Ordinal);
+        Assert.Contains("Orleans:GrainStorage:visits:ProviderType", wrong.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_cluster_of_several_machines_with_grain_state_on_one_is_refused_at_start()
     {
-        var wrong = Assert.Throws<InvalidSettingException>(() => Build("--data-dir", _dataDir, "--Orleans:Clustering=DynamoDb"));
+        var wrong = Assert.Throws<InvalidSettingException>(() => Build("--data-dir", _dataDir, "--Orleans:Clustering:ProviderType=DynamoDB"));
 
-        Assert.Contains("Orleans:Storage", wrong.Message, StringComparison.Ordinal);
+        Assert.Contains("Orleans:GrainStorage:visits:ProviderType", wrong.Message, StringComparison.Ordinal);
     }
 
     public void Dispose()

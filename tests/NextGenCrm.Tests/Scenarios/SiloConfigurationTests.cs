@@ -85,7 +85,15 @@ public sealed class SiloConfigurationTests
             ["Appian:ApiKey"] = "test-key",
             ["Sns:TopicArn"] = "arn:aws:sns:us-east-1:123456789012:new-visitors",
         };
-        settings[mode == "rekognition" ? "FaceSearch:Provider" : "Orleans:Storage"] = mode == "rekognition" ? "Rekognition" : "DynamoDb";
+        if (mode == "rekognition")
+        {
+            settings["FaceSearch:Provider"] = "Rekognition";
+        }
+        else
+        {
+            settings["Orleans:GrainStorage:visits:ProviderType"] = "DynamoDB";
+            settings["Orleans:Reminders:ProviderType"] = "DynamoDB";
+        }
         foreach (var key in without)
         {
             settings.Remove(key);
@@ -141,10 +149,11 @@ public sealed class SiloConfigurationTests
     }
 
     [Theory]
-    [InlineData("Orleans:SiloPort", "abc")]
-    [InlineData("Orleans:SiloPort", "70000")]
-    [InlineData("Orleans:Clustering", "Kubernetes")]
-    [InlineData("Orleans:AdvertisedIP", "not-an-ip")]
+    [InlineData("Orleans:Endpoints:SiloPort", "abc")]
+    [InlineData("Orleans:Endpoints:SiloPort", "70000")]
+    [InlineData("Orleans:Clustering:ProviderType", "Kubernetes")]
+    [InlineData("Orleans:GrainStorage:visits:ProviderType", "Redis")]
+    [InlineData("Orleans:Endpoints:AdvertisedIPAddress", "not-an-ip")]
     [InlineData("FaceSearch:Provider", "Magic")]
     [InlineData("Aws:ServiceUrl", "ftp://127.0.0.1")]
     [InlineData("Appian:RecordOnly", "maybe")]
@@ -153,5 +162,20 @@ public sealed class SiloConfigurationTests
         var wrong = Assert.Throws<InvalidSettingException>(() => Build(new() { [key] = value }));
 
         Assert.Contains(key, wrong.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Orleans:Clustering", "DynamoDb", "Orleans:Clustering:ProviderType")]
+    [InlineData("Orleans:Storage", "DynamoDb", "Orleans:GrainStorage:visits:ProviderType")]
+    [InlineData("Orleans:SiloPort", "11111", "Orleans:Endpoints:SiloPort")]
+    [InlineData("Orleans:GatewayPort", "30000", "Orleans:Endpoints:GatewayPort")]
+    [InlineData("Orleans:AdvertisedIP", "10.0.0.7", "Orleans:Endpoints:AdvertisedIPAddress")]
+    [InlineData("Orleans:CreateTables", "false", "Orleans:Clustering:CreateIfNotExists")]
+    public void A_key_of_an_earlier_build_stops_the_host_naming_its_replacement(string key, string value, string replacement)
+    {
+        var wrong = Assert.Throws<InvalidSettingException>(() => Build(new() { [key] = value }));
+
+        Assert.Contains($"{key} is no longer read", wrong.Message, StringComparison.Ordinal);
+        Assert.Contains(replacement, wrong.Message, StringComparison.Ordinal);
     }
 }

@@ -12,18 +12,18 @@ using static NextGenCrm.Orleans.DynamoDb.Membership.MembershipItem;
 namespace NextGenCrm.Orleans.DynamoDb.Membership;
 
 /// <summary>The client's list of gateways: active silos of the cluster that have a gateway (proxy) port.</summary>
-public sealed partial class DynamoDbGatewayListProvider : IGatewayListProvider, IDisposable
+public sealed partial class DynamoDBGatewayListProvider : IGatewayListProvider, IDisposable
 {
-    private readonly DynamoDbClusteringOptions _options;
+    private readonly DynamoDBClusteringOptions _options;
     private readonly string _clusterId;
-    private readonly ILogger<DynamoDbGatewayListProvider> _logger;
+    private readonly ILogger<DynamoDBGatewayListProvider> _logger;
     private readonly AmazonDynamoDBClient _client;
 
-    public DynamoDbGatewayListProvider(
-        IOptions<DynamoDbClusteringOptions> options,
+    public DynamoDBGatewayListProvider(
+        IOptions<DynamoDBClusteringOptions> options,
         IOptions<ClusterOptions> clusterOptions,
         IOptions<GatewayOptions> gatewayOptions,
-        ILogger<DynamoDbGatewayListProvider> logger)
+        ILogger<DynamoDBGatewayListProvider> logger)
     {
         _options = options.Value;
         _clusterId = clusterOptions.Value.ClusterId;

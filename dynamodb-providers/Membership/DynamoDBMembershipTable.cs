@@ -15,16 +15,16 @@ namespace NextGenCrm.Orleans.DynamoDb.Membership;
 /// Orleans membership on DynamoDB. Every insert or update of a silo row is one TransactWriteItems
 /// with a conditional update of the cluster's version row, so the version moves exactly when a row does.
 /// </summary>
-public sealed partial class DynamoDbMembershipTable : IMembershipTable, IDisposable
+public sealed partial class DynamoDBMembershipTable : IMembershipTable, IDisposable
 {
     private const int MaxReadAttempts = 5;
-    private readonly DynamoDbClusteringOptions _options;
+    private readonly DynamoDBClusteringOptions _options;
     private readonly string _clusterId;
-    private readonly ILogger<DynamoDbMembershipTable> _logger;
+    private readonly ILogger<DynamoDBMembershipTable> _logger;
     private readonly AmazonDynamoDBClient _client;
 
-    public DynamoDbMembershipTable(
-        IOptions<DynamoDbClusteringOptions> options, IOptions<ClusterOptions> clusterOptions, ILogger<DynamoDbMembershipTable> logger)
+    public DynamoDBMembershipTable(
+        IOptions<DynamoDBClusteringOptions> options, IOptions<ClusterOptions> clusterOptions, ILogger<DynamoDBMembershipTable> logger)
     {
         _options = options.Value;
         _clusterId = clusterOptions.Value.ClusterId;

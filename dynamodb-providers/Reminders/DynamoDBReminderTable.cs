@@ -14,7 +14,7 @@ namespace NextGenCrm.Orleans.DynamoDb.Reminders;
 /// Orleans reminders in DynamoDB: one item per grain and reminder name, and a global secondary index on
 /// (ServiceId, GrainHash) so that a silo reads the reminders of its hash range with a key condition.
 /// </summary>
-public sealed partial class DynamoDbReminderTable : IReminderTable, IDisposable
+public sealed partial class DynamoDBReminderTable : IReminderTable, IDisposable
 {
     internal const string HashIndex = "ServiceIdGrainHashIndex";
     private const string GrainKey = "GrainKey";
@@ -26,13 +26,13 @@ public sealed partial class DynamoDbReminderTable : IReminderTable, IDisposable
     private const string PeriodTicks = "PeriodTicks";
     private const string ETag = "ETag";
 
-    private readonly DynamoDbReminderOptions _options;
+    private readonly DynamoDBReminderStorageOptions _options;
     private readonly string _serviceId;
-    private readonly ILogger<DynamoDbReminderTable> _logger;
+    private readonly ILogger<DynamoDBReminderTable> _logger;
     private readonly AmazonDynamoDBClient _client;
 
-    public DynamoDbReminderTable(
-        IOptions<DynamoDbReminderOptions> options, IOptions<ClusterOptions> clusterOptions, ILogger<DynamoDbReminderTable> logger)
+    public DynamoDBReminderTable(
+        IOptions<DynamoDBReminderStorageOptions> options, IOptions<ClusterOptions> clusterOptions, ILogger<DynamoDBReminderTable> logger)
     {
         _options = options.Value;
         _serviceId = clusterOptions.Value.ServiceId;

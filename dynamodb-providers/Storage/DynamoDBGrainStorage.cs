@@ -19,7 +19,7 @@ namespace NextGenCrm.Orleans.DynamoDb.Storage;
 /// read (a conflict surfaces as <see cref="InconsistentStateException"/>); large states are gzip-compressed,
 /// and a state that still exceeds the item limit fails with <see cref="GrainStateTooLargeException"/>.
 /// </summary>
-public sealed partial class DynamoDbGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+public sealed partial class DynamoDBGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private const string GrainKey = "GrainKey";
     private const string StateName = "StateName";
@@ -31,18 +31,18 @@ public sealed partial class DynamoDbGrainStorage : IGrainStorage, ILifecyclePart
     private const string Raw = "raw";
 
     private readonly string _name;
-    private readonly DynamoDbGrainStorageOptions _options;
+    private readonly DynamoDBStorageOptions _options;
     private readonly string _serviceId;
     private readonly IActivatorProvider _activators;
-    private readonly ILogger<DynamoDbGrainStorage> _logger;
+    private readonly ILogger<DynamoDBGrainStorage> _logger;
     private readonly AmazonDynamoDBClient _client;
 
-    public DynamoDbGrainStorage(
+    public DynamoDBGrainStorage(
         string name,
-        DynamoDbGrainStorageOptions options,
+        DynamoDBStorageOptions options,
         IOptions<ClusterOptions> clusterOptions,
         IActivatorProvider activators,
-        ILogger<DynamoDbGrainStorage> logger)
+        ILogger<DynamoDBGrainStorage> logger)
     {
         _name = name;
         _options = options;
@@ -52,16 +52,16 @@ public sealed partial class DynamoDbGrainStorage : IGrainStorage, ILifecyclePart
         _client = DynamoDbClientFactory.Create(options);
     }
 
-    public static DynamoDbGrainStorage Create(IServiceProvider services, string name) =>
-        ActivatorUtilities.CreateInstance<DynamoDbGrainStorage>(
-            services, name, services.GetRequiredService<IOptionsMonitor<DynamoDbGrainStorageOptions>>().Get(name));
+    public static DynamoDBGrainStorage Create(IServiceProvider services, string name) =>
+        ActivatorUtilities.CreateInstance<DynamoDBGrainStorage>(
+            services, name, services.GetRequiredService<IOptionsMonitor<DynamoDBStorageOptions>>().Get(name));
 
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(OptionFormattingUtilities.Name<DynamoDbGrainStorage>(_name), _options.InitStage, InitializeAsync);
+        lifecycle.Subscribe(OptionFormattingUtilities.Name<DynamoDBGrainStorage>(_name), _options.InitStage, InitializeAsync);
 
     /// <summary>Checks the table, creating it (and its TTL setting) when missing and allowed.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken) =>
-        DynamoDbTableCreator.EnsureTableAsync(_client, _options, TableDefinition(), _options.TimeToLiveAttributeName, _logger, cancellationToken);
+        DynamoDbTableCreator.EnsureTableAsync(_client, _options, TableDefinition(), _options.TimeToLive is null ? null : _options.TimeToLiveAttributeName, _logger, cancellationToken);
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -95,7 +95,7 @@ public sealed partial class DynamoDbGrainStorage : IGrainStorage, ILifecyclePart
         item[GrainType] = new AttributeValue { S = grainId.Type.ToString() };
         item[Encoding] = new AttributeValue { S = encoding };
         item[Data] = new AttributeValue { B = new MemoryStream(stored) };
-        if (!string.IsNullOrEmpty(_options.TimeToLiveAttributeName) && _options.StateTimeToLive is { } ttl)
+        if (_options.TimeToLive is { } ttl)
         {
             var expiresAt = DateTimeOffset.UtcNow.Add(ttl).ToUnixTimeSeconds();
             item[_options.TimeToLiveAttributeName] = new AttributeValue { N = expiresAt.ToString(CultureInfo.InvariantCulture) };
