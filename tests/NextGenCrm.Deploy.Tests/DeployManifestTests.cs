@@ -43,11 +43,11 @@ public sealed partial class DeployManifestTests
     {
         var env = Env(SiloContainer);
         Assert.Equal($"http://0.0.0.0:{ContainerPort("http")}", env["Urls"]);
-        var defaults = new SiloClusterOptions();
-        Assert.Equal(ContainerPort("silo"), int.Parse(env["Orleans__SiloPort"]!));
-        Assert.Equal(ContainerPort("gateway"), int.Parse(env["Orleans__GatewayPort"]!));
-        Assert.Equal(defaults.SiloPort, ContainerPort("silo"));
-        Assert.Equal(defaults.GatewayPort, ContainerPort("gateway"));
+        Assert.Equal(ContainerPort("silo"), int.Parse(env["Orleans__Endpoints__SiloPort"]!));
+        Assert.Equal(ContainerPort("gateway"), int.Parse(env["Orleans__Endpoints__GatewayPort"]!));
+        // Orleans' own defaults, which the Dockerfile exposes too.
+        Assert.Equal(global::Orleans.Configuration.EndpointOptions.DEFAULT_SILO_PORT, ContainerPort("silo"));
+        Assert.Equal(global::Orleans.Configuration.EndpointOptions.DEFAULT_GATEWAY_PORT, ContainerPort("gateway"));
 
         var dockerfile = File.ReadAllText(Path.Combine(RepositoryRoot, "Dockerfile"));
         Assert.Contains($"Urls=http://0.0.0.0:{ContainerPort("http")}", dockerfile);
@@ -165,7 +165,7 @@ public sealed partial class DeployManifestTests
         static bool HasKubernetesAgent(IEnumerable<Type> types) => types.Any(t => t.FullName == "Orleans.Hosting.Kubernetes.KubernetesClusterAgent");
         Dictionary<string, string?> cluster = new()
         {
-            ["Silo:Ephemeral"] = "false", ["Orleans:Clustering"] = "DynamoDb", ["Orleans:Storage"] = "DynamoDb",
+            ["Silo:Ephemeral"] = "false", ["Orleans:Clustering:ProviderType"] = "DynamoDB", ["Orleans:GrainStorage:visits:ProviderType"] = "DynamoDB", ["Orleans:Reminders:ProviderType"] = "DynamoDB",
             ["Appian:RecordOnly"] = "true", ["Sns:RecordOnly"] = "true", ["Orleans:ClusterId"] = "prod",
         };
         Assert.False(HasKubernetesAgent(SiloFacts.RegisteredTypes(cluster)));
@@ -174,7 +174,7 @@ public sealed partial class DeployManifestTests
         var refused = Assert.Throws<InvalidSettingException>(() => SiloFacts.RegisteredTypes(new(cluster) { ["Kubernetes:Enabled"] = "true" }));
         Assert.Contains("POD_NAME, POD_NAMESPACE, POD_IP, ORLEANS_SERVICE_ID, ORLEANS_CLUSTER_ID", refused.Message);
         var alone = Assert.Throws<InvalidSettingException>(() => SiloFacts.RegisteredTypes(new() { ["Kubernetes:Enabled"] = "true" }));
-        Assert.Contains("Orleans:Clustering=DynamoDb", alone.Message);
+        Assert.Contains("Orleans:Clustering:ProviderType=DynamoDB", alone.Message);
 
         // In a pod (the variables the manifest passes): the agent that watches the pods is there.
         var pod = new Dictionary<string, string> { ["POD_NAME"] = "silo-0", ["POD_NAMESPACE"] = Namespace, ["POD_IP"] = "10.0.0.7", ["ORLEANS_SERVICE_ID"] = "nextgencrm", ["ORLEANS_CLUSTER_ID"] = "prod" };

@@ -72,7 +72,7 @@ public sealed class RolloutWorld : IAsyncDisposable
 
         string[] arguments =
         [
-            "--Orleans:Clustering=DynamoDb", "--Orleans:Storage=DynamoDb",
+            "--Orleans:Clustering:ProviderType=DynamoDB", "--Orleans:GrainStorage:visits:ProviderType=DynamoDB", "--Orleans:Reminders:ProviderType=DynamoDB",
             $"--Orleans:ClusterId=rollout-{suffix}", $"--Orleans:ServiceId=rollout-{suffix}",
             .. MembershipSettings,
             $"--Shutdown:DrainDelay={drainDelay:c}",
@@ -152,10 +152,9 @@ public sealed class RolloutWorld : IAsyncDisposable
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.UseOrleansClient(client =>
         {
-            client.UseDynamoDbClustering(o =>
+            client.UseDynamoDBClustering(o =>
             {
-                o.ServiceUrl = _dynamoUrl;
-                o.Region = Region;
+                o.Service = _dynamoUrl;
                 o.CreateIfNotExists = false;
             });
             client.Configure<ClusterOptions>(o =>

@@ -42,7 +42,7 @@ public sealed class InProcessSilo : IAsyncDisposable
         var dataDir = Directory.CreateTempSubdirectory("nextgencrm-telemetry-").FullName;
         string[] args =
         [
-            $"--Urls=http://127.0.0.1:{port}", $"--Orleans:SiloPort={SiloProcess.FreePort()}", $"--Orleans:GatewayPort={SiloProcess.FreePort()}",
+            $"--Urls=http://127.0.0.1:{port}", $"--Orleans:Endpoints:SiloPort={SiloProcess.FreePort()}", $"--Orleans:Endpoints:GatewayPort={SiloProcess.FreePort()}",
             "--data-dir", dataDir, $"--Auth:SigningKeyFile={TestTokens.KeyFile}", "--Telemetry:Tracing=true",
             "--FaceSearch:Simulated:MinLatency=00:00:00.005", "--FaceSearch:Simulated:MaxLatency=00:00:00.010", "--FaceSearch:Simulated:LostAnswerRate=0",
             .. settings,
