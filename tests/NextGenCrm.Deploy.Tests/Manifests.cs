@@ -96,7 +96,19 @@ public static class SiloFacts
             }
         }
         sections[ClusterLifecycleExtensions.MembershipSection] = [typeof(global::Orleans.Configuration.ClusterMembershipOptions)];
+        // Orleans' own keys (UseOrleans reads them): the ids, the endpoints, and each provider's ProviderType and options.
+        sections["Orleans"] = [typeof(global::Orleans.Configuration.ClusterOptions)];
+        sections["Orleans:Endpoints"] = [typeof(global::Orleans.Configuration.EndpointOptions)];
+        sections["Orleans:Clustering"] = [typeof(OrleansProvider), typeof(global::Orleans.Configuration.DynamoDBClusteringOptions)];
+        sections["Orleans:GrainStorage:visits"] = [typeof(OrleansProvider), typeof(global::Orleans.Configuration.DynamoDBStorageOptions)];
+        sections["Orleans:Reminders"] = [typeof(OrleansProvider), typeof(global::Orleans.Configuration.DynamoDBReminderStorageOptions)];
         return sections;
+    }
+
+    /// <summary>What every Orleans provider section carries beside its options.</summary>
+    private sealed class OrleansProvider
+    {
+        public string ProviderType { get; set; } = "";
     }
 
     /// <summary>Whether <paramref name="key"/> (Section:Property:…) names a settable property of an options class.</summary>
