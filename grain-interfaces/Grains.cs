@@ -164,15 +164,16 @@ public interface IFaceRegistrarGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// A face no search matched: the crop's bytes or stored key, or (simulated search) a face token, and when
-/// the search that missed it began.
+/// A face no search matched: the crop's bytes or stored key, or (simulated search) a face token, or (on-premises
+/// search) the face's descriptor, and when the search that missed it began.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record UnmatchedFace(
     [property: Id(0)] byte[]? Image,
     [property: Id(1)] string? ImageKey,
     [property: Id(2)] string? FaceToken,
-    [property: Id(3)] DateTimeOffset SearchedAt);
+    [property: Id(3)] DateTimeOffset SearchedAt,
+    [property: Id(4)] float[]? FaceDescriptor = null);
 
 /// <summary>
 /// Who the face turned out to be: <see cref="PersonId"/> (a visitor id), null when the image holds no face.

@@ -13,7 +13,8 @@ public sealed record Sighting(
     [property: Id(4)] DateTimeOffset CapturedAt,
     [property: Id(5)] string? FaceToken,
     [property: Id(6)] string? ImageRef,
-    [property: Id(7)] byte[]? Image)
+    [property: Id(7)] byte[]? Image,
+    [property: Id(8)] float[]? FaceDescriptor = null)
 {
     /// <summary>
     /// The earlier track of the branch the edge agent re-identified this one as (same face, within its window):

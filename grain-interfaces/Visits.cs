@@ -26,7 +26,8 @@ public sealed record VisitorSighting(
     [property: Id(6)] bool AtExit,
     [property: Id(7)] VisitorProfile Profile,
     [property: Id(8)] string? FaceToken = null,
-    [property: Id(9)] string? PersonId = null);
+    [property: Id(9)] string? PersonId = null,
+    [property: Id(10)] float[]? FaceDescriptor = null);
 
 [GenerateSerializer, Immutable]
 public sealed record VisitSightingResult(

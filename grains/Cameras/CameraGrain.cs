@@ -146,7 +146,7 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
         try
         {
             var result = await visitor.RecordSighting(new VisitorSighting(
-                sighting.SightingId, _branchId, _cameraId, sighting.CapturedAt, track.ImageKey, count, _atExit, track.Profile, track.FaceToken, track.PersonId));
+                sighting.SightingId, _branchId, _cameraId, sighting.CapturedAt, track.ImageKey, count, _atExit, track.Profile, track.FaceToken, track.PersonId, track.FaceDescriptor));
             if (result.MergedInto is { } survivorId)
             {
                 // The person turned out to be someone else (enrolled, or a duplicate merged): send there from now on.
@@ -236,7 +236,7 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
             return previous;
         }
         var entry = new TrackEntry(identity.VisitorId, identity.Profile, identity.ImageKey, now, sighting.FaceToken,
-            identity.PersonId == identity.VisitorId ? null : identity.PersonId) { LastSeen = sighting.CapturedAt, CropStoredHere = identity.CropStoredHere };
+            identity.PersonId == identity.VisitorId ? null : identity.PersonId, sighting.FaceDescriptor) { LastSeen = sighting.CapturedAt, CropStoredHere = identity.CropStoredHere };
         _tracks.Set(sighting.TrackId, entry, now);
         return entry;
     }

@@ -39,7 +39,7 @@ public sealed partial class FaceRegistrarGrain(
 
     public async Task<RegisteredPerson> Register(UnmatchedFace unmatched)
     {
-        var face = new FaceImage(unmatched.Image ?? ReadOnlyMemory<byte>.Empty, unmatched.ImageKey, unmatched.FaceToken);
+        var face = new FaceImage(unmatched.Image ?? ReadOnlyMemory<byte>.Empty, unmatched.ImageKey, unmatched.FaceToken) { Descriptor = unmatched.FaceDescriptor };
         if (unmatched.SearchedAt <= _lastAddedAt + SearchLag)
         {
             // Someone was registered here while (or just before) the camera searched: perhaps this very person.
@@ -67,7 +67,7 @@ public sealed partial class FaceRegistrarGrain(
 
     public async Task AddFace(string personId, UnmatchedFace unmatched)
     {
-        var face = new FaceImage(unmatched.Image ?? ReadOnlyMemory<byte>.Empty, unmatched.ImageKey, unmatched.FaceToken);
+        var face = new FaceImage(unmatched.Image ?? ReadOnlyMemory<byte>.Empty, unmatched.ImageKey, unmatched.FaceToken) { Descriptor = unmatched.FaceDescriptor };
         try
         {
             if (await tombstones.IsErasedAsync(personId, CancellationToken.None))

@@ -1,7 +1,7 @@
 namespace NextGenCrm.Cameras;
 
 /// <summary>Who an edge track turned out to be, and what the camera last told that visitor.</summary>
-internal sealed class TrackEntry(string visitorId, VisitorProfile profile, string? imageKey, DateTimeOffset resolvedAt, string? faceToken = null, string? personId = null)
+internal sealed class TrackEntry(string visitorId, VisitorProfile profile, string? imageKey, DateTimeOffset resolvedAt, string? faceToken = null, string? personId = null, float[]? faceDescriptor = null)
 {
     /// <summary>The person in the collection the track's face belongs to, when it is not the visitor id (an enrolled visitor).</summary>
     public string? PersonId { get; } = personId;
@@ -16,6 +16,9 @@ internal sealed class TrackEntry(string visitorId, VisitorProfile profile, strin
 
     /// <summary>The simulated search's stand-in for the face (no crop is stored for it).</summary>
     public string? FaceToken { get; } = faceToken;
+
+    /// <summary>The on-premises search's descriptor of the track's face, sent by the edge instead of a crop.</summary>
+    public float[]? FaceDescriptor { get; } = faceDescriptor;
     public DateTimeOffset ResolvedAt { get; set; } = resolvedAt;
     public DateTimeOffset LastSeen { get; set; }
     public string? VisitId { get; set; }

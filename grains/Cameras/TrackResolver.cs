@@ -59,7 +59,7 @@ public sealed class TrackResolver(
                 return await IdentityOfAsync(found.PersonId!, imageKey, found.AlsoMatched, cancellationToken);
             case FaceSearchOutcome.NoMatch when allowRegistering:
                 var registered = await grains.GetGrain<IFaceRegistrarGrain>(sighting.BranchId)
-                    .Register(new UnmatchedFace(sighting.Image, imageKey ?? sighting.ImageRef, sighting.FaceToken, searchedAt));
+                    .Register(new UnmatchedFace(sighting.Image, imageKey ?? sighting.ImageRef, sighting.FaceToken, searchedAt, sighting.FaceDescriptor));
                 return registered.PersonId is { } personId
                     ? await IdentityOfAsync(personId, imageKey, registered.AlsoMatched, cancellationToken)
                     : null;
@@ -118,6 +118,11 @@ public sealed class TrackResolver(
         {
             return (FaceImage.FromToken(token), null);
         }
+        if (sighting.FaceDescriptor is { } descriptor)
+        {
+            // Computed at the edge: no picture of the face reached the silo, so there is no crop to keep.
+            return (FaceImage.FromDescriptor(descriptor), null);
+        }
         if (sighting.Image is { } bytes)
         {
             var key = await images.PutAsync(new CropLocation(sighting.BranchId, sighting.CameraId, sighting.CapturedAt, sighting.SightingId), bytes, cancellationToken);
@@ -127,7 +132,7 @@ public sealed class TrackResolver(
         {
             return (FaceImage.FromStoredImage(imageRef), imageRef);
         }
-        throw new ArgumentException($"Sighting {sighting.SightingId} carries no face: no image, imageRef or faceToken.", nameof(sighting));
+        throw new ArgumentException($"Sighting {sighting.SightingId} carries no face: no image, imageRef, faceToken or faceDescriptor.", nameof(sighting));
     }
 }
 

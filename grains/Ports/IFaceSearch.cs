@@ -43,13 +43,18 @@ public interface IFaceCollectionUpkeep
 
 /// <summary>
 /// A face to search for: image bytes (a JPEG or PNG crop), a stored image key, or, for the
-/// simulated search only, a face token standing in for a face.
+/// simulated search only, a face token standing in for a face; for the on-premises search, the face's
+/// descriptor computed at the edge (<see cref="FaceDescriptors"/>), in which case no picture exists at all.
 /// </summary>
 public sealed record FaceImage(ReadOnlyMemory<byte> Bytes, string? ImageKey, string? FaceToken)
 {
+    /// <summary>The face's descriptor (128 float32, L2-normalised), when the edge sent one instead of a picture.</summary>
+    public float[]? Descriptor { get; init; }
+
     public static FaceImage FromToken(string faceToken) => new(ReadOnlyMemory<byte>.Empty, null, faceToken);
     public static FaceImage FromBytes(ReadOnlyMemory<byte> bytes) => new(bytes, null, null);
     public static FaceImage FromStoredImage(string imageKey) => new(ReadOnlyMemory<byte>.Empty, imageKey, null);
+    public static FaceImage FromDescriptor(float[] descriptor) => new(ReadOnlyMemory<byte>.Empty, null, null) { Descriptor = descriptor };
 }
 
 public enum FaceSearchOutcome

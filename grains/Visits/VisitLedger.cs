@@ -168,7 +168,7 @@ public sealed class VisitLedger(VisitorState state, VisitPolicy policy)
     private bool WantsFaceOf(VisitorSighting sighting)
     {
         var firstOfStranger = sighting.Profile.Kind == VisitorKind.New && !state.AllVisits.Any();
-        if (firstOfStranger || state.FacesAdded >= policy.FacesAddedPerPerson || sighting.ImageKey is null && sighting.FaceToken is null)
+        if (firstOfStranger || state.FacesAdded >= policy.FacesAddedPerPerson || sighting.ImageKey is null && sighting.FaceToken is null && sighting.FaceDescriptor is null)
         {
             return false;
         }

@@ -155,7 +155,7 @@ public sealed partial class VisitorGrain : Grain, IVisitorGrain, IRemindable
             if (change.AddsFace)
             {
                 _ = GrainFactory.GetGrain<IFaceRegistrarGrain>(visit.BranchId)
-                    .AddFace(sighting.PersonId ?? VisitorId, new UnmatchedFace(null, sighting.ImageKey, sighting.FaceToken, now));
+                    .AddFace(sighting.PersonId ?? VisitorId, new UnmatchedFace(null, sighting.ImageKey, sighting.FaceToken, now, sighting.FaceDescriptor));
             }
         }
         if (claim is not null)

@@ -121,6 +121,10 @@ public static partial class CustomerImportApi
             }
             face = FaceImage.FromToken(token);
         }
+        else if (!mode.AcceptsPictures)
+        {
+            errors["photoKey"] = ["This silo's on-premises face search has no face embedder installed: enrol by POST /api/v1/customers/{id}/faces with faceDescriptor."];
+        }
         else if (!SightingValidator.IsValidImageKey(row.PhotoKey!))
         {
             errors["photoKey"] = ["photoKey must be a relative S3 key of at most 1024 characters without control characters or '..'."];

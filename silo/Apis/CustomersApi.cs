@@ -124,9 +124,26 @@ public static partial class CustomersApi
 
     private static FaceImage? FaceOf(FaceEnrolmentRequest body, FaceSearchSelection mode, Dictionary<string, string[]> errors)
     {
-        if ((body.Image is null) == (body.FaceToken is null))
+        if ((body.Image is not null ? 1 : 0) + (body.FaceToken is not null ? 1 : 0) + (body.FaceDescriptor is not null ? 1 : 0) != 1)
         {
-            errors["image"] = ["Exactly one of image or faceToken is required."];
+            errors["image"] = ["Exactly one of image, faceToken or faceDescriptor is required."];
+            return null;
+        }
+        if (body.FaceDescriptor is { } descriptor)
+        {
+            if (mode.Provider != FaceSearchProvider.OnPremises)
+            {
+                errors["faceDescriptor"] = ["faceDescriptor is accepted only with the on-premises face search (FaceSearch:Provider=OnPremises)."];
+            }
+            else if (FaceDescriptors.Problem(descriptor) is { } unusable)
+            {
+                errors["faceDescriptor"] = [unusable];
+            }
+            return FaceImage.FromDescriptor(descriptor);
+        }
+        if (!mode.AcceptsPictures && body.FaceToken is null)
+        {
+            errors["image"] = ["This silo's on-premises face search has no face embedder installed: send the face as faceDescriptor."];
             return null;
         }
         if (body.FaceToken is { } token)
@@ -155,7 +172,7 @@ public static partial class CustomersApi
     private static partial void LogEnrolled(ILogger logger, string customerId);
 }
 
-public sealed record FaceEnrolmentRequest(string? Name, string? Phone, string? Image, string? FaceToken, ConsentRequest? Consent);
+public sealed record FaceEnrolmentRequest(string? Name, string? Phone, string? Image, string? FaceToken, ConsentRequest? Consent, float[]? FaceDescriptor = null);
 
 public sealed record VisitorEnrolmentRequest(string? CustomerId, string? Name, string? Phone, ConsentRequest? Consent);
 

@@ -23,7 +23,7 @@ public static class SiloHostingExtensions
         var faceSearch = FaceSearchSelection.Read(configuration);
         // The data folder holds grain state (SQLite storage) and the embedded adapters' records; on AWS, nothing.
         var local = LocalStoreOptions.Read(configuration,
-            used: orleans.Storage == OrleansSettings.Sqlite || orleans.Reminders == OrleansSettings.Sqlite || faceSearch.Provider == FaceSearchProvider.Simulated);
+            used: orleans.Storage == OrleansSettings.Sqlite || orleans.Reminders == OrleansSettings.Sqlite || faceSearch.Provider != FaceSearchProvider.Rekognition);
         OrleansSettings.AddEmbeddedDefaults(builder.Configuration, configuration, local);
         var onAwsStorage = orleans.Storage == OrleansSettings.DynamoDB;
         var deliveries = DeliveryTargets.Read(configuration, onAwsStorage, faceSearch);
@@ -40,9 +40,17 @@ public static class SiloHostingExtensions
         }
         builder.Services.AddSingleton(local);
         builder.Services.AddEmbeddedAdapters(configuration, local);
-        if (faceSearch.Provider == FaceSearchProvider.Simulated)
+        if (faceSearch.Provider == FaceSearchProvider.OnPremises)
         {
-            builder.Services.AddHostedService<DemoCustomerEnrolment>();
+            // After the embedded defaults: the on-premises search is the face search; the rest stays embedded.
+            builder.Services.AddOnPremisesFaceSearch(configuration, faceSearch, cluster.Storage, local);
+        }
+        if (faceSearch.Provider != FaceSearchProvider.Rekognition)
+        {
+            if (faceSearch.Provider == FaceSearchProvider.Simulated)
+            {
+                builder.Services.AddHostedService<DemoCustomerEnrolment>();
+            }
             // Crops stay on this machine only in the embedded mode; on AWS the bucket's lifecycle rule expires them.
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddHostedService<ImageRetentionSweeper>();
@@ -57,7 +65,7 @@ public static class SiloHostingExtensions
             // Registered after the embedded defaults: for each port the last registration wins.
             builder.Services.AddAwsAdapters(configuration);
         }
-        if (configuration["Audit:Store"] is { Length: > 0 } store ? store == "DynamoDb" : faceSearch.Provider != FaceSearchProvider.Simulated)
+        if (configuration["Audit:Store"] is { Length: > 0 } store ? store == "DynamoDb" : faceSearch.Provider == FaceSearchProvider.Rekognition)
         {
             // Before AddSiloApi, whose local-file audit log is only the default.
             builder.Services.AddDynamoDbAuditLog(configuration);
@@ -66,7 +74,7 @@ public static class SiloHostingExtensions
         {
             builder.Services.AddAppianTaskAssigner(configuration);
         }
-        if (deliveries.Sns && faceSearch.Provider == FaceSearchProvider.Simulated)
+        if (deliveries.Sns && faceSearch.Provider != FaceSearchProvider.Rekognition)
         {
             // DynamoDB storage with the simulated face search: AddAwsAdapters, which brings the publisher, is not called.
             builder.Services.AddSnsAlertPublisher(configuration);

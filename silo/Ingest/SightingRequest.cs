@@ -18,6 +18,9 @@ public sealed class SightingRequest
     /// <summary>Simulated face search only: a token standing in for a face.</summary>
     public string? FaceToken { get; set; }
 
+    /// <summary>On-premises face search only: the face's descriptor computed at the edge (128 float32, L2-normalised).</summary>
+    public float[]? FaceDescriptor { get; set; }
+
     /// <summary>The earlier track of the branch the edge agent re-identified this one as (optional).</summary>
     public TrackRefRequest? SameTrackAs { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using NextGenCrm.Ports;
 using NextGenCrm.Silo.Configuration;
 
 namespace NextGenCrm.Silo.Ingest;
@@ -39,7 +40,7 @@ public sealed partial class SightingValidator(
         sighting = new Sighting(
             request.SightingId ?? Guid.CreateVersion7().ToString("N"),
             request.BranchId!, request.CameraId!, request.TrackId!, request.CapturedAt!.Value,
-            request.FaceToken, request.ImageRef, image)
+            request.FaceToken, request.ImageRef, image, request.FaceDescriptor)
         {
             SameTrackAs = request.SameTrackAs is { } same ? new TrackRef(same.CameraId!, same.TrackId!) : null,
         };
@@ -94,10 +95,28 @@ public sealed partial class SightingValidator(
 
     private byte[]? CheckFace(Dictionary<string, string[]> errors, SightingRequest request)
     {
-        var given = (request.Image is not null ? 1 : 0) + (request.ImageRef is not null ? 1 : 0) + (request.FaceToken is not null ? 1 : 0);
+        var given = (request.Image is not null ? 1 : 0) + (request.ImageRef is not null ? 1 : 0) + (request.FaceToken is not null ? 1 : 0)
+            + (request.FaceDescriptor is not null ? 1 : 0);
         if (given != 1)
         {
-            errors["image"] = ["Exactly one of image, imageRef or faceToken is required."];
+            errors["image"] = ["Exactly one of image, imageRef, faceToken or faceDescriptor is required."];
+            return null;
+        }
+        if (request.FaceDescriptor is { } descriptor)
+        {
+            if (faceSearch.Provider != FaceSearchProvider.OnPremises)
+            {
+                errors["faceDescriptor"] = ["faceDescriptor is accepted only with the on-premises face search (FaceSearch:Provider=OnPremises)."];
+            }
+            else if (FaceDescriptors.Problem(descriptor) is { } problem)
+            {
+                errors["faceDescriptor"] = [problem];
+            }
+            return null;
+        }
+        if (!faceSearch.AcceptsPictures && request.FaceToken is null)
+        {
+            errors["image"] = ["This silo's on-premises face search has no face embedder installed: send the face as faceDescriptor."];
             return null;
         }
         if (request.FaceToken is { } token)
