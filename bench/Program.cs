@@ -79,6 +79,14 @@ scale.SetAction(async (parse, cancellationToken) =>
     return 0;
 });
 root.Subcommands.Add(scale);
+var faceCount = new Option<int>("--faces") { Description = "Faces in the collection.", DefaultValueFactory = _ => 100_000 };
+var faceQueries = new Option<int>("--queries") { Description = "Searches of each kind.", DefaultValueFactory = _ => 500 };
+var faceSearch = new Command("face-search", "The on-premises face search's exact SIMD scan at --faces faces (pin it to one core: bench/face-search-one-core.sh).")
+{
+    faceCount, faceQueries, seed,
+};
+faceSearch.SetAction(parse => NextGenCrm.Bench.Faces.FaceSearchBench.Run(parse.GetValue(faceCount), parse.GetValue(faceQueries), parse.GetValue(seed), new NextGenCrm.Integrations.OnPremises.OnPremisesFaceSearchOptions().MaxDistance));
+root.Subcommands.Add(faceSearch);
 root.SetAction(async (parse, cancellationToken) =>
 {
     var isQuick = parse.GetValue(quick);

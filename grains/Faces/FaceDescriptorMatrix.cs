@@ -118,6 +118,7 @@ public sealed class FaceDescriptorMatrix
     }
 
     /// <summary>The cosine similarity of <paramref name="query"/> with every row, into <paramref name="similarities"/> (the bench's check of the kernel).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Similarities(ReadOnlySpan<float> query, Span<float> similarities)
     {
         ref var q = ref MemoryMarshal.GetReference(query);
@@ -129,39 +130,74 @@ public sealed class FaceDescriptorMatrix
     }
 
     /// <summary>One pass over the matrix keeping the best rows at or above the threshold; returns how many were kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ScanAbove(ReadOnlySpan<float> query, float minSimilarity, Span<int> rows, Span<float> scores)
     {
         ref var q = ref MemoryMarshal.GetReference(query);
         ref var m = ref MemoryMarshal.GetArrayDataReference(_values);
         var kept = 0;
-        var floor = minSimilarity;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The query held in eight registers for the whole pass; each row is eight loads and eight multiply-adds.
+            var q0 = Vector512.LoadUnsafe(ref q);
+            var q1 = Vector512.LoadUnsafe(ref q, 16);
+            var q2 = Vector512.LoadUnsafe(ref q, 32);
+            var q3 = Vector512.LoadUnsafe(ref q, 48);
+            var q4 = Vector512.LoadUnsafe(ref q, 64);
+            var q5 = Vector512.LoadUnsafe(ref q, 80);
+            var q6 = Vector512.LoadUnsafe(ref q, 96);
+            var q7 = Vector512.LoadUnsafe(ref q, 112);
+            for (var row = 0; row < _count; row++)
+            {
+                ref var r = ref Unsafe.Add(ref m, row * D);
+                var a0 = Vector512.LoadUnsafe(ref r) * q0;
+                var a1 = Vector512.LoadUnsafe(ref r, 16) * q1;
+                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 32), q2, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 48), q3, a1);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 64), q4, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 80), q5, a1);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 96), q6, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 112), q7, a1);
+                var similarity = Vector512.Sum(a0 + a1);
+                if (similarity >= minSimilarity)
+                {
+                    kept = Keep(row, similarity, kept, rows, scores);
+                }
+            }
+            return kept;
+        }
         for (var row = 0; row < _count; row++)
         {
             var similarity = Dot(ref Unsafe.Add(ref m, row * D), ref q);
-            if (similarity < floor)
+            if (similarity >= minSimilarity)
             {
-                continue;
+                kept = Keep(row, similarity, kept, rows, scores);
             }
-            if (kept < rows.Length)
+        }
+        return kept;
+    }
+
+    /// <summary>Keeps the row among the best; when full, it replaces the least alike kept one. Returns how many are kept.</summary>
+    private static int Keep(int row, float similarity, int kept, Span<int> rows, Span<float> scores)
+    {
+        if (kept < rows.Length)
+        {
+            rows[kept] = row;
+            scores[kept] = similarity;
+            return kept + 1;
+        }
+        var worst = 0;
+        for (var i = 1; i < kept; i++)
+        {
+            if (scores[i] < scores[worst])
             {
-                rows[kept] = row;
-                scores[kept++] = similarity;
-                continue;
+                worst = i;
             }
-            // Full: the new row replaces the least alike kept one.
-            var worst = 0;
-            for (var i = 1; i < kept; i++)
-            {
-                if (scores[i] < scores[worst])
-                {
-                    worst = i;
-                }
-            }
-            if (similarity > scores[worst])
-            {
-                rows[worst] = row;
-                scores[worst] = similarity;
-            }
+        }
+        if (similarity > scores[worst])
+        {
+            rows[worst] = row;
+            scores[worst] = similarity;
         }
         return kept;
     }

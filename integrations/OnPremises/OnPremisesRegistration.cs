@@ -43,6 +43,12 @@ public static class OnPremisesRegistration
                 services.AddSingleton<IFaceDescriptorStore, InMemoryFaceDescriptorStore>();
                 break;
         }
+        // Pictures become descriptors here when the models are installed; without them only descriptors are accepted.
+        var settings = configuration.GetSection(OnPremisesFaceSearchOptions.SectionName).Get<OnPremisesFaceSearchOptions>() ?? new();
+        if (PhotoFaceEmbedder.ModelsPresent(settings.Detection, settings.Embedding))
+        {
+            services.AddSingleton<IFaceEmbedder>(_ => new PhotoFaceEmbedder(settings.Detection, settings.Embedding));
+        }
         services.AddSingleton(sp => new OnPremisesFaceSearch(
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<IOptions<OnPremisesFaceSearchOptions>>(),

@@ -29,6 +29,35 @@ public static class DemoPhotos
 
     public static int FaceCount => Faces.Value.Count;
 
+    private static readonly Lazy<IReadOnlyList<(string Photo, FaceBox Box)>> Boxes = new(FindFaces);
+
+    /// <summary>
+    /// The <paramref name="index"/>-th face cut another way: <paramref name="margin"/> of the face's width around it
+    /// (0.3 for <see cref="FaceCrop(int)"/>), scaled to at most <paramref name="maxSide"/> pixels. Another crop and
+    /// another scale of the same face: a different picture of the same person.
+    /// </summary>
+    public static byte[] FaceCrop(int index, float margin, int maxSide)
+    {
+        var (name, face) = Boxes.Value[index];
+        using var photo = ImageDecoding.Decode(File.ReadAllBytes(Photo(name)));
+        var m = face.Width * margin;
+        var box = SKRectI.Round(new SKRect(face.X - m, face.Y - m, face.Right + m, face.Bottom + m));
+        box.Intersect(SKRectI.Create(photo.Width, photo.Height));
+        return Jpeg(photo, box, maxSide);
+    }
+
+    private static List<(string Photo, FaceBox Box)> FindFaces()
+    {
+        using var detector = new BlazeFaceDetector(new FaceDetectorOptions());
+        var faces = new List<(string, FaceBox)>();
+        for (var i = 1; i <= 6; i++)
+        {
+            using var photo = ImageDecoding.Decode(File.ReadAllBytes(Photo($"sample{i}.jpg")));
+            faces.AddRange(detector.Detect(photo).OrderBy(f => f.X).Select(f => ($"sample{i}.jpg", f)));
+        }
+        return faces;
+    }
+
     /// <summary>A photograph with no face in it: the lower middle of sample1.jpg (arms and clothes).</summary>
     public static byte[] WithoutFace()
     {
@@ -69,9 +98,9 @@ public static class DemoPhotos
         return crops;
     }
 
-    private static byte[] Jpeg(SKBitmap photo, SKRectI area)
+    private static byte[] Jpeg(SKBitmap photo, SKRectI area, int maxSide = 320)
     {
-        var scale = Math.Min(1f, 320f / Math.Max(area.Width, area.Height));
+        var scale = Math.Min(1f, (float)maxSide / Math.Max(area.Width, area.Height));
         using var crop = new SKBitmap(new SKImageInfo((int)(area.Width * scale), (int)(area.Height * scale), SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(crop))
         using (var image = SKImage.FromBitmap(photo))

@@ -14,7 +14,7 @@ public static class ApiInFront
 {
     public static async Task<WebApplication> StartAsync(
         TestCluster cluster, TimeProvider clock, IFaceSearch faceSearch, ICustomerDirectory directory, IImageStore images, IErasureTombstones tombstones, IAuditLog? audit = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, FaceSearchSelection? selection = null)
     {
         var web = WebApplication.CreateBuilder();
         web.Configuration["Auth:SigningKeyFile"] = TestTokens.KeyFile;
@@ -38,7 +38,7 @@ public static class ApiInFront
         {
             web.Services.AddSingleton(audit);
         }
-        web.Services.AddSiloApi(web.Configuration, new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
+        web.Services.AddSiloApi(web.Configuration, selection ?? new FaceSearchSelection { Provider = FaceSearchProvider.Simulated });
         var api = web.Build();
         api.MapNextGenCrmApi();
         await api.StartAsync();
