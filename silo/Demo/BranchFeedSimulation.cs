@@ -112,8 +112,33 @@ public sealed partial class BranchFeedSimulation(
     private async Task<List<string>> LoadCustomersAsync(CancellationToken cancellationToken)
     {
         var customers = await DemoCustomers.LoadAsync(DemoCustomerEnrolment.PathFrom(configuration), cancellationToken);
-        return [.. customers.Select(c => c.FaceToken)];
+        if (configuration.GetValue<Configuration.FaceSearchProvider>("FaceSearch:Provider") != Configuration.FaceSearchProvider.OnPremises)
+        {
+            return [.. customers.Select(c => c.FaceToken)];
+        }
+        // Real faces: the first customers are enrolled from one crop of a demo face; everyone is seen by the cameras in another.
+        _faces = DemoFaces.Load(configuration);
+        var enrolled = new List<string>();
+        foreach (var (customer, face) in customers.Zip(PhotoCustomers))
+        {
+            if (await services.GetRequiredService<Ports.ICustomerDirectory>().GetAsync(customer.CustomerId, cancellationToken) is null)
+            {
+                await NextGenCrm.Customers.CustomerEnrolment.EnrolAsync(new Ports.Customer(customer.CustomerId, customer.Name, customer.Phone),
+                    Ports.FaceImage.FromBytes(_faces.Enrolment[face]), services.GetRequiredService<Ports.IFaceSearch>(),
+                    services.GetRequiredService<Ports.ICustomerDirectory>(), cancellationToken);
+            }
+            enrolled.Add(PhotoToken(face));
+        }
+        LogPhotoCustomers(enrolled.Count, _faces.Camera.Count);
+        return enrolled;
     }
+
+    /// <summary>Which demo faces are customers (from different photographs); the other faces are strangers.</summary>
+    private static readonly int[] PhotoCustomers = [0, 7, 13, 19];
+
+    private DemoFaces? _faces;
+
+    private static string PhotoToken(int face) => $"photo-{face}";
 
     private void Arrive(Random random, List<string> customerTokens, DateTimeOffset now)
     {
@@ -132,7 +157,21 @@ public sealed partial class BranchFeedSimulation(
         }
         else if (random.NextDouble() < _options.StrangerShare)
         {
-            token = $"stranger-{++_strangers}";
+            if (_faces is null)
+            {
+                token = $"stranger-{++_strangers}";
+            }
+            else
+            {
+                // A stranger is one of the demo faces nobody enrolled, not in a branch now.
+                var free = Enumerable.Range(0, _faces.Camera.Count).Where(f => !PhotoCustomers.Contains(f))
+                    .Select(PhotoToken).Where(t => _inside.All(v => v.FaceToken != t)).ToList();
+                if (free.Count == 0)
+                {
+                    return;
+                }
+                token = free[random.Next(free.Count)];
+            }
         }
         else
         {
@@ -207,7 +246,10 @@ public sealed partial class BranchFeedSimulation(
         }
         var body = new
         {
-            sightings = sightings.Select(s => new { sightingId = s.SightingId, branchId = s.BranchId, cameraId = s.CameraId, trackId = s.TrackId, capturedAt = s.CapturedAt, faceToken = s.FaceToken }),
+            sightings = sightings.Select(s => _faces is null
+                ? (object)new { sightingId = s.SightingId, branchId = s.BranchId, cameraId = s.CameraId, trackId = s.TrackId, capturedAt = s.CapturedAt, faceToken = s.FaceToken }
+                : new { sightingId = s.SightingId, branchId = s.BranchId, cameraId = s.CameraId, trackId = s.TrackId, capturedAt = s.CapturedAt,
+                    image = Convert.ToBase64String(_faces.Camera[int.Parse(s.FaceToken!["photo-".Length..], System.Globalization.CultureInfo.InvariantCulture)]) }),
         };
         try
         {
@@ -243,6 +285,9 @@ public sealed partial class BranchFeedSimulation(
             LogFailed(failure.GetType().Name);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo on photographs: {Customers} customers enrolled from one crop of their face; {Faces} faces seen by the cameras in another crop")]
+    private partial void LogPhotoCustomers(int customers, int faces);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Simulated sighting not recorded: {Error}")]
     private partial void LogFailed(string error);
