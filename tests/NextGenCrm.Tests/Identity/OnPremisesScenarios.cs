@@ -34,7 +34,7 @@ public sealed class OnPremisesScenarios(OnPremisesCluster cluster) : IClassFixtu
             var face = Descriptors.Random();
             // Three cameras, three slightly different views of one new face, all at the same moment.
             var answers = await Task.WhenAll(new[] { "door", "lobby", "counter" }.Select(camera =>
-                PostSightingAsync(branch, camera, $"{camera}-1", Descriptors.Near(face, 0.15f))));
+                PostSightingAsync(branch, camera, $"{camera}-1", Descriptors.Near(face, 0.08f))));
 
             var visitors = answers.Select(a => (string)a["visitorId"]!).Distinct().ToList();
             var visitor = Assert.Single(visitors);
@@ -111,7 +111,7 @@ public sealed class OnPremisesScenarios(OnPremisesCluster cluster) : IClassFixtu
         }
         // Seen by three cameras: recognised, and the visit adds a later face of theirs (several faces per person).
         var seen = await Task.WhenAll(new[] { "door", "lobby", "counter" }.Select(camera =>
-            PostSightingAsync(branch, camera, $"{camera}-1", Descriptors.Near(face, 0.15f))));
+            PostSightingAsync(branch, camera, $"{camera}-1", Descriptors.Near(face, 0.08f))));
         Assert.All(seen, s => Assert.Equal($"c-{customerId}", (string)s["visitorId"]!));
         await EventuallyAsync(async () => (await FacesOfAsync($"c-{customerId}")).Count >= 2);
         var stored = (await FacesOfAsync($"c-{customerId}")).Count;
@@ -267,7 +267,7 @@ public static class Descriptors
         return Normalised(v);
     }
 
-    /// <summary>Another view of the same face: <paramref name="spread"/> of a random direction added (0.15 is a cosine distance of about 0.01).</summary>
+    /// <summary>Another view of the same face: <paramref name="spread"/> of a random direction added (0.08: about 0.003 from the face, 0.006 between two views).</summary>
     public static float[] Near(float[] face, float spread)
     {
         var noise = Random();
