@@ -20,7 +20,7 @@ public sealed class OnPremisesFaceSearchOptions
 
     /// <summary>
     /// Where descriptors are kept: <c>Local</c> (the data folder's <c>records.db</c>), <c>DynamoDb</c> (<see cref="TableName"/>),
-    /// <c>Memory</c> (<c>--ephemeral</c>). Unset: DynamoDB on a DynamoDB cluster (<c>Orleans:Storage=DynamoDb</c>), memory
+    /// <c>Memory</c> (<c>--ephemeral</c>). Unset: DynamoDB on a DynamoDB cluster (<c>Orleans:GrainStorage:visits:ProviderType=DynamoDB</c>), memory
     /// with <c>--ephemeral</c>, the data folder otherwise.
     /// </summary>
     public FaceDescriptorStoreKind? Store { get; set; }

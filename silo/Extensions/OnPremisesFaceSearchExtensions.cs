@@ -11,9 +11,9 @@ public static class OnPremisesFaceSearchExtensions
     /// Pictures are accepted only when a face embedder is installed.
     /// </summary>
     public static IServiceCollection AddOnPremisesFaceSearch(
-        this IServiceCollection services, IConfiguration configuration, FaceSearchSelection selection, StorageMode storage, LocalStoreOptions local)
+        this IServiceCollection services, IConfiguration configuration, FaceSearchSelection selection, OrleansSettings orleans, LocalStoreOptions local)
     {
-        var defaultStore = storage == StorageMode.DynamoDb ? FaceDescriptorStoreKind.DynamoDb
+        var defaultStore = orleans.Storage == OrleansSettings.DynamoDB ? FaceDescriptorStoreKind.DynamoDb
             : local.InUse ? FaceDescriptorStoreKind.Local
             : FaceDescriptorStoreKind.Memory;
         try

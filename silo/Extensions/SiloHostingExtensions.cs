@@ -43,7 +43,7 @@ public static class SiloHostingExtensions
         if (faceSearch.Provider == FaceSearchProvider.OnPremises)
         {
             // After the embedded defaults: the on-premises search is the face search; the rest stays embedded.
-            builder.Services.AddOnPremisesFaceSearch(configuration, faceSearch, cluster.Storage, local);
+            builder.Services.AddOnPremisesFaceSearch(configuration, faceSearch, orleans, local);
         }
         if (faceSearch.Provider != FaceSearchProvider.Rekognition)
         {
