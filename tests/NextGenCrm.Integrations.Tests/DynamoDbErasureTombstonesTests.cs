@@ -15,7 +15,9 @@ public sealed class DynamoDbErasureTombstonesTests(DynamoDbLocalFixture emulator
         HistoryTable = "history-" + Guid.NewGuid().ToString("N")[..8],
         TombstonesTable = "tombstones-" + Guid.NewGuid().ToString("N")[..8],
     });
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 23, 0, 0, TimeSpan.Zero));
+    // From the real now: DynamoDB Local deletes items whose TTL attribute is in the (real) past, as DynamoDB does,
+    // so a fixed date would have its tombstones swept away under the test once that date has gone by.
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync() => await new CrmTables(_dynamo, _options).EnsureCreatedAsync(Ct);
