@@ -34,7 +34,12 @@ public sealed partial class CameraWorker(
         // Leave the host's start-up path at once: detection is CPU work.
         await Task.Yield();
         var detection = options.Value.Detection;
-        var sightings = new CameraSightings(detection, options.Value.Tracking, $"t{RunStamp}-", camera.Id, recentFaces, describer);
+        var sendDescriptors = options.Value.Sink.SendFaceAs == FaceForm.Descriptor;
+        if (sendDescriptors && describer is null)
+        {
+            throw new InvalidOperationException("EdgeAgent:Sink:SendFaceAs=Descriptor needs a face describer (the embedder)");
+        }
+        var sightings = new CameraSightings(detection, options.Value.Tracking, $"t{RunStamp}-", camera.Id, recentFaces, describer, sendDescriptors);
         var status = metrics.Camera(camera.Id);
         try
         {
@@ -53,7 +58,15 @@ public sealed partial class CameraWorker(
                         }
                         foreach (var sighting in result.Sightings)
                         {
-                            outbox.EnqueueCrop(camera.Id, sighting.TrackId, sighting.CapturedAt, sighting.Crop, sighting.SameTrackAs);
+                            if (sighting.Descriptor is { } descriptor)
+                            {
+                                outbox.EnqueueDescriptor(camera.Id, sighting.TrackId, sighting.CapturedAt, descriptor, sighting.SameTrackAs);
+                                Array.Clear(descriptor); // in the buffer now; not left in memory
+                            }
+                            else
+                            {
+                                outbox.EnqueueCrop(camera.Id, sighting.TrackId, sighting.CapturedAt, sighting.Crop, sighting.SameTrackAs);
+                            }
                         }
                         foreach (var trackId in result.EndedNotSearched)
                         {

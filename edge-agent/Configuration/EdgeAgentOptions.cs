@@ -22,6 +22,11 @@ public sealed class EdgeAgentOptions
     public ReIdentification.ReIdentificationOptions ReIdentification { get; set; } = new();
 
     public List<CameraOptions> Cameras { get; set; } = [];
+
+    public EdgeTelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>The face embedder (re-identification and SendFaceAs=Descriptor): ModelPath empty = models/ beside the agent.</summary>
+    public FaceEmbedderOptions Embedding { get; set; } = new();
 }
 
 public sealed class SiloOptions
@@ -191,4 +196,14 @@ public sealed class SimulationOptions
 
     /// <summary>Distinct people to draw tokens from, so the same "person" comes back.</summary>
     public int Population { get; set; } = 1000;
+}
+
+/// <summary>The agent's own scrape endpoint (section "EdgeAgent:Telemetry"); OTLP is configured by the OTEL_* variables.</summary>
+public sealed class EdgeTelemetryOptions
+{
+    /// <summary>Serve the Prometheus text format at http://{PrometheusHost}:{PrometheusPort}/metrics; 0 = off.</summary>
+    public int PrometheusPort { get; set; }
+
+    /// <summary>The address the scrape endpoint listens on: this machine only unless set (e.g. to the branch network's address).</summary>
+    public string PrometheusHost { get; set; } = "127.0.0.1";
 }

@@ -33,6 +33,8 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
         {
             ValidateAwsSink(options.Sink.Aws, errors);
         }
+        ValidateFaceForm(options, errors);
+        ValidateTelemetry(options.Telemetry, errors);
         if (options.Silo.BatchSize is < 1 or > 500)
         {
             errors.Add($"{s}:Silo:BatchSize must be between 1 and 500");
@@ -74,6 +76,45 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
         if (reId.MaxTracks is < 1 or > 1_000_000)
         {
             errors.Add($"{s}:MaxTracks must be between 1 and 1000000");
+        }
+    }
+
+    private static void ValidateFaceForm(EdgeAgentOptions options, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Sink:SendFaceAs";
+        if (!Enum.IsDefined(options.Sink.SendFaceAs))
+        {
+            errors.Add($"{s} must be Image or Descriptor");
+            return;
+        }
+        if (options.Sink.SendFaceAs != FaceForm.Descriptor)
+        {
+            return;
+        }
+        try
+        {
+            FaceEmbedder.ResolveModelPath(options.Embedding);
+        }
+        catch (FileNotFoundException missing)
+        {
+            errors.Add($"{s}=Descriptor needs the face embedder's model, not found at {missing.FileName} (scripts/setup.sh generates {FaceEmbedderModel.FileName} into models/ beside the agent; or set {EdgeAgentOptions.SectionName}:Embedding:ModelPath)");
+        }
+        if (options.Cameras.Any(c => c.Source == CameraSourceKind.Simulate))
+        {
+            errors.Add($"{s}=Descriptor cannot be used with a simulated camera (it sends face tokens, not faces)");
+        }
+    }
+
+    private static void ValidateTelemetry(EdgeTelemetryOptions telemetry, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Telemetry";
+        if (telemetry.PrometheusPort is < 0 or > 65535)
+        {
+            errors.Add($"{s}:PrometheusPort must be 0 (off) or a TCP port");
+        }
+        if (telemetry.PrometheusPort > 0 && Uri.CheckHostName(telemetry.PrometheusHost) == UriHostNameType.Unknown)
+        {
+            errors.Add($"{s}:PrometheusHost '{telemetry.PrometheusHost}' must be an IP address or host name");
         }
     }
 

@@ -181,9 +181,9 @@ public sealed partial class AwsSightingSink(IAmazonS3 s3, IAmazonSQS sqs, AwsSin
             problem = "sightingId, branchId, cameraId and trackId must be ids of [A-Za-z0-9._-]";
             return false;
         }
-        if ((sighting.Image is null ? 0 : 1) + (sighting.ImageRef is null ? 0 : 1) + (sighting.FaceToken is null ? 0 : 1) != 1)
+        if ((sighting.Image is null ? 0 : 1) + (sighting.ImageRef is null ? 0 : 1) + (sighting.FaceToken is null ? 0 : 1) + (sighting.FaceDescriptor is null ? 0 : 1) != 1)
         {
-            problem = "exactly one of image, imageRef, faceToken is required";
+            problem = "exactly one of image, imageRef, faceToken, faceDescriptor is required";
             return false;
         }
         if (sighting.Image is { } base64)

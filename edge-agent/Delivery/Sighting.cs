@@ -16,12 +16,15 @@ public sealed record Sighting
 
     public required DateTimeOffset CapturedAt { get; init; }
 
-    /// <summary>Base64 JPEG face crop. Exactly one of Image, ImageRef, FaceToken is set.</summary>
+    /// <summary>Base64 JPEG face crop. Exactly one of Image, ImageRef, FaceToken, FaceDescriptor is set.</summary>
     public string? Image { get; init; }
 
     public string? ImageRef { get; init; }
 
     public string? FaceToken { get; init; }
+
+    /// <summary>The face's descriptor (128 float32, L2-normalised) instead of a picture: the silo's on-premises face search only. Biometric data.</summary>
+    public float[]? FaceDescriptor { get; init; }
 
     /// <summary>The earlier track of this agent the track was re-identified as (same face within the window).</summary>
     public SightingTrackRef? SameTrackAs { get; init; }

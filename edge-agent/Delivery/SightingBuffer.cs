@@ -35,7 +35,7 @@ public sealed partial class SightingBuffer : IDisposable
         _maxBytes = options.MaxBytes;
         _segmentBytes = options.SegmentBytes;
         _logger = logger;
-        Directory.CreateDirectory(_directory);
+        CreatePrivateDirectory(_directory);
         Recover();
     }
 
@@ -199,8 +199,32 @@ public sealed partial class SightingBuffer : IDisposable
     {
         _tail?.Dispose();
         _tailSegment = number;
-        _tail = new FileStream(SegmentPath(number), FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete);
+        var open = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read | FileShare.Delete };
+        if (!OperatingSystem.IsWindows())
+        {
+            open.UnixCreateMode = OwnerOnlyFile;
+        }
+        _tail = new FileStream(SegmentPath(number), open);
         _segments.TryAdd(number, _tail.Length);
+    }
+
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// The buffer holds faces (crops, or descriptors with SendFaceAs=Descriptor): its folder and segments are readable by
+    /// the agent's user only (0700 / 0600 on Linux; the folder is made so even if it existed). The disk must be encrypted
+    /// as well: these modes do not protect a stolen disk.
+    /// </summary>
+    private static void CreatePrivateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(directory, ownerOnly);
+        File.SetUnixFileMode(directory, ownerOnly);
     }
 
     private void DeleteSegment(long number)

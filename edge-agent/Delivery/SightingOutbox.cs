@@ -26,6 +26,19 @@ public sealed class SightingOutbox(SightingBuffer buffer, IOptions<EdgeAgentOpti
             Image = Convert.ToBase64String(jpeg),
         });
 
+    /// <summary>The face as its descriptor only (EdgeAgent:Sink:SendFaceAs=Descriptor): no picture in the buffer or the sighting.</summary>
+    public bool EnqueueDescriptor(string cameraId, string trackId, DateTimeOffset capturedAt, float[] descriptor, TrackKey? sameTrackAs = null) =>
+        Enqueue(new Sighting
+        {
+            SameTrackAs = sameTrackAs is { } same ? new SightingTrackRef(same.CameraId, same.TrackId) : null,
+            SightingId = SightingIds.NewSightingId(),
+            BranchId = _branchId,
+            CameraId = cameraId,
+            TrackId = trackId,
+            CapturedAt = capturedAt,
+            FaceDescriptor = descriptor,
+        });
+
     public bool EnqueueFaceToken(string cameraId, string trackId, DateTimeOffset capturedAt, string faceToken) =>
         Enqueue(new Sighting
         {

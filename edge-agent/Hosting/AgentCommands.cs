@@ -43,11 +43,15 @@ public static class AgentCommands
         Option<string?> video = new("--video") { Description = "Add a camera that reads a video file or rtsp:// stream through ffmpeg" };
         Option<int?> simulate = new("--simulate") { Description = "Add a simulated camera with this many synthetic visitors (0 = without end); sends faceTokens, no images" };
         Option<string?> tokenFile = new("--token-file") { Description = "File holding the agent's bearer token for the silo, re-read when it changes (EdgeAgent:Silo:TokenFile); or use EdgeAgent:Silo:ClientCredentials" };
+        Option<string?> sendFaceAs = new("--send-face-as") { Description = "What a sighting carries of the face: image (the crop, default) or descriptor (128 numbers, for a silo on FaceSearch:Provider=OnPremises: no picture leaves the branch) (EdgeAgent:Sink:SendFaceAs)" };
+        sendFaceAs.AcceptOnlyFromAmong("image", "descriptor");
+        Option<int?> prometheusPort = new("--prometheus-port") { Description = "Serve the metrics for Prometheus at http://127.0.0.1:PORT/metrics (EdgeAgent:Telemetry:PrometheusPort; the address is EdgeAgent:Telemetry:PrometheusHost)" };
         Option<bool> allowInsecureHttp = new("--allow-insecure-http") { Description = "Send the token over plain http:// to a silo on another machine (EdgeAgent:Silo:AllowInsecureHttp)" };
 
         var command = new Command("run", "Run the agent as a long-running service (systemd, container or a terminal; stops on Ctrl+C/SIGTERM)")
         {
             config, branch, silo, sink, queueUrl, bufferDir, ModelOption, cameraId, folder, snapshotUrl, video, simulate, tokenFile, allowInsecureHttp,
+            sendFaceAs, prometheusPort,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -69,6 +73,8 @@ public static class AgentCommands
             }
             Set("Sink:Kind", result.GetValue(sink));
             Set("Sink:Aws:QueueUrl", result.GetValue(queueUrl));
+            Set("Sink:SendFaceAs", result.GetValue(sendFaceAs));
+            Set("Telemetry:PrometheusPort", result.GetValue(prometheusPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("Buffer:Directory", result.GetValue(bufferDir));
             Set("Detection:ModelPath", result.GetValue(ModelOption));
 

@@ -13,6 +13,7 @@ using NextGenCrm.EdgeAgent.Detection;
 using NextGenCrm.ServiceDefaults;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using OpenTelemetry.Metrics;
 using NextGenCrm.EdgeAgent.ReIdentification;
 
 namespace NextGenCrm.EdgeAgent.Hosting;
@@ -44,6 +45,7 @@ public static class AgentHost
         });
         // OpenTelemetry: the agent's meter, HttpClient spans and metrics, OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
         builder.AddServiceDefaults("nextgencrm-edge-agent");
+        AddPrometheusEndpoint(builder.Services, builder.Configuration);
         builder.Services.AddEdgeAgent(builder.Configuration, commandLineCamera);
         return builder.Build();
     }
@@ -129,13 +131,45 @@ public static class AgentHost
         // Cameras are known only once options are bound; one hosted service per camera.
         if (configuration.GetValue($"{EdgeAgentOptions.SectionName}:ReIdentification:Enabled", true))
         {
-            services.AddSingleton(sp => new RecentFaces(Options(sp).ReIdentification));
+            services.AddSingleton(sp =>
+            {
+                var recent = new RecentFaces(Options(sp).ReIdentification);
+                sp.GetRequiredService<AgentMetrics>().ObserveReIdentification(recent);
+                return recent;
+            });
             services.AddHostedService<RecentFacesUpkeep>();
+        }
+        if (sink.SendFaceAs == FaceForm.Descriptor)
+        {
+            // Descriptors are the sighting: the embedder must be there (the options validator says so at start).
+            services.TryAddSingleton<IFaceDescriber>(sp => new EmbedderDescriber(new FaceEmbedder(Options(sp).Embedding)));
+        }
+        else if (configuration.GetValue($"{EdgeAgentOptions.SectionName}:ReIdentification:Enabled", true))
+        {
             // The embedder when its model is there; a describer registered before (a test's) wins.
-            services.TryAddSingleton<IFaceDescriber>(sp => EmbedderDescriber.TryCreate(new FaceEmbedderOptions())!);
+            services.TryAddSingleton<IFaceDescriber>(sp => EmbedderDescriber.TryCreate(Options(sp).Embedding)!);
         }
         services.AddSingleton<IHostedService>(sp => new CameraFleet(sp, Options(sp).Cameras));
         return services;
+    }
+
+    /// <summary>
+    /// EdgeAgent:Telemetry:PrometheusPort set: the metrics (the same as OTLP exports) in Prometheus' text format at
+    /// http://{PrometheusHost}:{PrometheusPort}/metrics, on 127.0.0.1 unless another host is configured.
+    /// </summary>
+    public static void AddPrometheusEndpoint(IServiceCollection services, IConfiguration configuration)
+    {
+        var telemetry = configuration.GetSection($"{EdgeAgentOptions.SectionName}:Telemetry").Get<EdgeTelemetryOptions>() ?? new EdgeTelemetryOptions();
+        if (telemetry.PrometheusPort is <= 0 or > 65535)
+        {
+            return; // off (a wrong value is reported by the options validator)
+        }
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddPrometheusHttpListener(o =>
+        {
+            o.Host = telemetry.PrometheusHost;
+            o.Port = telemetry.PrometheusPort;
+            o.ScrapeEndpointPath = "/metrics";
+        }));
     }
 
     private static EdgeAgentOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value;

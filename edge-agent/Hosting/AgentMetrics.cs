@@ -112,5 +112,25 @@ public sealed class AgentMetrics : IDisposable
             description: "Bytes the buffer may hold before it drops the oldest (EdgeAgent:Buffer:MaxBytes); full at bytes = capacity");
     }
 
+    /// <summary>
+    /// Registers the re-identification counter once the store exists: <c>nextgencrm.edge.reidentified</c>, tag
+    /// <c>outcome</c> = <c>matched</c> (sent as an earlier track: no face search), <c>ambiguous</c> (two people close:
+    /// left to the silo), <c>new</c> (nobody recent alike).
+    /// </summary>
+    public void ObserveReIdentification(ReIdentification.RecentFaces recentFaces)
+    {
+        ArgumentNullException.ThrowIfNull(recentFaces);
+        _meter.CreateObservableCounter("nextgencrm.edge.reidentified", () =>
+        {
+            long matched = recentFaces.Matched, ambiguous = recentFaces.Ambiguous;
+            return new[]
+            {
+                new Measurement<long>(matched, new KeyValuePair<string, object?>("outcome", "matched")),
+                new Measurement<long>(ambiguous, new KeyValuePair<string, object?>("outcome", "ambiguous")),
+                new Measurement<long>(Math.Max(0, recentFaces.Identified - matched - ambiguous), new KeyValuePair<string, object?>("outcome", "new")),
+            };
+        }, description: "New tracks compared with the tracks seen recently across the agent's cameras, by outcome");
+    }
+
     public void Dispose() => _meter.Dispose();
 }

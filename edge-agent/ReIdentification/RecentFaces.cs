@@ -19,7 +19,7 @@ public sealed class RecentFaces(ReIdentificationOptions options) : IDisposable
     private readonly Dictionary<TrackKey, Entry> _tracks = [];
     private readonly Lock _gate = new();
     private long _nextPerson;
-    private long _matched, _ambiguous;
+    private long _matched, _ambiguous, _identified;
 
     public int Count
     {
@@ -38,6 +38,9 @@ public sealed class RecentFaces(ReIdentificationOptions options) : IDisposable
     /// <summary>New tracks that matched more than one person closely, left to the silo's search.</summary>
     public long Ambiguous => Interlocked.Read(ref _ambiguous);
 
+    /// <summary>New tracks compared with the recent ones so far (matched, ambiguous, or a new person).</summary>
+    public long Identified => Interlocked.Read(ref _identified);
+
     /// <summary>
     /// Keeps the new track's descriptor and answers the earlier track it matched (the most recently seen track of
     /// that person), or null: nobody within the window is close enough, or two people are about as close.
@@ -53,6 +56,7 @@ public sealed class RecentFaces(ReIdentificationOptions options) : IDisposable
                 known.Seen(seenAt);
                 return known.SameAs;
             }
+            Interlocked.Increment(ref _identified);
             var (person, sameAs) = BestMatch(track, descriptor);
             var entry = new Entry(descriptor.ToArray(), person ?? _nextPerson++, sameAs, seenAt);
             _tracks[track] = entry;

@@ -9,6 +9,12 @@ namespace NextGenCrm.EdgeAgent.Tracking;
 public sealed record SightingCrop(string TrackId, DateTimeOffset CapturedAt, byte[] Crop, FaceQuality Quality)
 {
     public TrackKey? SameTrackAs { get; init; }
+
+    /// <summary>
+    /// With <c>sendDescriptors</c>: the face's descriptor, sent instead of the crop (then empty). Biometric data: the
+    /// caller clears it once it is in the buffer.
+    /// </summary>
+    public float[]? Descriptor { get; init; }
 }
 
 /// <summary>What one frame of a camera gave: its tracked faces, the sightings due, the tracks that ended unsearched.</summary>
@@ -20,11 +26,15 @@ public sealed record FrameSightings(IReadOnlyList<TrackedFace> Faces, IReadOnlyL
 /// blurred to recognise is tracked but never sent; a track that ends without a better one is counted.
 /// With <paramref name="recentFaces"/> and a <paramref name="describer"/>, a track's first sighting is matched against
 /// the tracks the agent's cameras saw recently, and a match is sent as the earlier track (re-identification).
+/// With <paramref name="sendDescriptors"/> (and a describer), a sighting carries the face's descriptor and no crop is
+/// cut at all; a track whose face cannot be described is not sent (counted as not searched).
 /// </summary>
 public sealed class CameraSightings(
     DetectionOptions detection, TrackingOptions tracking, string trackIdPrefix,
-    string cameraId = "", RecentFaces? recentFaces = null, IFaceDescriber? describer = null)
+    string cameraId = "", RecentFaces? recentFaces = null, IFaceDescriber? describer = null, bool sendDescriptors = false)
 {
+    private readonly bool _describe = describer is not null && (recentFaces is not null || sendDescriptors);
+
     private readonly HashSet<string> _identified = new(StringComparer.Ordinal);
 
     private readonly FaceTracker _tracker = new(tracking, trackIdPrefix);
@@ -50,9 +60,9 @@ public sealed class CameraSightings(
                 continue;
             }
             // Gone before its first sighting was due: its best face goes now, or it is counted unsearched.
-            if (best is not null)
+            if (best is not null && Sighting(trackId, best) is { } last)
             {
-                sightings.Add(Sighting(trackId, best));
+                sightings.Add(last);
                 EndTrack(trackId, capturedAt);
             }
             else
@@ -69,14 +79,14 @@ public sealed class CameraSightings(
             {
                 var box = face.Box;
                 _bestFaces.Offer(face.TrackId, quality, capturedAt,
-                    () => FaceCrops.CropJpeg(frame, box, detection.CropMargin, detection.MaxCropSide, detection.JpegQuality),
-                    recentFaces is null || describer is null ? null : () => describer.Describe(frame, box));
+                    sendDescriptors ? () => [] : () => FaceCrops.CropJpeg(frame, box, detection.CropMargin, detection.MaxCropSide, detection.JpegQuality),
+                    _describe ? () => describer!.Describe(frame, box) : null);
             }
             if (face.SightingDue)
             {
-                if (_bestFaces.Take(face.TrackId) is { } best)
+                if (_bestFaces.Take(face.TrackId) is { } best && Sighting(face.TrackId, best) is { } due)
                 {
-                    sightings.Add(Sighting(face.TrackId, best));
+                    sightings.Add(due);
                 }
                 else
                 {
@@ -87,9 +97,17 @@ public sealed class CameraSightings(
         return new FrameSightings(tracked, sightings, notSearched);
     }
 
-    /// <summary>The sighting of the track's best face, naming the earlier track it was re-identified as, if any.</summary>
-    private SightingCrop Sighting(string trackId, FaceCandidate best)
+    /// <summary>
+    /// The sighting of the track's best face, naming the earlier track it was re-identified as, if any; null when
+    /// descriptors are sent and this face has none.
+    /// </summary>
+    private SightingCrop? Sighting(string trackId, FaceCandidate best)
     {
+        if (sendDescriptors && best.Descriptor is null)
+        {
+            return null;
+        }
+        var sent = sendDescriptors ? best.Descriptor!.ToArray() : null;
         TrackKey? sameAs = null;
         if (recentFaces is not null)
         {
@@ -100,7 +118,7 @@ public sealed class CameraSightings(
                 : recentFaces.SameAs(key, best.CapturedAt);
         }
         Forget(best);
-        return new SightingCrop(trackId, best.CapturedAt, best.Crop, best.Quality) { SameTrackAs = sameAs };
+        return new SightingCrop(trackId, best.CapturedAt, best.Crop, best.Quality) { SameTrackAs = sameAs, Descriptor = sent };
     }
 
     private void EndTrack(string trackId, DateTimeOffset at)
