@@ -260,7 +260,7 @@ public sealed partial class DeployManifestTests
         "nextgencrm_visits_opened_total", "nextgencrm_visits_closed_total", "nextgencrm_deliveries_total",
         "nextgencrm_outbox_backlog", "nextgencrm_outbox_oldest_age_seconds", "nextgencrm_rekognition_throttles_total", "nextgencrm_silo_count",
         "nextgencrm_edge_frames_total", "nextgencrm_edge_buffer_depth", "nextgencrm_edge_buffer_bytes", "nextgencrm_edge_buffer_capacity_bytes",
-        "nextgencrm_edge_buffer_dropped_total",
+        "nextgencrm_edge_buffer_dropped_total", "nextgencrm_edge_reidentified_total",
     ];
 
     [Fact]
