@@ -135,6 +135,28 @@ public sealed class AwsSinkTests : IAsyncLifetime
         Assert.Equal(crop.SightingId, messages.Single(m => m.GetProperty("trackId").GetString() == "t-1").GetProperty("sightingId").GetString());
     }
 
+    [Fact]
+    public async Task A_descriptor_sighting_goes_to_the_queue_as_it_is_and_nothing_to_S3()
+    {
+        var queueUrl = (await _sqs.CreateQueueAsync($"edge-descr-{Guid.NewGuid():N}"[..26], Ct)).QueueUrl;
+        var options = Sink(queueUrl);
+        using var s3 = AwsSightingSink.CreateS3(options, Credentials);
+        using var sqs = AwsSightingSink.CreateSqs(options, Credentials);
+        var sink = new AwsSightingSink(s3, sqs, options, NullLogger<AwsSightingSink>.Instance);
+        var descriptor = Enumerable.Range(0, 128).Select(i => MathF.Sqrt(1f / 128) * (i % 2 == 0 ? 1 : -1)).ToArray();
+        var sighting = new Sighting { SightingId = SightingIds.NewSightingId(), BranchId = "b-descr", CameraId = "door", TrackId = "t-1", CapturedAt = DateTimeOffset.UtcNow, FaceDescriptor = descriptor };
+        var both = sighting with { SightingId = SightingIds.NewSightingId(), TrackId = "t-2", FaceToken = "person-2" };
+
+        var outcomes = await sink.DeliverAsync([Json(sighting), Json(both)], Ct);
+
+        Assert.Equal([DeliveryOutcome.Accepted, DeliveryOutcome.Rejected], outcomes); // a face given twice cannot succeed
+        Assert.Empty(await KeysAsync("b-descr/"));
+        var message = Assert.Single(await ReceiveAsync(queueUrl, 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(descriptor, message.GetProperty("faceDescriptor").EnumerateArray().Select(v => v.GetSingle()));
+        Assert.False(message.TryGetProperty("image", out _));
+        Assert.False(message.TryGetProperty("imageRef", out _));
+    }
+
     private AwsSinkOptions Sink(string queueUrl) =>
         new() { QueueUrl = queueUrl, Bucket = Bucket, Region = Fauxqs.Region, ServiceUrl = _fauxqs.ServiceUrl, RequestTimeout = TimeSpan.FromSeconds(5) };
 
