@@ -78,6 +78,29 @@ public sealed class BestFaceTests : IDisposable
     }
 
     [Fact]
+    public void Sending_descriptors_a_sighting_carries_the_best_faces_descriptor_and_no_crop_and_a_face_without_one_is_not_sent()
+    {
+        using var photo = ImageDecoding.Decode(File.ReadAllBytes(TestImages.Photo("sample3.jpg")));
+        using var empty = TestImages.Filled(photo.Width, photo.Height, SKColors.Gray);
+        var tracking = new TrackingOptions { FirstSightingAfter = TimeSpan.FromSeconds(1), AbsenceTimeout = TimeSpan.FromSeconds(2) };
+        var described = new CameraSightings(Detection, tracking, "t-", "door", describer: new ThumbnailDescriber(), sendDescriptors: true);
+        var undescribed = new CameraSightings(Detection, tracking, "u-", "door", describer: new NoDescriptions(), sendDescriptors: true);
+        var faces = _detector.Detect(photo);
+
+        var sent = described.Frame(photo, faces, Start).Sightings.Concat(described.Frame(photo, faces, Start.AddSeconds(1.5)).Sightings).ToList();
+        var notSent = undescribed.Frame(photo, faces, Start).Sightings.Concat(undescribed.Frame(photo, faces, Start.AddSeconds(1.5)).Sightings).ToList();
+        var ended = undescribed.Frame(empty, [], Start.AddSeconds(4));
+
+        Assert.Equal(3, sent.Count);
+        Assert.All(sent, s => Assert.Empty(s.Crop));
+        Assert.All(sent, s => Assert.Equal(128, s.Descriptor!.Length));
+        Assert.Equal(3, sent.Select(s => string.Join(',', s.Descriptor!)).Distinct().Count());
+        Assert.Empty(notSent);
+        Assert.Empty(ended.Sightings);
+        Assert.Equal(3, ended.EndedNotSearched.Count);
+    }
+
+    [Fact]
     public void Quality_prefers_a_large_sharp_frontal_face()
     {
         using var photo = ImageDecoding.Decode(File.ReadAllBytes(TestImages.Photo("sample6.jpg")));
