@@ -29,22 +29,7 @@ internal sealed class BlazeFaceModel : IDisposable
         var info = BlazeFaceModelInfo.For(options.Model);
         var path = ResolvePath(options.ModelPath, info);
         var expected = string.IsNullOrEmpty(options.ModelSha256) ? info.Sha256 : options.ModelSha256;
-        var actual = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException(
-                $"Model {path} has sha256 {actual}, expected {expected} (the ModelSha256 setting); refusing to load it");
-        }
-        using var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = options.Threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            // The converted models carry unused initializers; ONNX Runtime warns about them on every load.
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        _session = new InferenceSession(path, sessionOptions);
+        _session = PinnedOnnxModel.Open(path, expected, options.Threads, "Model {path} (the ModelSha256 setting)");
         InputSize = info.InputSize;
         _inputShape = [1, InputSize, InputSize, 3];
     }

@@ -56,21 +56,7 @@ public sealed class FaceEmbedder : IDisposable
         options ??= new FaceEmbedderOptions();
         var path = ResolveModelPath(options);
         var expected = string.IsNullOrEmpty(options.ModelSha256) ? FaceEmbedderModel.Sha256 : options.ModelSha256;
-        var actual = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException(
-                $"Face recognition model {path} has sha256 {actual}, expected {expected}; refusing to load it (run scripts/setup.sh to generate it again)");
-        }
-        using var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = options.Threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        _session = new InferenceSession(path, sessionOptions);
+        _session = PinnedOnnxModel.Open(path, expected, options.Threads, "Face recognition model {path} (run scripts/setup.sh to generate it again)");
     }
 
     /// <summary>The configured path, else the copy shipped next to the binary.</summary>

@@ -41,16 +41,16 @@ public sealed class DescriptorSightingsTests : IDisposable
             new { Id = "door", Source = "Folder", Path = doorDrop, PollInterval = "00:00:00.100" },
             new { Id = "counter", Source = "Folder", Path = counterDrop, PollInterval = "00:00:00.100" },
         ], detection: null, tracking: null, sink: new { Kind = "Http", SendFaceAs = "Descriptor" }, tokenFile);
-        using var agent = StartAgent(config);
+        using var agent = InProcessAgent.Start(config);
         await agent.StartAsync(ct);
         using var http = new HttpClient { BaseAddress = silo.BaseUrl };
         http.DefaultRequestHeaders.Authorization = new("Bearer", await silo.IssueTokenAsync("staff", "b001"));
-        var face = OneFacePhoto();
+        var face = InProcessAgent.OneFacePhoto();
 
         await File.WriteAllBytesAsync(Path.Combine(doorDrop, "door-1.jpg"), face, ct);
-        var door = await CameraAsync(http, "door", c => c.GetProperty("faceSearches").GetInt64() >= 1, timeout, ct);
+        var door = await InProcessAgent.CameraAsync(http, "door", c => c.GetProperty("faceSearches").GetInt64() >= 1, timeout, ct);
         await File.WriteAllBytesAsync(Path.Combine(counterDrop, "counter-1.jpg"), face, ct);
-        var counter = await CameraAsync(http, "counter", c => c.GetProperty("sightings").GetInt64() >= 1, timeout, ct);
+        var counter = await InProcessAgent.CameraAsync(http, "counter", c => c.GetProperty("sightings").GetInt64() >= 1, timeout, ct);
         var occupancy = await http.GetFromJsonAsync<JsonElement>("api/v1/branches/b001/occupancy", ct);
         var metrics = agent.Services.GetRequiredService<AgentMetrics>();
         await agent.StopAsync(ct);
@@ -116,46 +116,6 @@ public sealed class DescriptorSightingsTests : IDisposable
             && f.Contains("missing.onnx", StringComparison.Ordinal));
         options.Embedding.ModelPath = "";
         Assert.True(new EdgeAgentOptionsValidator().Validate(null, options).Succeeded, "the model beside the binary is found");
-    }
-
-    private static IHost StartAgent(string configFile)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddJsonFile(configFile, optional: false);
-        builder.Logging.ClearProviders();
-        builder.Services.AddEdgeAgent(builder.Configuration, commandLineCamera: null);
-        return builder.Build();
-    }
-
-    /// <summary>One face of a demo photograph, cut out with room around it: a frame with exactly one face.</summary>
-    private static byte[] OneFacePhoto()
-    {
-        using var photo = SKBitmap.Decode(TestImages.Photo("sample1.jpg"));
-        var face = new SKRectI(420 - 150, 408 - 150, 420 + 188 + 150, 408 + 188 + 150);
-        using var cut = new SKBitmap(face.Width, face.Height);
-        photo.ExtractSubset(cut, face);
-        return TestImages.Jpeg(cut);
-    }
-
-    private static async Task<JsonElement> CameraAsync(HttpClient http, string cameraId, Func<JsonElement, bool> ready, TimeSpan timeout, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var cameras = await http.GetFromJsonAsync<JsonElement>("api/v1/branches/b001/cameras", ct);
-            foreach (var camera in cameras.EnumerateArray())
-            {
-                if (camera.GetProperty("cameraId").GetString() == cameraId && ready(camera))
-                {
-                    return camera;
-                }
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"camera {cameraId} did not report as expected: {cameras}");
-            }
-            await Task.Delay(250, ct);
-        }
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);

@@ -27,7 +27,7 @@ public sealed class PrometheusEndpointTests : IDisposable
         await agent.StartAsync(ct);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
-        await File.WriteAllBytesAsync(Path.Combine(drop, "frame-1.jpg"), OneFacePhoto(), ct);
+        await File.WriteAllBytesAsync(Path.Combine(drop, "frame-1.jpg"), InProcessAgent.OneFacePhoto(), ct);
         var status = agent.Services.GetRequiredService<AgentMetrics>().Camera("door");
         var deadline = DateTime.UtcNow.AddSeconds(60);
         string scrape;
@@ -79,15 +79,6 @@ public sealed class PrometheusEndpointTests : IDisposable
         {
             return false;
         }
-    }
-
-    private static byte[] OneFacePhoto()
-    {
-        using var photo = SKBitmap.Decode(TestImages.Photo("sample1.jpg"));
-        var face = new SKRectI(420 - 150, 408 - 150, 420 + 188 + 150, 408 + 188 + 150);
-        using var cut = new SKBitmap(face.Width, face.Height);
-        photo.ExtractSubset(cut, face);
-        return TestImages.Jpeg(cut);
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
