@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NextGenCrm.EdgeAgent.Hosting;
 using NextGenCrm.EdgeAgent.ReIdentification;
+using NextGenCrm.TestSupport;
 using SkiaSharp;
 
 namespace NextGenCrm.EdgeAgent.Tests;
@@ -34,20 +35,8 @@ public sealed class ReIdentificationEndToEndTests : IDisposable
     {
         var timeout = TimeSpan.FromSeconds(90);
         var ct = TestContext.Current.CancellationToken;
-        using var silo = await EphemeralSilo.StartAsync(timeout, ct);
-        var doorDrop = Directory.CreateDirectory(Path.Combine(_work, "door")).FullName;
-        var counterDrop = Directory.CreateDirectory(Path.Combine(_work, "counter")).FullName;
-        var tokenFile = Path.Combine(_work, "edge.token");
-        await File.WriteAllTextAsync(tokenFile, await silo.IssueTokenAsync("edge", "b001"), ct);
-        var config = AgentConfig.Write(_work, "agent.json", silo.BaseUrl, Path.Combine(_work, "buffer"),
-        [
-            new { Id = "door", Source = "Folder", Path = doorDrop, PollInterval = "00:00:00.100" },
-            new { Id = "counter", Source = "Folder", Path = counterDrop, PollInterval = "00:00:00.100" },
-        ], tokenFile: tokenFile);
-        using var agent = InProcessAgent.Start(config, describer);
-        await agent.StartAsync(ct);
-        using var http = new HttpClient { BaseAddress = silo.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", await silo.IssueTokenAsync("staff", "b001"));
+        using var branch = await StartTwoCamerasAsync(describer, timeout, ct);
+        var (agent, http, doorDrop, counterDrop) = (branch.Agent, branch.Http, branch.DoorDrop, branch.CounterDrop);
         var face = InProcessAgent.OneFacePhoto();
 
         await File.WriteAllBytesAsync(Path.Combine(doorDrop, "door-1.jpg"), face, ct);
@@ -75,20 +64,8 @@ public sealed class ReIdentificationEndToEndTests : IDisposable
     {
         var timeout = TimeSpan.FromSeconds(90);
         var ct = TestContext.Current.CancellationToken;
-        using var silo = await EphemeralSilo.StartAsync(timeout, ct);
-        var doorDrop = Directory.CreateDirectory(Path.Combine(_work, "door")).FullName;
-        var counterDrop = Directory.CreateDirectory(Path.Combine(_work, "counter")).FullName;
-        var tokenFile = Path.Combine(_work, "edge.token");
-        await File.WriteAllTextAsync(tokenFile, await silo.IssueTokenAsync("edge", "b001"), ct);
-        var config = AgentConfig.Write(_work, "agent.json", silo.BaseUrl, Path.Combine(_work, "buffer"),
-        [
-            new { Id = "door", Source = "Folder", Path = doorDrop, PollInterval = "00:00:00.100" },
-            new { Id = "counter", Source = "Folder", Path = counterDrop, PollInterval = "00:00:00.100" },
-        ], tokenFile: tokenFile);
-        using var agent = InProcessAgent.Start(config, new NoDescriptions());
-        await agent.StartAsync(ct);
-        using var http = new HttpClient { BaseAddress = silo.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", await silo.IssueTokenAsync("staff", "b001"));
+        using var branch = await StartTwoCamerasAsync(new NoDescriptions(), timeout, ct);
+        var (agent, http, doorDrop, counterDrop) = (branch.Agent, branch.Http, branch.DoorDrop, branch.CounterDrop);
         var face = InProcessAgent.OneFacePhoto();
 
         await File.WriteAllBytesAsync(Path.Combine(doorDrop, "door-1.jpg"), face, ct);
@@ -98,6 +75,36 @@ public sealed class ReIdentificationEndToEndTests : IDisposable
         await agent.StopAsync(ct);
 
         Assert.Equal(0, counter.GetProperty("tracksTakenOver").GetInt64());
+    }
+
+    /// <summary>An ephemeral silo, and an in-process agent with two folder cameras of branch b001 posting to it.</summary>
+    private async Task<TwoCameras> StartTwoCamerasAsync(IFaceDescriber? describer, TimeSpan timeout, CancellationToken ct)
+    {
+        var silo = await EphemeralSilo.StartAsync(timeout, ct);
+        var doorDrop = Directory.CreateDirectory(Path.Combine(_work, "door")).FullName;
+        var counterDrop = Directory.CreateDirectory(Path.Combine(_work, "counter")).FullName;
+        var tokenFile = Path.Combine(_work, "edge.token");
+        await File.WriteAllTextAsync(tokenFile, await silo.IssueTokenAsync("edge", "b001"), ct);
+        var config = AgentConfig.Write(_work, "agent.json", silo.BaseUrl, Path.Combine(_work, "buffer"),
+        [
+            new { Id = "door", Source = "Folder", Path = doorDrop, PollInterval = "00:00:00.100" },
+            new { Id = "counter", Source = "Folder", Path = counterDrop, PollInterval = "00:00:00.100" },
+        ], tokenFile: tokenFile);
+        var agent = InProcessAgent.Start(config, describer);
+        await agent.StartAsync(ct);
+        var http = new HttpClient { BaseAddress = silo.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await silo.IssueTokenAsync("staff", "b001"));
+        return new TwoCameras(silo, agent, http, doorDrop, counterDrop);
+    }
+
+    private sealed record TwoCameras(SiloProcess Silo, IHost Agent, HttpClient Http, string DoorDrop, string CounterDrop) : IDisposable
+    {
+        public void Dispose()
+        {
+            Http.Dispose();
+            Agent.Dispose();
+            Silo.Dispose();
+        }
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
