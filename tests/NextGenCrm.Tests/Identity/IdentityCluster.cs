@@ -69,25 +69,31 @@ public abstract class IdentityCluster(short silos) : ClusterWithApi<IdentityClus
     {
         public void Configure(ISiloBuilder silo)
         {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Visits:InactivityTimeout"] = "00:15:00",
-                ["Visits:SaveOnShutdown"] = "false",
-            }).Build();
-            silo.AddMemoryGrainStorage(StorageNames.Visits);
-            silo.UseInMemoryReminderService();
-            var services = silo.Services;
-            services.AddVisitTracking(configuration);
-            services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
-            services.AddSingleton<IFaceSearch>(IdentityWorld.FaceSearch);
-            services.AddSingleton<IFaceCollectionUpkeep>(IdentityWorld.FaceSearch);
-            services.AddSingleton<ICustomerDirectory>(IdentityWorld.Directory);
-            services.AddSingleton<IVisitHistory>(IdentityWorld.History);
-            services.AddSingleton<ITaskAssigner>(IdentityWorld.Calls);
-            services.AddSingleton<IAlertPublisher>(IdentityWorld.Calls);
-            services.AddSingleton<IImageStore>(IdentityWorld.Images);
-            services.AddSingleton<IErasureTombstones>(IdentityWorld.Tombstones);
+            ConfigureWorld(silo);
+            silo.Services.AddSingleton<IFaceSearch>(IdentityWorld.FaceSearch);
         }
+    }
+
+    /// <summary>Memory storage and reminders, visit tracking, and every port of <see cref="IdentityWorld"/> but the face search.</summary>
+    public static void ConfigureWorld(ISiloBuilder silo)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Visits:InactivityTimeout"] = "00:15:00",
+            ["Visits:SaveOnShutdown"] = "false",
+        }).Build();
+        silo.AddMemoryGrainStorage(StorageNames.Visits);
+        silo.UseInMemoryReminderService();
+        var services = silo.Services;
+        services.AddVisitTracking(configuration);
+        services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
+        services.AddSingleton<IFaceCollectionUpkeep>(IdentityWorld.FaceSearch);
+        services.AddSingleton<ICustomerDirectory>(IdentityWorld.Directory);
+        services.AddSingleton<IVisitHistory>(IdentityWorld.History);
+        services.AddSingleton<ITaskAssigner>(IdentityWorld.Calls);
+        services.AddSingleton<IAlertPublisher>(IdentityWorld.Calls);
+        services.AddSingleton<IImageStore>(IdentityWorld.Images);
+        services.AddSingleton<IErasureTombstones>(IdentityWorld.Tombstones);
     }
 }
 

@@ -41,25 +41,9 @@ public sealed class OnPremisesCluster() : ClusterWithApi<OnPremisesCluster.SiloC
     {
         public void Configure(ISiloBuilder silo)
         {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Visits:InactivityTimeout"] = "00:15:00",
-                ["Visits:SaveOnShutdown"] = "false",
-            }).Build();
-            silo.AddMemoryGrainStorage(StorageNames.Visits);
-            silo.UseInMemoryReminderService();
-            var services = silo.Services;
-            services.AddVisitTracking(configuration);
-            services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
-            services.AddSingleton<IFaceDescriptorStore>(_ => OnPremisesWorld.Store.Value);
-            services.AddSingleton<IFaceSearch>(sp => OnPremisesWorld.SearchFor(sp.GetRequiredService<IGrainFactory>()));
-            services.AddSingleton<IFaceCollectionUpkeep>(IdentityWorld.FaceSearch);
-            services.AddSingleton<ICustomerDirectory>(IdentityWorld.Directory);
-            services.AddSingleton<IVisitHistory>(IdentityWorld.History);
-            services.AddSingleton<ITaskAssigner>(IdentityWorld.Calls);
-            services.AddSingleton<IAlertPublisher>(IdentityWorld.Calls);
-            services.AddSingleton<IImageStore>(IdentityWorld.Images);
-            services.AddSingleton<IErasureTombstones>(IdentityWorld.Tombstones);
+            IdentityCluster.ConfigureWorld(silo);
+            silo.Services.AddSingleton<IFaceDescriptorStore>(_ => OnPremisesWorld.Store.Value);
+            silo.Services.AddSingleton<IFaceSearch>(sp => OnPremisesWorld.SearchFor(sp.GetRequiredService<IGrainFactory>()));
         }
     }
 }
