@@ -1,17 +1,22 @@
 using Amazon.DynamoDBv2;
+using Amazon.Extensions.NETCore.Setup;
 using Amazon.S3;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NextGenCrm.Aws;
+using NextGenCrm.Aws.Rekognition;
+using NextGenCrm.Aws.SimpleNotificationService;
 using NextGenCrm.Ports;
 
 namespace NextGenCrm.Integrations.Aws;
 
 public static class AwsAdapterRegistration
 {
-    internal const string HttpClientName = "NextGenCrm.Aws";
+    public const string RekognitionHttpClient = "NextGenCrm.Aws.Rekognition";
+    public const string SnsHttpClient = "NextGenCrm.Aws.Sns";
 
     /// <summary>
     /// Registers the AWS adapter of every port: Rekognition face search, the DynamoDB customer directory
@@ -33,18 +38,19 @@ public static class AwsAdapterRegistration
         return services;
     }
 
-    /// <summary>Region, endpoints and credentials shared by the AWS adapters; the SDK clients are TryAdd'ed so a host may supply its own.</summary>
+    /// <summary>
+    /// Region, endpoints and credentials shared by the AWS adapters (<see cref="AwsClients"/>, on the <c>AWS</c> section as
+    /// AWSSDK.Extensions.NETCore.Setup reads it, which is also registered as the host's default <see cref="AWSOptions"/>);
+    /// the SDK clients are TryAdd'ed so a host may supply its own.
+    /// </summary>
     public static IServiceCollection AddAwsClients(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         Bind<AwsOptions, AwsOptionsValidator>(services, configuration, AwsOptions.SectionName);
-        services.TryAddSingleton<AwsClients>();
-        services.TryAddSingleton<IAmazonS3>(sp => sp.GetRequiredService<AwsClients>().CreateS3());
-        services.TryAddSingleton<IAmazonDynamoDB>(sp => sp.GetRequiredService<AwsClients>().CreateDynamoDb());
-        // Long-lived singletons hold this client: pooled connections are recycled instead of the handler.
-        services.AddHttpClient(HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton(sp => new AwsClients(sp.GetRequiredService<IOptions<AwsOptions>>(), configuration.GetAWSOptions));
+        services.TryAddDefaultAWSOptions(sp => sp.GetRequiredService<AwsClients>().Sdk(null));
+        services.TryAddSingleton(sp => sp.GetRequiredService<AwsClients>().CreateS3());
+        services.TryAddSingleton(sp => sp.GetRequiredService<AwsClients>().CreateDynamoDb());
         services.AddHostedService<AwsResourceInitializer>();
         return services;
     }
@@ -53,17 +59,59 @@ public static class AwsAdapterRegistration
     {
         services.AddAwsClients(configuration);
         Bind<FaceSearchOptions, FaceSearchOptionsValidator>(services, configuration, FaceSearchOptions.SectionName);
-        services.TryAddSingleton(sp => new RekognitionFaceSearch(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
-            sp.GetRequiredService<AwsClients>(),
-            sp.GetRequiredService<IOptions<FaceSearchOptions>>(),
-            sp.GetRequiredService<ILogger<RekognitionFaceSearch>>(),
-            sp.GetService<TimeProvider>(),
-            sp.GetService<VisitMetrics>()));
+        services.AddAmazonRekognition();
+        services.TryAddSingleton<RekognitionFaceSearch>();
         services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<RekognitionFaceSearch>());
         services.AddSingleton<IFaceCollectionUpkeep>(sp => sp.GetRequiredService<RekognitionFaceSearch>());
         return services;
     }
+
+    /// <summary>
+    /// <see cref="IAmazonRekognition"/> on the HttpClient <see cref="RekognitionHttpClient"/>: signed per attempt, retried by
+    /// its resilience handler with the <c>FaceSearch</c> retry settings, each attempt taking a permit of this silo's
+    /// rate limit (<c>FaceSearch:MaxRequestsPerSecond</c>). Needs <see cref="AwsClients"/> and <see cref="FaceSearchOptions"/>.
+    /// </summary>
+    public static IServiceCollection AddAmazonRekognition(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FaceSearchOptions>>().Value;
+            return new RekognitionRateLimit(options.MaxRequestsPerSecond, options.MaxQueuedRequests);
+        });
+        AddAwsHttpClient(services, RekognitionHttpClient, AwsService.Rekognition, "rekognition")
+            .AddAwsResilienceHandler("rekognition", sp => sp.GetRequiredService<IOptions<FaceSearchOptions>>().Value.ToCallPolicy(),
+                sp => sp.GetRequiredService<RekognitionRateLimit>().Limiter)
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<AwsClients>().SigningHandler(AwsService.Rekognition, "rekognition"))
+            .AddHttpMessageHandler(sp => new AwsThrottleObserver(() => sp.GetService<VisitMetrics>()?.RekognitionThrottled()));
+        services.TryAddSingleton<IAmazonRekognition>(sp =>
+            new AmazonRekognitionClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(RekognitionHttpClient)));
+        return services;
+    }
+
+    /// <summary>
+    /// <see cref="IAmazonSimpleNotificationService"/> on the HttpClient <see cref="SnsHttpClient"/>: signed per attempt,
+    /// retried by its resilience handler with the <c>Sns</c> retry settings. Needs <see cref="AwsClients"/> and <see cref="SnsOptions"/>.
+    /// </summary>
+    public static IServiceCollection AddAmazonSimpleNotificationService(this IServiceCollection services)
+    {
+        AddAwsHttpClient(services, SnsHttpClient, AwsService.Sns, "sns")
+            .AddAwsResilienceHandler("sns", sp => sp.GetRequiredService<IOptions<SnsOptions>>().Value.ToCallPolicy())
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<AwsClients>().SigningHandler(AwsService.Sns, "sns"));
+        services.TryAddSingleton<IAmazonSimpleNotificationService>(sp =>
+            new AmazonSimpleNotificationServiceClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(SnsHttpClient)));
+        return services;
+    }
+
+    private static IHttpClientBuilder AddAwsHttpClient(IServiceCollection services, string name, AwsService service, string endpointPrefix) =>
+        services.AddHttpClient(name, (sp, http) =>
+            {
+                http.BaseAddress = sp.GetRequiredService<AwsClients>().EndpointFor(service, endpointPrefix);
+                // Attempts have their timeouts in the resilience handler; a call may wait for its rate-limit permit.
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            // Long-lived singletons hold these clients: pooled connections are recycled instead of the handler.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
     public static IServiceCollection AddDynamoDbCrmTables(this IServiceCollection services, IConfiguration configuration)
     {
@@ -104,12 +152,8 @@ public static class AwsAdapterRegistration
     {
         services.AddAwsClients(configuration);
         Bind<SnsOptions, SnsOptionsValidator>(services, configuration, SnsOptions.SectionName);
-        services.AddSingleton<IAlertPublisher>(sp => new SnsAlertPublisher(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
-            sp.GetRequiredService<AwsClients>(),
-            sp.GetRequiredService<IOptions<SnsOptions>>(),
-            sp.GetRequiredService<ILogger<SnsAlertPublisher>>(),
-            sp.GetService<TimeProvider>()));
+        services.AddAmazonSimpleNotificationService();
+        services.AddSingleton<IAlertPublisher, SnsAlertPublisher>();
         return services;
     }
 

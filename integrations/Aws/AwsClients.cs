@@ -1,42 +1,72 @@
+using System.Net;
 using Amazon;
 using Amazon.DynamoDBv2;
+using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using Amazon.SQS;
 using Microsoft.Extensions.Options;
+using NextGenCrm.Aws;
+using NextGenCrm.Aws.Rekognition;
+using NextGenCrm.Aws.SimpleNotificationService;
 
 namespace NextGenCrm.Integrations.Aws;
 
 /// <summary>
-/// Builds the SDK clients and the signing inputs of the hand-written protocol clients from one
-/// <see cref="AwsOptions"/>, so every adapter agrees on region, endpoints and credentials.
+/// The one AWS composition of the silo: every client, SDK-made or hand-written, gets its region, endpoint and
+/// credentials here. The settings are the <c>AWS</c> section as AWSSDK.Extensions.NETCore.Setup reads it
+/// (<c>GetAWSOptions()</c>: Region, Profile, ServiceURL, client settings), plus one endpoint per service
+/// (<c>AWS:{Service}:ServiceURL</c>) for local stand-ins; SDK clients are made by that package's client factory
+/// (<see cref="AWSOptions.CreateServiceClient{T}"/>). Credentials are the SDK's chain (environment, profile, IRSA web
+/// identity, instance role); a loopback endpoint without any configured signs with placeholder keys.
 /// </summary>
 public sealed class AwsClients
 {
     private readonly AwsOptions _options;
+    private readonly Func<AWSOptions> _sdkOptions;
     private readonly Lazy<AWSCredentials> _credentials;
 
-    public AwsClients(IOptions<AwsOptions> options)
+    /// <param name="sdkOptions">The <c>AWS</c> section as the SDK's setup package reads it; null: none beyond <paramref name="options"/>.</param>
+    public AwsClients(IOptions<AwsOptions> options, Func<AWSOptions>? sdkOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _sdkOptions = sdkOptions ?? (() => new AWSOptions());
         Region = ResolveRegion(_options);
-        // The default chain's credentials object refreshes itself (web identity, instance role), so one is
-        // kept; PublicationOnly so that a chain that found nothing yet is asked again, not cached as failed.
-        // The chain needs no client config (null): environment, profile, web identity and instance role.
-        _credentials = new Lazy<AWSCredentials>(
-            () => _options.Credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials(null!),
-            LazyThreadSafetyMode.PublicationOnly);
+        // The chain's credentials refresh themselves (web identity, instance role), so one object is kept;
+        // PublicationOnly so that a chain that found nothing yet is asked again, not cached as failed.
+        _credentials = new Lazy<AWSCredentials>(() => _options.Credentials ?? Sdk(null).GetCredentials(), LazyThreadSafetyMode.PublicationOnly);
     }
 
     public RegionEndpoint Region { get; }
 
+    /// <summary>The credentials every client signs with, unless its endpoint is a loopback stand-in without any configured.</summary>
     public AWSCredentials Credentials => _credentials.Value;
 
     public string? ServiceUrlFor(AwsService service) => _options.ServiceUrlFor(service);
 
-    /// <summary>The endpoint of a service the SDK has no client for here (Rekognition, SNS).</summary>
+    /// <summary>The SDK's options for one service: the shared settings, with the service's endpoint, region and credentials.</summary>
+    public AWSOptions Sdk(AwsService? service)
+    {
+        var sdk = _sdkOptions();
+        var url = service is { } s ? ServiceUrlFor(s) : null;
+        if (url is null)
+        {
+            sdk.Region = Region;
+            sdk.DefaultClientConfig.ServiceURL = null;
+        }
+        else
+        {
+            // Never both: the SDK's config drops an endpoint when a region is set after it. The region only signs.
+            sdk.Region = null;
+            sdk.DefaultClientConfig.ServiceURL = url;
+            sdk.DefaultClientConfig.AuthenticationRegion = Region.SystemName;
+        }
+        sdk.Credentials = _options.Credentials ?? (url is not null && IsLoopback(url) && !HasConfiguredCredentials(sdk) ? LocalCredentials : sdk.Credentials);
+        return sdk;
+    }
+
+    /// <summary>The endpoint of a hand-written client (Rekognition, SNS).</summary>
     public Uri EndpointFor(AwsService service, string endpointPrefix)
     {
         var url = ServiceUrlFor(service);
@@ -48,31 +78,53 @@ public sealed class AwsClients
         return new Uri($"https://{endpointPrefix}.{Region.SystemName}.{suffix}/");
     }
 
-    public AmazonS3Client CreateS3() => Create(AwsService.S3, new AmazonS3Config(),
-        (config, hasUrl) => config.ForcePathStyle = hasUrl, (credentials, config) => new AmazonS3Client(credentials, config));
-
-    public AmazonDynamoDBClient CreateDynamoDb() => Create(AwsService.DynamoDb, new AmazonDynamoDBConfig(),
-        null, (credentials, config) => new AmazonDynamoDBClient(credentials, config));
-
-    public AmazonSQSClient CreateSqs() => Create(AwsService.Sqs, new AmazonSQSConfig(),
-        null, (credentials, config) => new AmazonSQSClient(credentials, config));
-
-    private TClient Create<TConfig, TClient>(AwsService service, TConfig config, Action<TConfig, bool>? tune, Func<AWSCredentials, TConfig, TClient> create)
-        where TConfig : ClientConfig
+    /// <summary>The SigV4 signing of a hand-written client, with the credentials its SDK client would have.</summary>
+    public AwsSigningHandler SigningHandler(AwsService service, string signingName)
     {
-        var url = ServiceUrlFor(service);
-        if (url is null)
-        {
-            config.RegionEndpoint = Region;
-        }
-        else
-        {
-            config.ServiceURL = url;
-            config.AuthenticationRegion = Region.SystemName;
-        }
-        tune?.Invoke(config, url is not null);
-        return create(Credentials, config);
+        var credentials = Sdk(service).Credentials;
+        return new AwsSigningHandler(() => credentials ?? Credentials, Region, signingName);
     }
+
+    public IAmazonS3 CreateS3()
+    {
+        var sdk = Sdk(AwsService.S3);
+        if (sdk.DefaultClientConfig.ServiceURL is not null)
+        {
+            // An emulator answers on one host: path-style bucket addressing.
+            sdk.DefaultClientConfig.ServiceSpecificSettings["ForcePathStyle"] = "true";
+        }
+        return sdk.CreateServiceClient<IAmazonS3>();
+    }
+
+    public IAmazonDynamoDB CreateDynamoDb() => Sdk(AwsService.DynamoDb).CreateServiceClient<IAmazonDynamoDB>();
+
+    public IAmazonSQS CreateSqs() => Sdk(AwsService.Sqs).CreateServiceClient<IAmazonSQS>();
+
+    /// <summary>An SNS client without retries (tooling: topics and subscriptions); the silo's comes from its HttpClient factory.</summary>
+    public AmazonSimpleNotificationServiceClient CreateSns() =>
+        new(new HttpClient(Signed(AwsService.Sns, "sns")) { BaseAddress = EndpointFor(AwsService.Sns, "sns") });
+
+    /// <summary>A Rekognition client without retries or rate limit (tooling); the silo's comes from its HttpClient factory.</summary>
+    public AmazonRekognitionClient CreateRekognition() =>
+        new(new HttpClient(Signed(AwsService.Rekognition, "rekognition")) { BaseAddress = EndpointFor(AwsService.Rekognition, "rekognition") });
+
+    private AwsSigningHandler Signed(AwsService service, string signingName)
+    {
+        var handler = SigningHandler(service, signingName);
+        handler.InnerHandler = new SocketsHttpHandler();
+        return handler;
+    }
+
+    private static readonly BasicAWSCredentials LocalCredentials = new("local", "local");
+
+    /// <summary>Keys in the environment or a profile named in the settings: an emulator may check them (the fake Rekognition does).</summary>
+    private static bool HasConfiguredCredentials(AWSOptions sdk) =>
+        sdk.Credentials is not null || !string.IsNullOrEmpty(sdk.Profile)
+        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
+        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_PROFILE"));
+
+    private static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip)));
 
     private static RegionEndpoint ResolveRegion(AwsOptions options)
     {

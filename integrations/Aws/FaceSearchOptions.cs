@@ -30,6 +30,9 @@ public sealed class FaceSearchOptions
     /// <summary>Time allowed for one attempt (after the rate limiter let it through).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The retry and attempt timeout of this service's HttpClient resilience handler.</summary>
+    public NextGenCrm.Aws.AwsCallPolicy ToCallPolicy() => new(MaxRetryAttempts, RetryDelay, RequestTimeout);
+
     /// <summary>Bucket holding crops searched by key (<c>Image.S3Object</c>).</summary>
     public string ImageBucket { get; set; } = "customerimages";
 
@@ -66,7 +69,7 @@ public sealed partial class FaceSearchOptionsValidator : IValidateOptions<FaceSe
         {
             errors.Add($"{s}:MaxQueuedRequests must not be negative.");
         }
-        AwsRetry.Validate(s, options.MaxRetryAttempts, options.RetryDelay, options.RequestTimeout, errors);
+        NextGenCrm.Aws.AwsCallPolicy.Validate(s, options.MaxRetryAttempts, options.RetryDelay, options.RequestTimeout, errors);
         if (string.IsNullOrWhiteSpace(options.ImageBucket))
         {
             errors.Add($"{s}:ImageBucket must not be empty.");

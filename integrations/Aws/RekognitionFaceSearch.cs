@@ -4,6 +4,9 @@ using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NextGenCrm.Aws;
+using NextGenCrm.Aws.Rekognition;
+using NextGenCrm.Aws.Rekognition.Model;
 using NextGenCrm.Ports;
 
 namespace NextGenCrm.Integrations.Aws;
@@ -15,7 +18,7 @@ namespace NextGenCrm.Integrations.Aws;
 /// IndexFaces itself is not idempotent: a retry after a lost answer leaves a face that no user owns, which
 /// <see cref="SweepOrphanFacesAsync"/> deletes. An image without a usable face is an outcome, not an error.
 /// </summary>
-public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollectionUpkeep, IAsyncDisposable
+public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollectionUpkeep
 {
     // DeleteFaces takes at most 4096 ids per call.
     private const int DeleteBatchSize = 4096;
@@ -26,27 +29,30 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
     // Faces looked at for the one a lost IndexFaces answer may have stored.
     private const int MaxFacesPerLookup = 20;
 
-    private readonly RekognitionClient _client;
+    private readonly IAmazonRekognition _client;
     private readonly FaceSearchOptions _options;
     private readonly ILogger<RekognitionFaceSearch> _logger;
     private readonly Lock _sweepLock = new();
     private HashSet<string> _orphansSeen = new(StringComparer.Ordinal);
 
-    public RekognitionFaceSearch(HttpClient http, AwsClients aws, IOptions<FaceSearchOptions> options, ILogger<RekognitionFaceSearch> logger, TimeProvider? timeProvider = null, VisitMetrics? metrics = null)
+    public RekognitionFaceSearch(IAmazonRekognition rekognition, IOptions<FaceSearchOptions> options, ILogger<RekognitionFaceSearch> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
-        _client = new RekognitionClient(new AwsSignedHttp(http, aws, AwsService.Rekognition, "rekognition"), _options, logger, timeProvider, metrics);
+        _client = rekognition;
     }
 
     public async Task<FaceSearchResult> SearchAsync(FaceImage face, CancellationToken cancellationToken)
     {
-        var request = new SearchUsersByImageRequest(_options.CollectionId, ToImage(face), (float)_options.MatchThreshold, MaxUsersPerSearch, "AUTO");
+        var request = new SearchUsersByImageRequest
+        {
+            CollectionId = _options.CollectionId, Image = ToImage(face), UserMatchThreshold = (float)_options.MatchThreshold, MaxUsers = MaxUsersPerSearch, QualityFilter = "AUTO",
+        };
         SearchUsersByImageResponse response;
         try
         {
-            response = await _client.CallAsync<SearchUsersByImageRequest, SearchUsersByImageResponse>("SearchUsersByImage", request, cancellationToken);
+            response = await _client.SearchUsersByImageAsync(request, cancellationToken);
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "InvalidParameterException")
         {
@@ -60,7 +66,7 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         }
         return FaceSearchResult.FromMatches((response.UserMatches ?? [])
             .Where(m => m.User?.UserId is not null && m.Similarity >= _options.MatchThreshold)
-            .Select(m => (m.User!.UserId!, m.Similarity)));
+            .Select(m => (m.User!.UserId!, (double)m.Similarity!.Value)));
     }
 
     public async Task<FaceSearchResult> AddFaceAsync(FaceImage face, string personId, CancellationToken cancellationToken, bool onlyIfPersonExists = false)
@@ -81,11 +87,15 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
             // No face, or the quality filter dropped it: nothing entered the collection.
             return FaceSearchResult.NoFace;
         }
-        var associate = new AssociateFacesRequest(_options.CollectionId, personId, [indexed.FaceId!], AssociateMatchThreshold, RequestToken("associate", personId, indexed.FaceId!));
+        var associate = new AssociateFacesRequest
+        {
+            CollectionId = _options.CollectionId, UserId = personId, FaceIds = [indexed.FaceId!], UserMatchThreshold = AssociateMatchThreshold,
+            ClientRequestToken = RequestToken("associate", personId, indexed.FaceId!),
+        };
         AssociateFacesResponse associated;
         try
         {
-            associated = await _client.CallAsync<AssociateFacesRequest, AssociateFacesResponse>("AssociateFaces", associate, cancellationToken);
+            associated = await _client.AssociateFacesAsync(associate, cancellationToken);
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "ResourceNotFoundException" && onlyIfPersonExists)
         {
@@ -116,8 +126,7 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         var person = true;
         try
         {
-            await _client.CallAsync<DeleteUserRequest, Dictionary<string, object>>(
-                "DeleteUser", new DeleteUserRequest(_options.CollectionId, personId, CallToken()), cancellationToken);
+            await _client.DeleteUserAsync(new DeleteUserRequest { CollectionId = _options.CollectionId, UserId = personId, ClientRequestToken = CallToken() }, cancellationToken);
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
         {
@@ -161,22 +170,28 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
     /// a 5xx) is not simply made again: SearchFacesByImage, which also finds faces that belong to nobody yet,
     /// looks for the face it may have stored under this person's id first.
     /// </summary>
-    private async Task<RekognitionFace?> IndexOnceAsync(RekognitionImage image, string personId, CancellationToken cancellationToken)
+    private async Task<Face?> IndexOnceAsync(Image image, string personId, CancellationToken cancellationToken)
     {
-        var request = new IndexFacesRequest(_options.CollectionId, image, personId, 1, "AUTO", ["DEFAULT"]);
+        var request = new IndexFacesRequest
+        {
+            CollectionId = _options.CollectionId, Image = image, ExternalImageId = personId, MaxFaces = 1, QualityFilter = "AUTO", DetectionAttributes = ["DEFAULT"],
+        };
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                var response = await _client.CallAsync<IndexFacesRequest, IndexFacesResponse>("IndexFaces", request, cancellationToken, idempotent: false);
+                var response = await _client.IndexFacesAsync(request, cancellationToken);
                 return response.FaceRecords?.Select(r => r.Face).FirstOrDefault(f => f?.FaceId is not null);
             }
             catch (Exception failure) when (attempt < _options.MaxRetryAttempts && AwsErrors.IsTransient(failure) && !cancellationToken.IsCancellationRequested)
             {
                 LogIndexAnswerLost(personId, failure.GetType().Name);
             }
-            var search = new SearchFacesByImageRequest(_options.CollectionId, image, MaxFacesPerLookup, (float)_options.MatchThreshold, "NONE");
-            var found = await _client.CallAsync<SearchFacesByImageRequest, SearchFacesByImageResponse>("SearchFacesByImage", search, cancellationToken);
+            var search = new SearchFacesByImageRequest
+            {
+                CollectionId = _options.CollectionId, Image = image, MaxFaces = MaxFacesPerLookup, FaceMatchThreshold = (float)_options.MatchThreshold, QualityFilter = "NONE",
+            };
+            var found = await _client.SearchFacesByImageAsync(search, cancellationToken);
             if (found.FaceMatches?.Select(m => m.Face).FirstOrDefault(f => f?.FaceId is not null && f.ExternalImageId == personId && f.UserId is null) is { } stored)
             {
                 return stored;
@@ -188,8 +203,7 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
     {
         try
         {
-            await _client.CallAsync<CreateUserRequest, Dictionary<string, object>>(
-                "CreateUser", new CreateUserRequest(_options.CollectionId, personId, CallToken()), cancellationToken);
+            await _client.CreateUserAsync(new CreateUserRequest { CollectionId = _options.CollectionId, UserId = personId, ClientRequestToken = CallToken() }, cancellationToken);
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "ConflictException")
         {
@@ -197,14 +211,14 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         }
     }
 
-    private async Task<List<RekognitionFace>> ListFacesAsync(string? userId, CancellationToken cancellationToken)
+    private async Task<List<Face>> ListFacesAsync(string? userId, CancellationToken cancellationToken)
     {
-        var faces = new List<RekognitionFace>();
+        var faces = new List<Face>();
         string? next = null;
         do
         {
-            var page = await _client.CallAsync<ListFacesRequest, ListFacesResponse>(
-                "ListFaces", new ListFacesRequest(_options.CollectionId, userId, _options.ListFacesPageSize, next), cancellationToken);
+            var page = await _client.ListFacesAsync(
+                new ListFacesRequest { CollectionId = _options.CollectionId, UserId = userId, MaxResults = _options.ListFacesPageSize, NextToken = next }, cancellationToken);
             faces.AddRange((page.Faces ?? []).Where(f => f.FaceId is not null));
             next = page.NextToken;
         }
@@ -217,11 +231,10 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         var deleted = 0;
         foreach (var batch in faceIds.Distinct(StringComparer.Ordinal).Chunk(DeleteBatchSize))
         {
-            var response = await _client.CallAsync<DeleteFacesRequest, DeleteFacesResponse>(
-                "DeleteFaces", new DeleteFacesRequest(_options.CollectionId, batch), cancellationToken);
+            var response = await _client.DeleteFacesAsync(new DeleteFacesRequest { CollectionId = _options.CollectionId, FaceIds = [.. batch] }, cancellationToken);
             // A retry after a lost answer finds the faces the first attempt deleted gone (FACE_NOT_FOUND): listed a moment
             // ago and gone now, they count as removed, so the erasure's receipt does not fall short by a lost answer.
-            var gone = (response.DeletedFaces?.Length ?? 0)
+            var gone = (response.DeletedFaces?.Count ?? 0)
                 + (response.UnsuccessfulFaceDeletions ?? []).Count(u => u.Reasons?.Contains("FACE_NOT_FOUND") == true);
             deleted += gone;
             LogDeleted(gone, batch.Length);
@@ -243,10 +256,9 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
     /// <summary>Creates the collection when DescribeCollection says it does not exist; returns true if it created it.</summary>
     public async Task<bool> EnsureCollectionAsync(CancellationToken cancellationToken)
     {
-        var collection = new CollectionRequest(_options.CollectionId);
         try
         {
-            await _client.CallAsync<CollectionRequest, Dictionary<string, object>>("DescribeCollection", collection, cancellationToken);
+            await _client.DescribeCollectionAsync(new DescribeCollectionRequest { CollectionId = _options.CollectionId }, cancellationToken);
             return false;
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
@@ -255,7 +267,7 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         }
         try
         {
-            await _client.CallAsync<CollectionRequest, Dictionary<string, object>>("CreateCollection", collection, cancellationToken);
+            await _client.CreateCollectionAsync(new CreateCollectionRequest { CollectionId = _options.CollectionId }, cancellationToken);
             LogCreated(_options.CollectionId);
             return true;
         }
@@ -265,20 +277,18 @@ public sealed partial class RekognitionFaceSearch : IFaceSearch, IFaceCollection
         }
     }
 
-    private RekognitionImage ToImage(FaceImage face)
+    private Image ToImage(FaceImage face)
     {
         if (!face.Bytes.IsEmpty)
         {
-            return new RekognitionImage(face.Bytes.ToArray(), null);
+            return new Image { Bytes = new MemoryStream(face.Bytes.ToArray(), writable: false) };
         }
         if (!string.IsNullOrEmpty(face.ImageKey))
         {
-            return new RekognitionImage(null, new RekognitionS3Object(_options.ImageBucket, face.ImageKey));
+            return new Image { S3Object = new S3Object { Bucket = _options.ImageBucket, Name = face.ImageKey } };
         }
         throw new ArgumentException("Rekognition needs image bytes or a stored image key; face tokens are for the simulated search only.", nameof(face));
     }
-
-    public ValueTask DisposeAsync() => _client.DisposeAsync();
 
     [GeneratedRegex("^[a-zA-Z0-9_.\\-:]{1,128}$")]
     private static partial Regex UserIdPattern();

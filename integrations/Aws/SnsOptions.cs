@@ -13,6 +13,9 @@ public sealed class SnsOptions
     public int MaxRetryAttempts { get; set; } = 4;
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The retry and attempt timeout of this service's HttpClient resilience handler.</summary>
+    public NextGenCrm.Aws.AwsCallPolicy ToCallPolicy() => new(MaxRetryAttempts, RetryDelay, RequestTimeout);
 }
 
 public sealed class SnsOptionsValidator : IValidateOptions<SnsOptions>
@@ -25,7 +28,7 @@ public sealed class SnsOptionsValidator : IValidateOptions<SnsOptions>
         {
             errors.Add($"{s}:TopicArn must be an SNS topic ARN (arn:aws:sns:region:account:name).");
         }
-        AwsRetry.Validate(s, options.MaxRetryAttempts, options.RetryDelay, options.RequestTimeout, errors);
+        NextGenCrm.Aws.AwsCallPolicy.Validate(s, options.MaxRetryAttempts, options.RetryDelay, options.RequestTimeout, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -72,7 +72,7 @@ public static class SiloTelemetryExtensions
     /// <summary>The probe's own DynamoDB client, made at the first probe (the providers keep theirs to themselves).</summary>
     private sealed class StorageProbeClient(AwsOptions aws) : IDisposable
     {
-        private readonly Lazy<Amazon.DynamoDBv2.AmazonDynamoDBClient> _client = new(() => new AwsClients(Options.Create(aws)).CreateDynamoDb());
+        private readonly Lazy<Amazon.DynamoDBv2.IAmazonDynamoDB> _client = new(() => new AwsClients(Options.Create(aws)).CreateDynamoDb());
 
         public Amazon.DynamoDBv2.IAmazonDynamoDB DynamoDb => _client.Value;
 

@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NextGenCrm.Aws.SimpleNotificationService.Model;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.TestSupport;
 
@@ -216,30 +217,17 @@ internal static class Program
 
         // No SNS SDK package is served here: CreateTopic and Subscribe over the query protocol, signed like the
         // silo signs Publish. A queue subscribed to the topic keeps the alerts, so they can be counted.
-        using var http = new HttpClient();
-        var sns = new AwsSignedHttp(http, aws, AwsService.Sns, "sns");
-        var topicArn = await SnsAsync(sns, $"Action=CreateTopic&Name={Uri.EscapeDataString(topic)}", "TopicArn");
+        var sns = aws.CreateSns();
+        var topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = topic })).TopicArn!;
         using (var sqs = aws.CreateSqs())
         {
             var inboxUrl = (await sqs.CreateQueueAsync(topic + "-inbox")).QueueUrl;
             var inboxArn = (await sqs.GetQueueAttributesAsync(inboxUrl, ["QueueArn"])).QueueARN;
-            await SnsAsync(sns, $"Action=Subscribe&TopicArn={Uri.EscapeDataString(topicArn)}&Protocol=sqs&Endpoint={Uri.EscapeDataString(inboxArn)}", "SubscriptionArn");
+            await sns.SubscribeAsync(new SubscribeRequest { TopicArn = topicArn, Protocol = "sqs", Endpoint = inboxArn });
             Console.WriteLine($"SNS_TOPIC_ARN={topicArn}");
             Console.WriteLine($"SNS_INBOX_QUEUE_URL={inboxUrl}");
         }
         return 0;
-    }
-
-    private static async Task<string> SnsAsync(AwsSignedHttp sns, string form, string resultElement)
-    {
-        var body = Encoding.UTF8.GetBytes(form + "&Version=2010-03-31");
-        using var response = await sns.PostAsync(body, "application/x-www-form-urlencoded; charset=utf-8", new Dictionary<string, string>(), CancellationToken.None);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"SNS answered {(int)response.StatusCode}: {text}");
-        }
-        return XDocument.Parse(text).Descendants().Single(e => e.Name.LocalName == resultElement).Value;
     }
 
     // ---- face, sqs-sighting -----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 using Amazon.Runtime;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Ports;
@@ -10,14 +10,17 @@ namespace NextGenCrm.Integrations.Tests;
 public sealed class RekognitionFaceSearchTests : IAsyncLifetime
 {
     private FakeRekognition _rekognition = null!;
-    private readonly HttpClient _http = new();
+    private readonly List<ServiceProvider> _services = [];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync() => _rekognition = await FakeRekognition.StartAsync(cancellationToken: Ct);
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
+        foreach (var services in _services)
+        {
+            await services.DisposeAsync();
+        }
         await _rekognition.DisposeAsync();
     }
 
@@ -31,7 +34,14 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
             Rekognition = { ServiceUrl = _rekognition.ServiceUrl.ToString() },
             Credentials = new BasicAWSCredentials(FakeRekognition.AccessKey, secret),
         }));
-        return new RekognitionFaceSearch(_http, aws, Options.Create(options), NullLogger<RekognitionFaceSearch>.Instance);
+        return Composed(aws, options);
+    }
+
+    private RekognitionFaceSearch Composed(AwsClients aws, FaceSearchOptions options)
+    {
+        var services = AwsTestServices.Build(aws, faceSearch: options);
+        _services.Add(services);
+        return services.GetRequiredService<RekognitionFaceSearch>();
     }
 
     private async Task<RekognitionFaceSearch> ReadyFaceSearch(Action<FaceSearchOptions>? tune = null)
@@ -44,7 +54,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task The_collection_is_created_once_when_missing()
     {
-        await using var search = FaceSearch();
+        var search = FaceSearch();
 
         Assert.True(await search.EnsureCollectionAsync(Ct));
         Assert.False(await search.EnsureCollectionAsync(Ct));
@@ -56,7 +66,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task A_person_added_once_is_recognised_by_user_on_the_next_visit()
     {
-        await using var search = await ReadyFaceSearch();
+        var search = await ReadyFaceSearch();
 
         var added = await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), "v-alice", Ct);
         var again = await search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), Ct);
@@ -72,7 +82,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task Faces_from_later_visits_join_the_same_user()
     {
-        await using var search = await ReadyFaceSearch();
+        var search = await ReadyFaceSearch();
 
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("gil", variant: 1)), "c-gil", Ct);
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("gil", variant: 2)), "c-gil", Ct);
@@ -85,7 +95,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task A_lost_index_answer_is_followed_by_a_search_for_the_face_not_a_second_index()
     {
-        await using var search = await ReadyFaceSearch(o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        var search = await ReadyFaceSearch(o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
         _rekognition.LoseNextAnswers(1, "IndexFaces");
 
         var added = await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face("hana")), "v-hana", Ct);
@@ -102,7 +112,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task A_face_no_user_takes_is_swept_at_the_second_sweep_and_the_users_faces_stay()
     {
-        await using var search = await ReadyFaceSearch();
+        var search = await ReadyFaceSearch();
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face("kim")), "c-kim", Ct);
 
         // An enrolment photo of somebody else: AssociateFaces refuses it (LOW_MATCH_CONFIDENCE) and it belongs to nobody.
@@ -120,7 +130,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task With_a_third_of_all_answers_lost_every_person_is_one_user_with_one_face()
     {
-        await using var search = await ReadyFaceSearch(o => (o.RequestTimeout, o.MaxRetryAttempts) = (TimeSpan.FromMilliseconds(250), 10));
+        var search = await ReadyFaceSearch(o => (o.RequestTimeout, o.MaxRetryAttempts) = (TimeSpan.FromMilliseconds(250), 10));
         _rekognition.LostAnswerRate = 0.33;
         var people = Enumerable.Range(0, 8).Select(i => $"lost{i}").ToList();
 
@@ -145,7 +155,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task Two_users_matching_one_face_answer_with_the_older_and_name_the_other()
     {
-        await using var search = await ReadyFaceSearch();
+        var search = await ReadyFaceSearch();
         var older = PersonIds.NewAnonymous(DateTimeOffset.UtcNow.AddMinutes(-5));
         var younger = PersonIds.NewAnonymous(DateTimeOffset.UtcNow);
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("jo", variant: 1)), younger, Ct);
@@ -160,8 +170,8 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task A_lookalike_below_the_match_threshold_is_not_a_match()
     {
-        await using var strict = await ReadyFaceSearch(o => o.MatchThreshold = 90);
-        await using var lenient = FaceSearch(o => o.MatchThreshold = 80);
+        var strict = await ReadyFaceSearch(o => o.MatchThreshold = 90);
+        var lenient = FaceSearch(o => o.MatchThreshold = 80);
         await strict.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.Face("alice")), "c-1", Ct);
 
         var lookalike = FaceImage.FromBytes(FakeRekognition.Face("alice", similarity: 85));
@@ -173,7 +183,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task An_image_without_a_face_is_an_outcome_not_an_error()
     {
-        await using var search = await ReadyFaceSearch();
+        var search = await ReadyFaceSearch();
         var noFace = FaceImage.FromBytes("just a wall"u8.ToArray());
 
         Assert.Equal(FaceSearchOutcome.NoFace, (await search.SearchAsync(noFace, Ct)).Outcome);
@@ -186,7 +196,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task A_crop_stored_in_s3_is_searched_by_its_key()
     {
-        await using var search = await ReadyFaceSearch(o => o.ImageBucket = "customerimages");
+        var search = await ReadyFaceSearch(o => o.ImageBucket = "customerimages");
         const string key = "DeepLens Images/b1/cam1/2026-11-28/s-1.jpg";
         _rekognition.PutS3Image("customerimages", key, FakeRekognition.Face("carol"));
 
@@ -199,7 +209,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task An_erasure_whose_delete_answer_is_lost_still_counts_the_faces_it_removed()
     {
-        await using var search = await ReadyFaceSearch(o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        var search = await ReadyFaceSearch(o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("ines", variant: 1)), "v-ines", Ct);
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("ines", variant: 2)), "v-ines", Ct);
         _rekognition.LoseNextAnswers(1, "DeleteFaces");
@@ -215,7 +225,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task An_erasure_reads_every_page_of_the_collection_and_deletes_only_the_persons_faces()
     {
-        await using var search = await ReadyFaceSearch(o => o.ListFacesPageSize = 2);
+        var search = await ReadyFaceSearch(o => o.ListFacesPageSize = 2);
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("gil", variant: 9)), "v-gil", Ct, onlyIfPersonExists: true);
         for (var variant = 1; variant <= 3; variant++)
         {
@@ -238,7 +248,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task An_erased_person_loses_every_face_and_their_user_and_is_no_longer_recognised()
     {
-        await using var search = await ReadyFaceSearch();
+        var search = await ReadyFaceSearch();
         // A face stored under dave's id that no user owns: an association refused (here: the user did not exist yet).
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("dave", variant: 3)), "c-dave", Ct, onlyIfPersonExists: true);
         await search.AddFaceAsync(FaceImage.FromBytes(FakeRekognition.FaceJpeg("dave", variant: 1)), "c-dave", Ct);
@@ -258,9 +268,9 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task A_request_signed_with_the_wrong_secret_is_refused()
     {
-        await using var search = FaceSearch(secret: "not-the-secret");
+        var search = FaceSearch(secret: "not-the-secret");
 
-        var error = await Assert.ThrowsAsync<AmazonServiceException>(() => search.EnsureCollectionAsync(Ct));
+        var error = await Assert.ThrowsAnyAsync<AmazonServiceException>(() => search.EnsureCollectionAsync(Ct));
 
         Assert.Equal("InvalidSignatureException", error.ErrorCode);
         Assert.Contains("InvalidSignatureException", error.Message, StringComparison.Ordinal);
@@ -271,7 +281,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     public async Task Under_throttling_every_search_succeeds_and_the_rate_limit_holds()
     {
         const int limit = 8;
-        await using var search = await ReadyFaceSearch(o => o.MaxRequestsPerSecond = limit);
+        var search = await ReadyFaceSearch(o => o.MaxRequestsPerSecond = limit);
         _rekognition.ThrottleFirstAttemptOfEachRequest = true;
 
         var people = Enumerable.Range(0, 16).Select(i => $"p{i}").ToArray();
@@ -286,7 +296,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task Service_errors_are_retried_until_an_answer_comes()
     {
-        await using var search = await ReadyFaceSearch();
+        var search = await ReadyFaceSearch();
         _rekognition.FailNextWithServerError(2);
         _rekognition.ThrottleCode = "ThrottlingException";
         _rekognition.ThrottleNext(1);
@@ -300,9 +310,9 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task Other_errors_surface_at_once_with_their_aws_code()
     {
-        await using var search = FaceSearch(o => o.CollectionId = "never-created");
+        var search = FaceSearch(o => o.CollectionId = "never-created");
 
-        var error = await Assert.ThrowsAsync<AmazonServiceException>(() => search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("x")), Ct));
+        var error = await Assert.ThrowsAnyAsync<AmazonServiceException>(() => search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("x")), Ct));
 
         Assert.Contains("ResourceNotFoundException", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, _rekognition.CallsTo("SearchUsersByImage"));
@@ -311,7 +321,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
     [Fact]
     public async Task A_slow_answer_counts_as_a_failed_attempt_and_is_retried()
     {
-        await using var search = await ReadyFaceSearch(o => (o.RequestTimeout, o.MaxRetryAttempts) = (TimeSpan.FromMilliseconds(150), 2));
+        var search = await ReadyFaceSearch(o => (o.RequestTimeout, o.MaxRetryAttempts) = (TimeSpan.FromMilliseconds(150), 2));
         _rekognition.Delay = TimeSpan.FromMilliseconds(600);
 
         await Assert.ThrowsAsync<TimeoutException>(() => search.SearchAsync(FaceImage.FromBytes(FakeRekognition.Face("f")), Ct));
@@ -328,7 +338,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
         try
         {
             var aws = new AwsClients(Options.Create(new AwsOptions { Region = _rekognition.Region, Rekognition = { ServiceUrl = _rekognition.ServiceUrl.ToString() } }));
-            await using var search = new RekognitionFaceSearch(_http, aws, Options.Create(new FaceSearchOptions()), NullLogger<RekognitionFaceSearch>.Instance);
+            var search = Composed(aws, new FaceSearchOptions());
 
             Assert.True(await search.EnsureCollectionAsync(Ct));
             Assert.Equal(0, _rekognition.RejectedSignatures);

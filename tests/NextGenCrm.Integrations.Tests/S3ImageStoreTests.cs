@@ -10,7 +10,7 @@ namespace NextGenCrm.Integrations.Tests;
 public sealed class S3ImageStoreTests(FauxqsFixture emulator) : IAsyncLifetime
 {
     private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5, 0xFF, 0xD9];
-    private readonly AmazonS3Client _s3 = emulator.Aws.CreateS3();
+    private readonly IAmazonS3 _s3 = emulator.Aws.CreateS3();
     private readonly string _bucket = "crops-" + Guid.NewGuid().ToString("N")[..8];
     private readonly HttpClient _http = new();
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Ports;
 
@@ -8,13 +7,19 @@ namespace NextGenCrm.Integrations.Tests;
 
 public sealed class SnsAlertPublisherTests(FauxqsFixture emulator) : IDisposable
 {
-    private readonly HttpClient _http = new();
+    private readonly List<ServiceProvider> _services = [];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _services.ForEach(s => s.Dispose());
 
-    private SnsAlertPublisher Publisher(string topicArn) =>
-        new(_http, emulator.Aws, Options.Create(new SnsOptions { TopicArn = topicArn, RetryDelay = TimeSpan.FromMilliseconds(20) }), NullLogger<SnsAlertPublisher>.Instance);
+    /// <summary>The publisher as the silo composes it; <paramref name="primary"/> stands in for the network.</summary>
+    private SnsAlertPublisher Publisher(string topicArn, Func<HttpMessageHandler>? primary = null)
+    {
+        var services = AwsTestServices.Build(emulator.Aws, sns: new SnsOptions { TopicArn = topicArn, RetryDelay = TimeSpan.FromMilliseconds(20) },
+            tune: primary is null ? null : s => s.AddHttpClient(AwsAdapterRegistration.SnsHttpClient).ConfigurePrimaryHttpMessageHandler(primary));
+        _services.Add(services);
+        return services.GetRequiredService<SnsAlertPublisher>();
+    }
 
     private static NewVisitorAlert Alert(string visitId) =>
         new(visitId, "branch-7", new DateTimeOffset(2026, 11, 28, 9, 41, 0, TimeSpan.Zero), new Uri("http://127.0.0.1/crops/DeepLens%20Images/x.jpg?X-Amz-Signature=abc"));
@@ -23,7 +28,7 @@ public sealed class SnsAlertPublisherTests(FauxqsFixture emulator) : IDisposable
     public async Task A_new_visitor_alert_reaches_the_subscribers_with_branch_time_photo_and_visit_id()
     {
         var name = "alerts-" + Guid.NewGuid().ToString("N")[..8];
-        var (topicArn, queueUrl) = await SnsTopicSetup.TopicWithQueueAsync(emulator.Aws, _http, name, fifo: false, Ct);
+        var (topicArn, queueUrl) = await SnsTopicSetup.TopicWithQueueAsync(emulator.Aws, name, fifo: false, Ct);
 
         await Publisher(topicArn).PublishAsync(Alert("visit-17"), Ct);
 
@@ -40,7 +45,7 @@ public sealed class SnsAlertPublisherTests(FauxqsFixture emulator) : IDisposable
     public async Task On_a_fifo_topic_a_repeated_alert_for_one_visit_is_delivered_once()
     {
         var name = "alerts-" + Guid.NewGuid().ToString("N")[..8];
-        var (topicArn, queueUrl) = await SnsTopicSetup.TopicWithQueueAsync(emulator.Aws, _http, name, fifo: true, Ct);
+        var (topicArn, queueUrl) = await SnsTopicSetup.TopicWithQueueAsync(emulator.Aws, name, fifo: true, Ct);
         var publisher = Publisher(topicArn);
 
         await publisher.PublishAsync(Alert("visit-18"), Ct);
@@ -71,12 +76,12 @@ public sealed class SnsAlertPublisherTests(FauxqsFixture emulator) : IDisposable
     public async Task Refused_credentials_or_rights_are_reported_blocked_and_a_refused_alert_fails_for_good(int status, string code, bool blocked)
     {
         // fauxqs takes any credentials, so SNS's refusal is played back here, in its own XML.
-        using var refusing = new HttpClient(new Refusing(status, code));
-        var publisher = new SnsAlertPublisher(refusing, emulator.Aws,
-            Options.Create(new SnsOptions { TopicArn = "arn:aws:sns:us-east-1:000000000000:alerts", RetryDelay = TimeSpan.FromMilliseconds(20) }),
-            NullLogger<SnsAlertPublisher>.Instance);
+        var refusing = new Refusing(status, code);
+        var publisher = Publisher("arn:aws:sns:us-east-1:000000000000:alerts", () => refusing);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => publisher.PublishAsync(Alert("visit-22"), Ct));
+
+        Assert.Equal(1, refusing.Calls); // a refusal is the service's answer, not a failure to retry
 
         if (blocked)
         {
@@ -90,13 +95,20 @@ public sealed class SnsAlertPublisherTests(FauxqsFixture emulator) : IDisposable
 
     private sealed class Refusing(int status, string code) : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage((System.Net.HttpStatusCode)status)
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            return Task.FromResult(new HttpResponseMessage((System.Net.HttpStatusCode)status)
             {
                 Content = new StringContent(
                     $"<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>refused</Message></Error><RequestId>r-1</RequestId></ErrorResponse>",
                     System.Text.Encoding.UTF8, "text/xml"),
             });
+        }
     }
 
     [Fact]

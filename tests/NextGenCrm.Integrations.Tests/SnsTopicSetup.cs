@@ -1,7 +1,6 @@
-using System.Text;
-using System.Xml.Linq;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using NextGenCrm.Aws.SimpleNotificationService.Model;
 using NextGenCrm.Integrations.Aws;
 
 namespace NextGenCrm.Integrations.Tests;
@@ -9,7 +8,7 @@ namespace NextGenCrm.Integrations.Tests;
 /// <summary>Creates a topic with a queue subscribed to it, so a test can read what was published.</summary>
 internal static class SnsTopicSetup
 {
-    public static async Task<(string TopicArn, string QueueUrl)> TopicWithQueueAsync(AwsClients aws, HttpClient http, string name, bool fifo, CancellationToken ct)
+    public static async Task<(string TopicArn, string QueueUrl)> TopicWithQueueAsync(AwsClients aws, string name, bool fifo, CancellationToken ct)
     {
         var suffix = fifo ? ".fifo" : "";
         using var sqs = aws.CreateSqs();
@@ -17,15 +16,14 @@ internal static class SnsTopicSetup
         var queueUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = name + suffix, Attributes = queueAttributes }, ct)).QueueUrl;
         var queueArn = (await sqs.GetQueueAttributesAsync(queueUrl, ["QueueArn"], ct)).QueueARN;
 
-        var sns = new AwsSignedHttp(http, aws, AwsService.Sns, "sns");
-        var topicParameters = new List<(string, string)> { ("Action", "CreateTopic"), ("Name", name + suffix) };
-        if (fifo)
+        var sns = aws.CreateSns();
+        var topic = await sns.CreateTopicAsync(new CreateTopicRequest
         {
-            topicParameters.Add(("Attributes.entry.1.key", "FifoTopic"));
-            topicParameters.Add(("Attributes.entry.1.value", "true"));
-        }
-        var topicArn = await QueryAsync(sns, topicParameters, "TopicArn", ct);
-        await QueryAsync(sns, [("Action", "Subscribe"), ("TopicArn", topicArn), ("Protocol", "sqs"), ("Endpoint", queueArn)], "SubscriptionArn", ct);
+            Name = name + suffix,
+            Attributes = fifo ? new Dictionary<string, string> { ["FifoTopic"] = "true" } : null,
+        }, ct);
+        await sns.SubscribeAsync(new SubscribeRequest { TopicArn = topic.TopicArn, Protocol = "sqs", Endpoint = queueArn }, ct);
+        var topicArn = topic.TopicArn!;
         return (topicArn, queueUrl);
     }
 
@@ -49,15 +47,5 @@ internal static class SnsTopicSetup
             }
         }
         return messages;
-    }
-
-    private static async Task<string> QueryAsync(AwsSignedHttp sns, List<(string, string)> parameters, string resultElement, CancellationToken ct)
-    {
-        parameters.Add(("Version", "2010-03-31"));
-        var body = Encoding.UTF8.GetBytes(string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Item1)}={Uri.EscapeDataString(p.Item2)}")));
-        using var response = await sns.PostAsync(body, "application/x-www-form-urlencoded; charset=utf-8", new Dictionary<string, string>(), ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        Assert.True(response.IsSuccessStatusCode, text);
-        return XDocument.Parse(text).Descendants().Single(e => e.Name.LocalName == resultElement).Value;
     }
 }

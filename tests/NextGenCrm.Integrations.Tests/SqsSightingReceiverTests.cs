@@ -9,7 +9,7 @@ namespace NextGenCrm.Integrations.Tests;
 
 public sealed class SqsSightingReceiverTests(FauxqsFixture emulator) : IDisposable
 {
-    private readonly AmazonSQSClient _sqs = emulator.Aws.CreateSqs();
+    private readonly IAmazonSQS _sqs = emulator.Aws.CreateSqs();
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public void Dispose() => _sqs.Dispose();

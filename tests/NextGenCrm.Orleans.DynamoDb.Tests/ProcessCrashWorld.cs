@@ -8,6 +8,7 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using NextGenCrm.Aws.SimpleNotificationService.Model;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.TestSupport;
 using Orleans;
@@ -29,12 +30,12 @@ public sealed class ProcessCrashWorld : IAsyncDisposable
     private const string Key = "test", Secret = "test";
 
     private readonly Fauxqs _fauxqs;
-    private readonly AmazonSQSClient _sqs;
+    private readonly IAmazonSQS _sqs;
     private readonly string _queueUrl;
     private readonly Dictionary<string, int> _smsByVisit = new(StringComparer.Ordinal);
     private IHost? _client;
 
-    private ProcessCrashWorld(Fauxqs fauxqs, FakeAppian appian, AmazonSQSClient sqs, string queueUrl, string topicArn, string suffix, SiloProcesses silos)
+    private ProcessCrashWorld(Fauxqs fauxqs, FakeAppian appian, IAmazonSQS sqs, string queueUrl, string topicArn, string suffix, SiloProcesses silos)
     {
         _fauxqs = fauxqs;
         Appian = appian;
@@ -61,10 +62,9 @@ public sealed class ProcessCrashWorld : IAsyncDisposable
         var sqs = aws.CreateSqs();
         var queueUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = $"sms-{suffix}" }, ct)).QueueUrl;
         var queueArn = (await sqs.GetQueueAttributesAsync(queueUrl, ["QueueArn"], ct)).QueueARN;
-        using var http = new HttpClient();
-        var sns = new AwsSignedHttp(http, aws, AwsService.Sns, "sns");
-        var topicArn = await SnsAsync(sns, [("Action", "CreateTopic"), ("Name", $"alerts-{suffix}")], "TopicArn", ct);
-        await SnsAsync(sns, [("Action", "Subscribe"), ("TopicArn", topicArn), ("Protocol", "sqs"), ("Endpoint", queueArn)], "SubscriptionArn", ct);
+        var sns = aws.CreateSns();
+        var topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = $"alerts-{suffix}" }, ct)).TopicArn!;
+        await sns.SubscribeAsync(new SubscribeRequest { TopicArn = topicArn, Protocol = "sqs", Endpoint = queueArn }, ct);
 
         string[] arguments =
         [
@@ -179,15 +179,5 @@ public sealed class ProcessCrashWorld : IAsyncDisposable
         _sqs.Dispose();
         await Appian.DisposeAsync();
         await _fauxqs.DisposeAsync();
-    }
-
-    private static async Task<string> SnsAsync(AwsSignedHttp sns, List<(string, string)> parameters, string resultElement, CancellationToken ct)
-    {
-        parameters.Add(("Version", "2010-03-31"));
-        var body = Encoding.UTF8.GetBytes(string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Item1)}={Uri.EscapeDataString(p.Item2)}")));
-        using var response = await sns.PostAsync(body, "application/x-www-form-urlencoded; charset=utf-8", new Dictionary<string, string>(), ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        Assert.True(response.IsSuccessStatusCode, text);
-        return XDocument.Parse(text).Descendants().First(e => e.Name.LocalName == resultElement).Value;
     }
 }

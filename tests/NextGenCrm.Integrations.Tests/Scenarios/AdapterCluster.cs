@@ -28,7 +28,7 @@ public abstract class AdapterCluster : IAsyncLifetime
     private static readonly ConcurrentDictionary<string, AdapterWorld> Worlds = new(StringComparer.Ordinal);
 
     private readonly string _worldId = Guid.NewGuid().ToString("N");
-    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private ServiceProvider? _awsServices;
     private HttpClient? _appianHttp;
     private readonly string _imageFolder = Path.Combine(Path.GetTempPath(), "nextgencrm-adapter-scenarios", Guid.NewGuid().ToString("N"));
 
@@ -71,11 +71,12 @@ public abstract class AdapterCluster : IAsyncLifetime
             Rekognition = { ServiceUrl = Rekognition.ServiceUrl.ToString() },
             Credentials = new BasicAWSCredentials(FakeRekognition.AccessKey, FakeRekognition.SecretKey),
         }));
-        var faceSearch = new RekognitionFaceSearch(_http, aws, Options.Create(new FaceSearchOptions
+        _awsServices = AwsTestServices.Build(aws, faceSearch: new FaceSearchOptions
         {
             CollectionId = "customers",
             MaxRequestsPerSecond = RekognitionRequestsPerSecond,
-        }), NullLogger<RekognitionFaceSearch>.Instance);
+        });
+        var faceSearch = _awsServices.GetRequiredService<RekognitionFaceSearch>();
         await faceSearch.EnsureCollectionAsync(ct);
 
         var appian = new AppianOptions
@@ -123,14 +124,14 @@ public abstract class AdapterCluster : IAsyncLifetime
             await Cluster.StopAllSilosAsync();
             await Cluster.DisposeAsync();
         }
-        if (Worlds.TryRemove(_worldId, out var world))
-        {
-            await world.FaceSearch.DisposeAsync();
-        }
+        Worlds.TryRemove(_worldId, out _);
         await DisposeStoresAsync();
         await Appian.DisposeAsync();
         await Rekognition.DisposeAsync();
-        _http.Dispose();
+        if (_awsServices is not null)
+        {
+            await _awsServices.DisposeAsync();
+        }
         _appianHttp?.Dispose();
         if (System.IO.Directory.Exists(_imageFolder))
         {

@@ -29,7 +29,7 @@ public sealed class S3ErasureCluster : AdapterCluster
     private DynamoDbLocal _dynamoDbLocal = null!;
     private AmazonDynamoDBClient _dynamo = null!;
 
-    public AmazonS3Client S3 { get; private set; } = null!;
+    public IAmazonS3 S3 { get; private set; } = null!;
 
     protected override double RekognitionRequestsPerSecond => 20;
 
