@@ -56,7 +56,7 @@ public sealed partial class HttpSnapshotSource(CameraOptions camera, HttpClient 
             LogSkipped(camera.Id, e.Message);
             return null;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
         {
             if (status.Problem is null)
             {

@@ -129,7 +129,8 @@ public sealed partial class ClientCredentialsSource(
             _renewAt = time.GetUtcNow() + lifetime - margin;
             LogIssued(lifetime);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException or JsonException
+            && !cancellationToken.IsCancellationRequested)
         {
             LogUnreachable(e.GetType().Name);
             _token = null;

@@ -72,6 +72,7 @@ public static class AgentHost
             return buffer;
         });
         services.AddSingleton<SightingOutbox>();
+        services.AddEdgeHttpClients();
         // Read here, not from the bound options: which services exist depends on it.
         var sink = configuration.GetSection($"{EdgeAgentOptions.SectionName}:Sink").Get<SinkOptions>() ?? new SinkOptions();
         var siloUrl = configuration[$"{EdgeAgentOptions.SectionName}:Silo:BaseUrl"];
@@ -114,7 +115,7 @@ public static class AgentHost
         if (!string.IsNullOrWhiteSpace(configuration[$"{EdgeAgentOptions.SectionName}:Silo:ClientCredentials:TokenEndpoint"]))
         {
             services.AddSingleton<ISiloToken>(sp => new ClientCredentialsSource(
-                new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, Options(sp).Silo.ClientCredentials,
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(EdgeHttpClients.TokenEndpoint), Options(sp).Silo.ClientCredentials,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClientCredentialsSource>>()));
         }
         else if (!string.IsNullOrWhiteSpace(tokenFile))

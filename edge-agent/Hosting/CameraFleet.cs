@@ -10,7 +10,6 @@ namespace NextGenCrm.EdgeAgent.Hosting;
 public sealed class CameraFleet(IServiceProvider services, IReadOnlyList<CameraOptions> cameras) : IHostedService, IDisposable
 {
     private readonly List<BackgroundService> _workers = [];
-    private HttpClient? _snapshots;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -43,11 +42,10 @@ public sealed class CameraFleet(IServiceProvider services, IReadOnlyList<CameraO
         {
             worker.Dispose();
         }
-        _snapshots?.Dispose();
     }
 
     private CameraWorker Worker(CameraOptions camera, ICameraSource source) =>
         ActivatorUtilities.CreateInstance<CameraWorker>(services, camera, source);
 
-    private HttpClient Snapshots() => _snapshots ??= new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+    private HttpClient Snapshots() => services.GetRequiredService<IHttpClientFactory>().CreateClient(EdgeHttpClients.CameraSnapshots);
 }

@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace NextGenCrm.EdgeAgent.Hosting;
+
+/// <summary>
+/// The agent's outgoing HttpClients besides the one to the silo, each with a resilience handler
+/// (Microsoft.Extensions.Http.Resilience) fitted to what its answer is worth.
+/// </summary>
+public static class EdgeHttpClients
+{
+    /// <summary>The OAuth token endpoint (client-credentials grant).</summary>
+    public const string TokenEndpoint = "NextGenCrm.Edge.TokenEndpoint";
+
+    /// <summary>The IP cameras' snapshot URLs.</summary>
+    public const string CameraSnapshots = "NextGenCrm.Edge.CameraSnapshots";
+
+    /// <summary>A snapshot not in by then is late: the next poll takes a newer one.</summary>
+    public static readonly TimeSpan SnapshotAttemptTimeout = TimeSpan.FromSeconds(2);
+
+    public static IServiceCollection AddEdgeHttpClients(this IServiceCollection services)
+    {
+        // Without a token no sighting goes out, and asking for one again does no harm (each grant is a new token):
+        // 5xx, 408, 429 (Retry-After honoured), dropped connections and slow attempts are retried with backoff.
+        services.AddHttpClient(TokenEndpoint, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("token", pipeline => pipeline
+                .AddTimeout(TimeSpan.FromSeconds(45))
+                .AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 3,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(500),
+                })
+                .AddTimeout(TimeSpan.FromSeconds(10)));
+
+        // A late frame is worthless: a short attempt timeout that is never retried (the next poll comes soon), and
+        // one quick retry only when the camera refused or failed at once (a dropped connection, a 5xx).
+        services.AddHttpClient(CameraSnapshots, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(1) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("snapshot", pipeline => pipeline
+                .AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 1,
+                    BackoffType = DelayBackoffType.Constant,
+                    Delay = TimeSpan.FromMilliseconds(50),
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                    {
+                        { Exception: HttpRequestException } => true,
+                        { Result: { } response } => (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.RequestTimeout,
+                        _ => false,
+                    }),
+                })
+                .AddTimeout(SnapshotAttemptTimeout));
+        return services;
+    }
+}
