@@ -1,52 +1,37 @@
-using System.Net;
-using Amazon;
 using Amazon.DynamoDBv2;
+using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
+using NextGenCrm.Aws;
 using Orleans.Configuration;
 
 namespace NextGenCrm.Orleans.DynamoDb.Internal;
 
-/// <summary>Builds the SDK client a provider uses, with the SDK's standard retry mode for throttling.</summary>
+/// <summary>
+/// Builds the SDK client a provider uses from its options, as Orleans' own DynamoDB providers do: what the options
+/// leave open (endpoint, region, credentials) comes from the host's AWS composition (<see cref="AwsSdkSetup"/>, the
+/// <c>AWS</c> section), and the client is made by AWSSDK.Extensions.NETCore.Setup with the SDK's standard retry mode.
+/// </summary>
 internal static class DynamoDbClientFactory
 {
-    public static AmazonDynamoDBClient Create(DynamoDBClientOptions options)
+    public static IAmazonDynamoDB Create(DynamoDBClientOptions options)
     {
-        var config = new AmazonDynamoDBConfig
-        {
-            // Standard mode retries throttling (ProvisionedThroughputExceeded, ThrottlingException) and
-            // 5xx with exponential backoff and jitter, bounded by a retry quota.
-            RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = options.MaxErrorRetry,
-            Timeout = options.RequestTimeout,
-        };
-        if (options.ServiceIsUrl)
-        {
-            // An endpoint (DynamoDB Local, a VPC endpoint): the region only signs, as in the SDK's own setup.
-            config.ServiceURL = options.Service;
-            config.AuthenticationRegion = Environment.GetEnvironmentVariable("AWS_REGION") is { Length: > 0 } region ? region : "us-east-1";
-        }
-        else if (!string.IsNullOrEmpty(options.Service))
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Service);
-        }
-
-        var credentials = StaticCredentials(options);
-        return credentials is null ? new AmazonDynamoDBClient(config) : new AmazonDynamoDBClient(credentials, config);
+        var sdk = AwsSdkSetup.ForService(
+            options.HostAwsOptions?.Invoke() ?? new AWSOptions(),
+            serviceUrl: options.ServiceIsUrl ? options.Service : null,
+            region: !options.ServiceIsUrl && !string.IsNullOrEmpty(options.Service) ? options.Service : null,
+            credentials: StaticCredentials(options));
+        // Standard mode retries throttling (ProvisionedThroughputExceeded, ThrottlingException) and
+        // 5xx with exponential backoff and jitter, bounded by a retry quota.
+        sdk.DefaultClientConfig.RetryMode = RequestRetryMode.Standard;
+        sdk.DefaultClientConfig.MaxErrorRetry = options.MaxErrorRetry;
+        sdk.DefaultClientConfig.Timeout = options.RequestTimeout;
+        return sdk.CreateServiceClient<IAmazonDynamoDB>();
     }
 
-    private static AWSCredentials? StaticCredentials(DynamoDBClientOptions options)
-    {
-        if (!string.IsNullOrEmpty(options.AccessKey) && !string.IsNullOrEmpty(options.SecretKey))
-        {
-            return string.IsNullOrEmpty(options.Token)
+    private static AWSCredentials? StaticCredentials(DynamoDBClientOptions options) =>
+        string.IsNullOrEmpty(options.AccessKey) || string.IsNullOrEmpty(options.SecretKey)
+            ? null
+            : string.IsNullOrEmpty(options.Token)
                 ? new BasicAWSCredentials(options.AccessKey, options.SecretKey)
                 : new SessionAWSCredentials(options.AccessKey, options.SecretKey, options.Token);
-        }
-        // DynamoDB Local signs nothing it checks, but the SDK must sign: don't make developers invent keys.
-        return options.ServiceIsUrl && IsLoopback(options.Service) ? new BasicAWSCredentials("local", "local") : null;
-    }
-
-    private static bool IsLoopback(string? serviceUrl) =>
-        Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url)
-        && (url.IsLoopback || (IPAddress.TryParse(url.Host, out var ip) && IPAddress.IsLoopback(ip)));
 }

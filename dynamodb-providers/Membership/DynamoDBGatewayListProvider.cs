@@ -17,7 +17,7 @@ public sealed partial class DynamoDBGatewayListProvider : IGatewayListProvider, 
     private readonly DynamoDBClusteringOptions _options;
     private readonly string _clusterId;
     private readonly ILogger<DynamoDBGatewayListProvider> _logger;
-    private readonly AmazonDynamoDBClient _client;
+    private readonly IAmazonDynamoDB _client;
 
     public DynamoDBGatewayListProvider(
         IOptions<DynamoDBClusteringOptions> options,

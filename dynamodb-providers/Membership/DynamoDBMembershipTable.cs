@@ -21,7 +21,7 @@ public sealed partial class DynamoDBMembershipTable : IMembershipTable, IDisposa
     private readonly DynamoDBClusteringOptions _options;
     private readonly string _clusterId;
     private readonly ILogger<DynamoDBMembershipTable> _logger;
-    private readonly AmazonDynamoDBClient _client;
+    private readonly IAmazonDynamoDB _client;
 
     public DynamoDBMembershipTable(
         IOptions<DynamoDBClusteringOptions> options, IOptions<ClusterOptions> clusterOptions, ILogger<DynamoDBMembershipTable> logger)

@@ -11,14 +11,15 @@ namespace Orleans.Configuration;
 public abstract class DynamoDBClientOptions
 {
     /// <summary>
-    /// The region (<c>eu-west-1</c>) or an endpoint URL (DynamoDB Local, a VPC endpoint). Empty: the provider
-    /// configuration's fallbacks (<c>AWS_ENDPOINT_URL_DYNAMODB</c>, <c>AWS:DynamoDB:ServiceURL</c>,
-    /// <c>AWS:ServiceURL</c>, <c>AWS:Region</c>), then the SDK's own resolution (AWS_REGION, profile).
+    /// The region (<c>eu-west-1</c>) or an endpoint URL (DynamoDB Local, a VPC endpoint). Empty: the host's AWS
+    /// composition, the <c>AWS</c> section (<c>AWS_ENDPOINT_URL_DYNAMODB</c>, <c>AWS:DynamoDB:ServiceURL</c>,
+    /// <c>AWS:ServiceURL</c>; the region <c>AWS:Region</c>, else AWS_REGION or the profile's).
     /// </summary>
     public string? Service { get; set; }
 
-    /// <summary>Static credentials. Leave both empty for the SDK's default chain (IRSA, instance role, profile);
-    /// against a loopback endpoint (DynamoDB Local) placeholder credentials are used instead.</summary>
+    /// <summary>Static credentials. Leave both empty for the SDK's default chain (IRSA, instance role, profile, as
+    /// the host's <c>AWS</c> section names it); against a loopback endpoint (DynamoDB Local) without configured
+    /// credentials, placeholder keys are used instead.</summary>
     [Redact]
     public string? AccessKey { get; set; }
 
@@ -49,6 +50,10 @@ public abstract class DynamoDBClientOptions
     /// <summary>Timeout of one DynamoDB HTTP request.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The host's <c>AWS</c> section as AWSSDK.Extensions.NETCore.Setup reads it (set when the options are bound
+    /// from configuration); null: the SDK's own defaults.</summary>
+    internal Func<Amazon.Extensions.NETCore.Setup.AWSOptions>? HostAwsOptions { get; set; }
+
     /// <summary><see cref="Service"/> names an endpoint rather than a region.</summary>
     internal bool ServiceIsUrl => Uri.TryCreate(Service, UriKind.Absolute, out var url) && url.Scheme is "http" or "https";
 }
@@ -64,7 +69,7 @@ internal static partial class DynamoDBClientOptionsChecks
         {
             errors.Add($"{prefix}.TableName '{options.TableName}' is not a DynamoDB table name (3-255 of a-z A-Z 0-9 _ - .).");
         }
-        if (!string.IsNullOrEmpty(options.Service) && !options.ServiceIsUrl && !RegionPattern().IsMatch(options.Service))
+        if (!string.IsNullOrEmpty(options.Service) && !options.ServiceIsUrl && !NextGenCrm.Aws.AwsSdkSetup.IsRegionName(options.Service))
         {
             errors.Add($"{prefix}.Service '{options.Service}' is neither an AWS region name nor an absolute http(s) URL.");
         }
@@ -101,7 +106,4 @@ internal static partial class DynamoDBClientOptionsChecks
 
     [GeneratedRegex("^[a-zA-Z0-9_.-]{3,255}$")]
     private static partial Regex TableNamePattern();
-
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
-    private static partial Regex RegionPattern();
 }

@@ -29,7 +29,7 @@ public sealed partial class DynamoDBReminderTable : IReminderTable, IDisposable
     private readonly DynamoDBReminderStorageOptions _options;
     private readonly string _serviceId;
     private readonly ILogger<DynamoDBReminderTable> _logger;
-    private readonly AmazonDynamoDBClient _client;
+    private readonly IAmazonDynamoDB _client;
 
     public DynamoDBReminderTable(
         IOptions<DynamoDBReminderStorageOptions> options, IOptions<ClusterOptions> clusterOptions, ILogger<DynamoDBReminderTable> logger)

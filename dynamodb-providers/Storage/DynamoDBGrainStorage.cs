@@ -35,7 +35,7 @@ public sealed partial class DynamoDBGrainStorage : IGrainStorage, ILifecyclePart
     private readonly string _serviceId;
     private readonly IActivatorProvider _activators;
     private readonly ILogger<DynamoDBGrainStorage> _logger;
-    private readonly AmazonDynamoDBClient _client;
+    private readonly IAmazonDynamoDB _client;
 
     public DynamoDBGrainStorage(
         string name,

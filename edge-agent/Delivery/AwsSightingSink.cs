@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
+using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
+using NextGenCrm.Aws;
 using NextGenCrm.EdgeAgent.Configuration;
 
 namespace NextGenCrm.EdgeAgent.Delivery;
@@ -21,61 +23,45 @@ public sealed partial class AwsSightingSink(IAmazonS3 s3, IAmazonSQS sqs, AwsSin
 {
     private readonly bool _fifo = options.QueueUrl.EndsWith(".fifo", StringComparison.Ordinal);
 
-    /// <summary>An S3 client for the options' region or endpoint; null credentials = the SDK's default chain.</summary>
-    public static AmazonS3Client CreateS3(AwsSinkOptions options, AWSCredentials? credentials = null)
+    /// <summary>
+    /// An S3 client through the AWS composition (<see cref="AwsSdkSetup"/>): <paramref name="shared"/> is the agent's
+    /// <c>AWS</c> section and <paramref name="serviceUrl"/> its S3 endpoint; <c>Sink:Aws:Region</c>/<c>ServiceUrl</c>, when
+    /// set, win (the keys of earlier builds). Null credentials: the SDK's chain.
+    /// </summary>
+    public static IAmazonS3 CreateS3(AwsSinkOptions options, AWSCredentials? credentials = null, AWSOptions? shared = null, string? serviceUrl = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var config = new AmazonS3Config { Timeout = options.RequestTimeout, MaxErrorRetry = 2 };
-        if (!string.IsNullOrEmpty(options.ServiceUrl))
+        var sdk = Compose(options, credentials, shared, serviceUrl);
+        if (sdk.DefaultClientConfig.ServiceURL is not null)
         {
             // An emulator answers on one host for every service: path-style bucket addressing.
-            config.ServiceURL = options.ServiceUrl;
-            config.ForcePathStyle = true;
+            sdk.DefaultClientConfig.ServiceSpecificSettings["ForcePathStyle"] = "true";
         }
-        Place(config, options);
-        return Construct(() => credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config));
+        return sdk.CreateServiceClient<IAmazonS3>();
     }
 
-    /// <summary>An SQS client for the options' region or endpoint; null credentials = the SDK's default chain.</summary>
-    public static AmazonSQSClient CreateSqs(AwsSinkOptions options, AWSCredentials? credentials = null)
+    /// <summary>An SQS client through the AWS composition, as <see cref="CreateS3"/>.</summary>
+    public static IAmazonSQS CreateSqs(AwsSinkOptions options, AWSCredentials? credentials = null, AWSOptions? shared = null, string? serviceUrl = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var config = new AmazonSQSConfig { Timeout = options.RequestTimeout, MaxErrorRetry = 2 };
-        if (!string.IsNullOrEmpty(options.ServiceUrl))
-        {
-            config.ServiceURL = options.ServiceUrl;
-        }
-        Place(config, options);
-        return Construct(() => credentials is null ? new AmazonSQSClient(config) : new AmazonSQSClient(credentials, config));
+        return Compose(options, credentials, shared, serviceUrl).CreateServiceClient<IAmazonSQS>();
     }
 
-    /// <summary>Turns the SDK's start-up complaint (no region found) into one naming the setting.</summary>
-    private static T Construct<T>(Func<T> create)
+    private static AWSOptions Compose(AwsSinkOptions options, AWSCredentials? credentials, AWSOptions? shared, string? serviceUrl)
     {
         try
         {
-            return create();
+            var sdk = AwsSdkSetup.ForService(shared ?? new AWSOptions(),
+                string.IsNullOrEmpty(options.ServiceUrl) ? serviceUrl : options.ServiceUrl,
+                string.IsNullOrEmpty(options.Region) ? null : options.Region,
+                credentials);
+            sdk.DefaultClientConfig.Timeout = options.RequestTimeout;
+            sdk.DefaultClientConfig.MaxErrorRetry = 2;
+            return sdk;
         }
-        catch (AmazonClientException e)
+        catch (InvalidOperationException e)
         {
-            throw new InvalidOperationException(
-                $"{EdgeAgentOptions.SectionName}:Sink:Aws: {e.Message} (set Sink:Aws:Region, or AWS_REGION / a profile's region)", e);
-        }
-    }
-
-    private static void Place(ClientConfig config, AwsSinkOptions options)
-    {
-        if (string.IsNullOrEmpty(options.Region))
-        {
-            return;
-        }
-        if (string.IsNullOrEmpty(options.ServiceUrl))
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
-        }
-        else
-        {
-            config.AuthenticationRegion = options.Region;
+            throw new InvalidOperationException($"{e.Message} (or set {EdgeAgentOptions.SectionName}:Sink:Aws:Region)", e);
         }
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NextGenCrm.Aws;
 using NextGenCrm.EdgeAgent.Cameras;
 using NextGenCrm.EdgeAgent.Configuration;
 using NextGenCrm.EdgeAgent.Delivery;
@@ -78,9 +79,12 @@ public static class AgentHost
         var siloUrl = configuration[$"{EdgeAgentOptions.SectionName}:Silo:BaseUrl"];
         if (sink.Kind == SinkKind.Aws)
         {
-            // Credentials from the SDK's default chain; the container disposes the clients.
-            services.AddSingleton<IAmazonS3>(sp => AwsSightingSink.CreateS3(Options(sp).Sink.Aws));
-            services.AddSingleton<IAmazonSQS>(sp => AwsSightingSink.CreateSqs(Options(sp).Sink.Aws));
+            // The AWS composition the silo uses: the AWS section (region, profile, endpoints) and the SDK's credential
+            // chain; the container disposes the clients.
+            services.AddSingleton<IAmazonS3>(sp => AwsSightingSink.CreateS3(
+                Options(sp).Sink.Aws, shared: AwsSdkSetup.Shared(configuration), serviceUrl: AwsSdkSetup.ServiceUrl(configuration, "S3")));
+            services.AddSingleton<IAmazonSQS>(sp => AwsSightingSink.CreateSqs(
+                Options(sp).Sink.Aws, shared: AwsSdkSetup.Shared(configuration), serviceUrl: AwsSdkSetup.ServiceUrl(configuration, "SQS")));
             services.AddSingleton<ISightingSink>(sp => new AwsSightingSink(
                 sp.GetRequiredService<IAmazonS3>(), sp.GetRequiredService<IAmazonSQS>(), Options(sp).Sink.Aws, sp.GetRequiredService<ILogger<AwsSightingSink>>()));
         }

@@ -1,4 +1,3 @@
-using System.Net;
 using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Extensions.NETCore.Setup;
@@ -46,25 +45,8 @@ public sealed class AwsClients
     public string? ServiceUrlFor(AwsService service) => _options.ServiceUrlFor(service);
 
     /// <summary>The SDK's options for one service: the shared settings, with the service's endpoint, region and credentials.</summary>
-    public AWSOptions Sdk(AwsService? service)
-    {
-        var sdk = _sdkOptions();
-        var url = service is { } s ? ServiceUrlFor(s) : null;
-        if (url is null)
-        {
-            sdk.Region = Region;
-            sdk.DefaultClientConfig.ServiceURL = null;
-        }
-        else
-        {
-            // Never both: the SDK's config drops an endpoint when a region is set after it. The region only signs.
-            sdk.Region = null;
-            sdk.DefaultClientConfig.ServiceURL = url;
-            sdk.DefaultClientConfig.AuthenticationRegion = Region.SystemName;
-        }
-        sdk.Credentials = _options.Credentials ?? (url is not null && IsLoopback(url) && !HasConfiguredCredentials(sdk) ? LocalCredentials : sdk.Credentials);
-        return sdk;
-    }
+    public AWSOptions Sdk(AwsService? service) =>
+        AwsSdkSetup.ForService(_sdkOptions(), service is { } s ? ServiceUrlFor(s) : null, Region.SystemName, _options.Credentials);
 
     /// <summary>The endpoint of a hand-written client (Rekognition, SNS).</summary>
     public Uri EndpointFor(AwsService service, string endpointPrefix)
@@ -115,32 +97,16 @@ public sealed class AwsClients
         return handler;
     }
 
-    private static readonly BasicAWSCredentials LocalCredentials = new("local", "local");
-
-    /// <summary>Keys in the environment or a profile named in the settings: an emulator may check them (the fake Rekognition does).</summary>
-    private static bool HasConfiguredCredentials(AWSOptions sdk) =>
-        sdk.Credentials is not null || !string.IsNullOrEmpty(sdk.Profile)
-        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
-        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_PROFILE"));
-
-    private static bool IsLoopback(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip)));
-
     private static RegionEndpoint ResolveRegion(AwsOptions options)
     {
-        if (!string.IsNullOrWhiteSpace(options.Region))
+        try
         {
-            return RegionEndpoint.GetBySystemName(options.Region);
+            return AwsSdkSetup.ResolveRegion(options.Region, Enum.GetValues<AwsService>().Any(s => options.ServiceUrlFor(s) is not null));
         }
-        var fromChain = FallbackRegionFactory.GetRegionEndpoint();
-        if (fromChain is not null)
+        catch (InvalidOperationException e)
         {
-            return fromChain;
+            // An emulator does not care which region is signed; real AWS does, so say which key is missing.
+            throw new OptionsValidationException(AwsOptions.SectionName, typeof(AwsOptions), [e.Message]);
         }
-        // An emulator does not care which region is signed; real AWS does, so say which key is missing.
-        return Enum.GetValues<AwsService>().Any(s => options.ServiceUrlFor(s) is not null)
-            ? RegionEndpoint.USEast1
-            : throw new OptionsValidationException(AwsOptions.SectionName, typeof(AwsOptions),
-                [$"{AwsOptions.SectionName}:Region is not set and no region was found in AWS_REGION or the AWS profile."]);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Microsoft.Extensions.Options;
 
@@ -52,12 +51,12 @@ public sealed class AwsServiceEndpoint
 
 public enum AwsService { DynamoDb, S3, Sqs, Sns, Rekognition }
 
-public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
+public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
 {
     public ValidateOptionsResult Validate(string? name, AwsOptions options)
     {
         var errors = new List<string>();
-        if (!string.IsNullOrWhiteSpace(options.Region) && !RegionName().IsMatch(options.Region))
+        if (!string.IsNullOrWhiteSpace(options.Region) && !NextGenCrm.Aws.AwsSdkSetup.IsRegionName(options.Region))
         {
             errors.Add($"{AwsOptions.SectionName}:Region '{options.Region}' is not an AWS region name such as eu-west-1.");
         }
@@ -85,7 +84,4 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
             errors.Add($"{key} must be an absolute http(s) URL.");
         }
     }
-
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
-    private static partial Regex RegionName();
 }

@@ -19,8 +19,8 @@ public sealed class AwsSinkTests : IAsyncLifetime
     private static readonly BasicAWSCredentials Credentials = new("test", "test");
     private readonly string _work = Directory.CreateTempSubdirectory("edge-aws-").FullName;
     private Fauxqs _fauxqs = null!;
-    private AmazonS3Client _s3 = null!;
-    private AmazonSQSClient _sqs = null!;
+    private IAmazonS3 _s3 = null!;
+    private IAmazonSQS _sqs = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
