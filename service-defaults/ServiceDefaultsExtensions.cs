@@ -38,8 +38,10 @@ public static class ServiceDefaultsExtensions
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        builder.Services.AddSingleton(options);
+        // The exporters are chosen now, from the same validated options code reads later as IOptions<TelemetryOptions>.
+        var options = builder.Configuration.GetValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.SectionName);
+        builder.Services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.SectionName);
+        builder.Services.AddSingleton<ServiceDefaultsMarker>();
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var tracing = options.Tracing ?? (otlp || options.ConsoleTraces);
         var web = builder is WebApplicationBuilder;
@@ -105,7 +107,9 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         // A host that did not call AddServiceDefaults (the API alone, in tests) still gets its probes.
-        var options = app.Services.GetService<TelemetryOptions>() ?? new TelemetryOptions { Prometheus = false };
+        var options = app.Services.GetService<ServiceDefaultsMarker>() is null
+            ? new TelemetryOptions { Prometheus = false }
+            : app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TelemetryOptions>>().Value;
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag), ResponseWriter = WriteReportAsync }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteReportAsync }).AllowAnonymous();
         if (options.Prometheus)
@@ -114,6 +118,8 @@ public static class ServiceDefaultsExtensions
         }
         return app;
     }
+
+    private sealed class ServiceDefaultsMarker;
 
     private static bool IsOperational(PathString path, TelemetryOptions options) =>
         path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)

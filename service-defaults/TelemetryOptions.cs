@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace NextGenCrm.ServiceDefaults;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace NextGenCrm.ServiceDefaults;
 /// </summary>
 public sealed class TelemetryOptions
 {
-    public const string Section = "Telemetry";
+    public const string SectionName = "Telemetry";
 
     /// <summary>Serve the Prometheus text format at <see cref="PrometheusPath"/> (web hosts only).</summary>
     public bool Prometheus { get; set; } = true;
@@ -30,4 +32,29 @@ public sealed class TelemetryOptions
 
     /// <summary>Share of root traces kept (parent-based: a span follows its caller's decision).</summary>
     public double TraceSampleRatio { get; set; } = 1.0;
+
+    /// <summary>The silo's Orleans dashboard at /orleans (it adds a profiling filter to every grain call).</summary>
+    public bool OrleansDashboard { get; set; } = true;
+}
+
+public sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TelemetryOptions options)
+    {
+        const string s = TelemetryOptions.SectionName;
+        var errors = new List<string>();
+        if (!options.PrometheusPath.StartsWith('/'))
+        {
+            errors.Add($"{s}:PrometheusPath must start with '/'.");
+        }
+        if (options.ConsoleMetricsInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{s}:ConsoleMetricsInterval must be positive.");
+        }
+        if (options.TraceSampleRatio is < 0 or > 1)
+        {
+            errors.Add($"{s}:TraceSampleRatio must be between 0 and 1.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

@@ -26,15 +26,15 @@ try
         builder.AddBranchFeedDemo();
     }
 }
-catch (InvalidSettingException wrong)
+catch (Microsoft.Extensions.Options.OptionsValidationException wrong)
 {
-    Console.Error.WriteLine($"Configuration error: {wrong.Message}");
+    Console.Error.WriteLine($"Configuration error: {string.Join(Environment.NewLine, wrong.Failures)}");
     return 2;
 }
 
 var app = builder.Build();
 app.MapNextGenCrmApi();
-var local = app.Services.GetRequiredService<LocalStoreOptions>();
+var local = app.Services.GetRequiredService<LocalStore>();
 if (local.InUse)
 {
     Console.WriteLine($"Data: {local.DataDir} (kept across restarts; --data-dir PATH to choose another, --ephemeral to keep nothing)");

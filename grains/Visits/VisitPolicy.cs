@@ -1,11 +1,11 @@
-using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace NextGenCrm.Visits;
 
 /// <summary>How visits open, extend and close. Bound from the "Visits" configuration section.</summary>
-public sealed class VisitPolicy : IValidatableObject
+public sealed class VisitPolicy
 {
-    public const string Section = "Visits";
+    public const string SectionName = "Visits";
 
     /// <summary>A visit closes after this long without a sighting.</summary>
     public TimeSpan InactivityTimeout { get; set; } = TimeSpan.FromMinutes(15);
@@ -26,7 +26,6 @@ public sealed class VisitPolicy : IValidatableObject
     /// How often faces that belong to no person are swept from the collection; a face is deleted at the
     /// second sweep that finds it nobody's. At least a minute (a reminder's shortest period).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan OrphanFaceSweepInterval { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
@@ -34,7 +33,6 @@ public sealed class VisitPolicy : IValidatableObject
     /// Rekognition's quality filter), up to this many, so recognition improves with each visit; 0 turns it off.
     /// A stranger's first visit adds nothing: its face is the one they were registered with.
     /// </summary>
-    [Range(0, 100)]
     public int FacesAddedPerPerson { get; set; } = 10;
 
     /// <summary>Tracks a camera remembers; the least recently seen are forgotten past this.</summary>
@@ -97,46 +95,63 @@ public sealed class VisitPolicy : IValidatableObject
 
     public bool IsExitCamera(string branchId, string cameraId) =>
         ExitCameras.Contains(CameraKeys.Format(branchId, cameraId), StringComparer.Ordinal);
+}
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+public sealed class VisitPolicyValidator : IValidateOptions<VisitPolicy>
+{
+    public ValidateOptionsResult Validate(string? name, VisitPolicy options)
     {
-        if (InactivityTimeout < TimeSpan.FromSeconds(1) || InactivityTimeout > TimeSpan.FromDays(1))
+        var errors = Problems(options).ToList();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static IEnumerable<string> Problems(VisitPolicy options)
+    {
+        if (options.OrphanFaceSweepInterval < TimeSpan.FromMinutes(1) || options.OrphanFaceSweepInterval > TimeSpan.FromDays(7))
         {
-            yield return new ValidationResult("Visits:InactivityTimeout must be between 00:00:01 and 1.00:00:00.", [nameof(InactivityTimeout)]);
+            yield return "Visits:OrphanFaceSweepInterval must be between 00:01:00 and 7.00:00:00.";
         }
-        if (ForwardInterval < TimeSpan.Zero || ForwardInterval >= InactivityTimeout / 2)
+        if (options.FacesAddedPerPerson is < 0 or > 100)
         {
-            yield return new ValidationResult("Visits:ForwardInterval must be at least zero and under half of Visits:InactivityTimeout.", [nameof(ForwardInterval)]);
+            yield return "Visits:FacesAddedPerPerson must be between 0 and 100.";
         }
-        if (MaxTracksPerCamera is < 10 or > 1_000_000)
+        if (options.InactivityTimeout < TimeSpan.FromSeconds(1) || options.InactivityTimeout > TimeSpan.FromDays(1))
         {
-            yield return new ValidationResult("Visits:MaxTracksPerCamera must be between 10 and 1000000.", [nameof(MaxTracksPerCamera)]);
+            yield return "Visits:InactivityTimeout must be between 00:00:01 and 1.00:00:00.";
         }
-        if (RecentVisitsKept is < 1 or > 1000)
+        if (options.ForwardInterval < TimeSpan.Zero || options.ForwardInterval >= options.InactivityTimeout / 2)
         {
-            yield return new ValidationResult("Visits:RecentVisitsKept must be between 1 and 1000.", [nameof(RecentVisitsKept)]);
+            yield return "Visits:ForwardInterval must be at least zero and under half of Visits:InactivityTimeout.";
         }
-        if (ErasureFenceFor < InactivityTimeout || ErasureFenceFor > TimeSpan.FromDays(30))
+        if (options.MaxTracksPerCamera is < 10 or > 1_000_000)
         {
-            yield return new ValidationResult("Visits:ErasureFenceFor must be between Visits:InactivityTimeout and 30.00:00:00.", [nameof(ErasureFenceFor)]);
+            yield return "Visits:MaxTracksPerCamera must be between 10 and 1000000.";
         }
-        if (CropKeysKeptFor < TimeSpan.FromHours(1))
+        if (options.RecentVisitsKept is < 1 or > 1000)
         {
-            yield return new ValidationResult("Visits:CropKeysKeptFor must be at least 01:00:00.", [nameof(CropKeysKeptFor)]);
+            yield return "Visits:RecentVisitsKept must be between 1 and 1000.";
         }
-        if (DeliveryRetryBase <= TimeSpan.Zero || DeliveryRetryMax < DeliveryRetryBase)
+        if (options.ErasureFenceFor < options.InactivityTimeout || options.ErasureFenceFor > TimeSpan.FromDays(30))
         {
-            yield return new ValidationResult("Visits:DeliveryRetryBase must be positive and not above Visits:DeliveryRetryMax.", [nameof(DeliveryRetryBase)]);
+            yield return "Visits:ErasureFenceFor must be between Visits:InactivityTimeout and 30.00:00:00.";
         }
-        if (PersistLastSeenEvery is { } step && (step <= TimeSpan.Zero || step > InactivityTimeout - (2 * ForwardInterval)))
+        if (options.CropKeysKeptFor < TimeSpan.FromHours(1))
         {
-            yield return new ValidationResult("Visits:PersistLastSeenEvery must be positive and leave at least twice Visits:ForwardInterval below Visits:InactivityTimeout.", [nameof(PersistLastSeenEvery)]);
+            yield return "Visits:CropKeysKeptFor must be at least 01:00:00.";
         }
-        foreach (var camera in ExitCameras)
+        if (options.DeliveryRetryBase <= TimeSpan.Zero || options.DeliveryRetryMax < options.DeliveryRetryBase)
+        {
+            yield return "Visits:DeliveryRetryBase must be positive and not above Visits:DeliveryRetryMax.";
+        }
+        if (options.PersistLastSeenEvery is { } step && (step <= TimeSpan.Zero || step > options.InactivityTimeout - (2 * options.ForwardInterval)))
+        {
+            yield return "Visits:PersistLastSeenEvery must be positive and leave at least twice Visits:ForwardInterval below Visits:InactivityTimeout.";
+        }
+        foreach (var camera in options.ExitCameras)
         {
             if (camera.Split(':') is not [{ Length: > 0 }, { Length: > 0 }])
             {
-                yield return new ValidationResult($"Visits:ExitCameras entry '{camera}' must be of the form branchId:cameraId.", [nameof(ExitCameras)]);
+                yield return $"Visits:ExitCameras entry '{camera}' must be of the form branchId:cameraId.";
             }
         }
     }

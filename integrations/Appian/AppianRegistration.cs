@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Ports;
@@ -10,14 +11,14 @@ public static class AppianRegistration
 {
     /// <summary>
     /// Registers <see cref="AppianTaskAssigner"/> as the <see cref="ITaskAssigner"/>, bound to the
-    /// <c>Appian</c> section and validated at start-up. Call it only when <c>Appian:BaseUrl</c> is set;
+    /// <c>Appian</c> section and validated at start-up. The silo calls it when <c>Appian:BaseUrl</c> is set;
     /// the HttpClient comes from IHttpClientFactory (named "Appian") so handlers are pooled and rotated.
     /// </summary>
     public static IServiceCollection AddAppianTaskAssigner(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<AppianOptions>().Bind(configuration.GetSection(AppianOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AppianOptions>, AppianOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AppianOptions>, AppianOptionsValidator>());
         services.AddHttpClient<ITaskAssigner, AppianTaskAssigner>(http =>
         {
             // Per-attempt timeouts are the resilience handler's job.

@@ -5,17 +5,6 @@ using NextGenCrm.Ports;
 
 namespace NextGenCrm.Integrations.Embedded;
 
-public sealed class LocalAuditOptions
-{
-    public const string Section = "Audit";
-
-    /// <summary>The folder of the log: one file per day and per silo process, so silos sharing the folder never interleave writes.</summary>
-    public string Folder { get; set; } = "";
-
-    /// <summary>How often written entries are forced to disk (fsync); an append is answered once the OS has it.</summary>
-    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
-}
-
 /// <summary>
 /// The embedded audit log: JSON lines appended to <c>{Folder}/{yyyy-MM-dd}.{writer}.jsonl</c>. An append completes once
 /// its lines are written to the file (the OS has them: a killed silo loses none); they are forced to disk at least every

@@ -127,18 +127,3 @@ public sealed partial class LocalFolderImageStore : IImageStore
     [LoggerMessage(Level = LogLevel.Warning, Message = "Images:EncryptionKey is not set: face crops are encrypted with a key that lives only as long as this process")]
     private static partial void LogEphemeralKey(ILogger logger);
 }
-
-public sealed class LocalImageOptions
-{
-    public const string Section = "Images";
-
-    public string Folder { get; set; } = Path.Combine(".data", "images");
-
-    public string Prefix { get; set; } = "DeepLens Images/";
-
-    /// <summary>Base64 of a 256-bit key; empty means a random key per process.</summary>
-    public string? EncryptionKey { get; set; }
-
-    /// <summary>Crops older than this are deleted.</summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
-}

@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace NextGenCrm.Integrations.Embedded;
 
@@ -7,7 +7,7 @@ namespace NextGenCrm.Integrations.Embedded;
 /// are Rekognition's: 100–300 ms a call, so concurrent callers overlap, and now and then an answer lost
 /// after the service did the work, which the client retries.
 /// </summary>
-public sealed class SimulatedFaceSearchOptions : IValidatableObject
+public sealed class SimulatedFaceSearchOptions
 {
     public const string SectionName = "FaceSearch:Simulated";
 
@@ -21,11 +21,9 @@ public sealed class SimulatedFaceSearchOptions : IValidatableObject
     /// Fraction (0–1) of calls whose answer is lost after the work was done, as a client timeout after a
     /// slow success is. The simulated client retries such a call up to <see cref="MaxAttempts"/> times.
     /// </summary>
-    [Range(0.0, 0.9)]
     public double LostAnswerRate { get; set; } = 0.02;
 
     /// <summary>Attempts of one call, as the Rekognition client makes them (<c>FaceSearch:MaxRetryAttempts</c> 6, plus the first).</summary>
-    [Range(1, 10)]
     public int MaxAttempts { get; set; } = 7;
 
     /// <summary>
@@ -37,16 +35,28 @@ public sealed class SimulatedFaceSearchOptions : IValidatableObject
     /// <summary>Rekognition's limit of faces a user can hold.</summary>
     public const int MaxFacesPerPerson = 100;
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (MinLatency < TimeSpan.Zero || MaxLatency < MinLatency || MaxLatency > TimeSpan.FromSeconds(30))
-        {
-            yield return new ValidationResult(
-                $"{SectionName}:MinLatency and MaxLatency must satisfy 0 <= MinLatency <= MaxLatency <= 30 s.",
-                [nameof(MinLatency), nameof(MaxLatency)]);
-        }
-    }
-
     /// <summary>No latency and no lost answers: for unit tests of single calls, never for a figure.</summary>
     public static SimulatedFaceSearchOptions Instant => new() { MinLatency = TimeSpan.Zero, MaxLatency = TimeSpan.Zero, LostAnswerRate = 0 };
+}
+
+public sealed class SimulatedFaceSearchOptionsValidator : IValidateOptions<SimulatedFaceSearchOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SimulatedFaceSearchOptions options)
+    {
+        const string s = SimulatedFaceSearchOptions.SectionName;
+        var errors = new List<string>();
+        if (options.MinLatency < TimeSpan.Zero || options.MaxLatency < options.MinLatency || options.MaxLatency > TimeSpan.FromSeconds(30))
+        {
+            errors.Add($"{s}:MinLatency and {s}:MaxLatency must satisfy 0 <= MinLatency <= MaxLatency <= 30 s.");
+        }
+        if (options.LostAnswerRate is < 0 or > 0.9 || double.IsNaN(options.LostAnswerRate))
+        {
+            errors.Add($"{s}:LostAnswerRate must be between 0 and 0.9.");
+        }
+        if (options.MaxAttempts is < 1 or > 10)
+        {
+            errors.Add($"{s}:MaxAttempts must be between 1 and 10.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

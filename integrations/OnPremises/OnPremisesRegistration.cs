@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Integrations.Embedded;
@@ -11,24 +12,21 @@ namespace NextGenCrm.Integrations.OnPremises;
 public static class OnPremisesRegistration
 {
     /// <summary>
-    /// The on-premises face search (<c>FaceSearch:Provider=OnPremises</c>) and its store: <paramref name="defaultStore"/>
-    /// unless <c>FaceSearch:OnPremises:Store</c> names one; <paramref name="recordsDatabase"/> is the data folder's SQLite
-    /// file for the local store. Registered after the embedded defaults, so it is the <see cref="IFaceSearch"/>.
+    /// The on-premises face search (<c>FaceSearch:Provider=OnPremises</c>) and its descriptor store, as the host chose it
+    /// from <paramref name="settings"/> (bound and validated); <paramref name="recordsDatabase"/> is the data folder's
+    /// SQLite file for the local store. Code reads the same settings as <c>IOptions&lt;OnPremisesFaceSearchOptions&gt;</c>.
     /// </summary>
     public static IServiceCollection AddOnPremisesFaceSearch(
-        this IServiceCollection services, IConfiguration configuration, FaceDescriptorStoreKind defaultStore, string? recordsDatabase)
+        this IServiceCollection services, IConfiguration configuration, OnPremisesFaceSearchOptions settings, FaceDescriptorStoreKind store, string? recordsDatabase)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(settings);
         services.AddOptions<OnPremisesFaceSearchOptions>().Bind(configuration.GetSection(OnPremisesFaceSearchOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<OnPremisesFaceSearchOptions>, OnPremisesFaceSearchOptionsValidator>();
-        var store = configuration.GetSection(OnPremisesFaceSearchOptions.SectionName).Get<OnPremisesFaceSearchOptions>()?.Store ?? defaultStore;
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OnPremisesFaceSearchOptions>, OnPremisesFaceSearchOptionsValidator>());
         switch (store)
         {
             case FaceDescriptorStoreKind.Local:
-                if (string.IsNullOrEmpty(recordsDatabase))
-                {
-                    throw new InvalidOperationException($"{OnPremisesFaceSearchOptions.SectionName}:Store=Local needs the data folder (Silo:DataDir), which --ephemeral turns off.");
-                }
+                ArgumentException.ThrowIfNullOrEmpty(recordsDatabase);
                 services.AddSingleton<IFaceDescriptorStore>(_ => new SqliteFaceDescriptorStore(recordsDatabase));
                 break;
             case FaceDescriptorStoreKind.DynamoDb:
@@ -44,7 +42,6 @@ public static class OnPremisesRegistration
                 break;
         }
         // Pictures become descriptors here when the models are installed; without them only descriptors are accepted.
-        var settings = configuration.GetSection(OnPremisesFaceSearchOptions.SectionName).Get<OnPremisesFaceSearchOptions>() ?? new();
         if (PhotoFaceEmbedder.ModelsPresent(settings.Detection, settings.Embedding))
         {
             services.AddSingleton<IFaceEmbedder>(_ => new PhotoFaceEmbedder(settings.Detection, settings.Embedding));

@@ -1,24 +1,13 @@
 namespace NextGenCrm.Silo.Configuration;
 
-/// <summary>
-/// Which face search: the simulated one (face tokens; the demo), Amazon Rekognition, or the on-premises one
-/// (descriptors searched in the cluster; no face leaves the bank's machines).
-/// </summary>
-public enum FaceSearchProvider { Simulated, Rekognition, OnPremises }
-
-/// <summary>The "FaceSearch" section's choice of provider (the adapters read their own settings).</summary>
+/// <summary>The face search this silo runs (<see cref="FaceSearchProviderOptions.Provider"/>) and what its requests may carry.</summary>
 public sealed class FaceSearchSelection
 {
-    public const string Section = "FaceSearch";
-
-    public FaceSearchProvider Provider { get; set; } = FaceSearchProvider.Simulated;
+    public FaceSearchProvider Provider { get; init; } = FaceSearchProvider.Simulated;
 
     /// <summary>
     /// Whether sightings and enrolments may carry pictures. Always with Simulated and Rekognition; with OnPremises
     /// only when a face embedder is installed, else a face arrives as its descriptor (<c>faceDescriptor</c>).
     /// </summary>
-    public bool AcceptsPictures { get; set; } = true;
-
-    public static FaceSearchSelection Read(IConfiguration configuration) =>
-        ConfigurationReader.Bind<FaceSearchSelection>(configuration, Section);
+    public bool AcceptsPictures { get; init; } = true;
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace NextGenCrm.Silo.Configuration;
 
 /// <summary>
@@ -6,9 +8,9 @@ namespace NextGenCrm.Silo.Configuration;
 /// </summary>
 public sealed class LocalStoreOptions
 {
-    public const string Section = "Silo";
-    public const string DataDirKey = "Silo:DataDir";
-    public const string EphemeralKey = "Silo:Ephemeral";
+    public const string SectionName = "Silo";
+    public const string DataDirKey = SectionName + ":DataDir";
+    public const string EphemeralKey = SectionName + ":Ephemeral";
 
     /// <summary>The data folder (<c>--data-dir</c>); created when missing.</summary>
     public string DataDir { get; set; } = DefaultDataDir;
@@ -18,52 +20,6 @@ public sealed class LocalStoreOptions
 
     /// <summary>The user's data folder: ~/.local/share/NextGenCrm on Linux, %LOCALAPPDATA%\NextGenCrm on Windows.</summary>
     public static string DefaultDataDir => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "NextGenCrm");
-
-    /// <summary>The SQLite file of grain state and reminders.</summary>
-    public string OrleansDatabase => Path.Combine(DataDir, "orleans.db");
-
-    /// <summary>The SQLite file of the customer directory, the face collection and the visit history.</summary>
-    public string RecordsDatabase => Path.Combine(DataDir, "records.db");
-
-    /// <summary>The folder of encrypted face crops.</summary>
-    public string ImagesFolder => Path.Combine(DataDir, "images");
-
-    /// <summary>The crops' key when Images:EncryptionKey is not set: made at the first start, readable by this user only.</summary>
-    public string ImagesKeyFile => Path.Combine(DataDir, "images.key");
-
-    /// <summary>Whether anything of this silo is kept in the data folder (not on AWS, where DynamoDB and S3 keep it).</summary>
-    public bool InUse { get; private set; }
-
-    /// <summary>
-    /// Reads the section; when the folder is <paramref name="used"/> (and not ephemeral), makes it and checks it can
-    /// be written: a wrong folder stops the host naming the key.
-    /// </summary>
-    public static LocalStoreOptions Read(IConfiguration configuration, bool used = true)
-    {
-        var options = ConfigurationReader.Bind<LocalStoreOptions>(configuration, Section);
-        options.InUse = used && !options.Ephemeral;
-        if (!options.InUse)
-        {
-            return options;
-        }
-        if (string.IsNullOrWhiteSpace(options.DataDir))
-        {
-            throw new InvalidSettingException($"{DataDirKey} must name a folder (or run with --ephemeral).");
-        }
-        options.DataDir = Path.GetFullPath(options.DataDir);
-        try
-        {
-            Directory.CreateDirectory(options.DataDir);
-            var probe = Path.Combine(options.DataDir, $".write-check-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception wrong) when (wrong is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidSettingException($"{DataDirKey} '{options.DataDir}' cannot be written: {wrong.Message}");
-        }
-        return options;
-    }
 
     /// <summary>
     /// The silo's own switches as configuration: <c>--ephemeral</c> is <c>--Silo:Ephemeral=true</c>,
@@ -93,5 +49,21 @@ public sealed class LocalStoreOptions
             }
         }
         return [.. translated];
+    }
+}
+
+public sealed class LocalStoreOptionsValidator : IValidateOptions<LocalStoreOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LocalStoreOptions options)
+    {
+        if (!options.Ephemeral && string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            return ValidateOptionsResult.Fail($"{LocalStoreOptions.DataDirKey} must name a folder (or run with --ephemeral).");
+        }
+        if (options.DataDir.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            return ValidateOptionsResult.Fail($"{LocalStoreOptions.DataDirKey} '{options.DataDir}' is not a path.");
+        }
+        return ValidateOptionsResult.Success;
     }
 }

@@ -1,3 +1,5 @@
+using NextGenCrm.ServiceDefaults;
+
 namespace NextGenCrm.Silo.Dashboard;
 
 public static class DashboardExtensions
@@ -5,7 +7,7 @@ public static class DashboardExtensions
     /// <summary>The staff page's live feeds (shared by this silo's browsers) and their options.</summary>
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<DashboardOptions, DashboardOptionsValidator>(configuration, DashboardOptions.SectionName);
         services.AddSingleton<BranchFeeds>();
         services.AddHttpClient(DashboardOidc.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         return services;

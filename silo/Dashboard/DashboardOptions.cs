@@ -1,14 +1,14 @@
-using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 
 namespace NextGenCrm.Silo.Dashboard;
 
 /// <summary>The "Dashboard" section: the staff page and its live event streams.</summary>
 public sealed class DashboardOptions
 {
-    public const string Section = "Dashboard";
+    public const string SectionName = "Dashboard";
 
     /// <summary>Changes held for one browser; one that falls this far behind is dropped and reconnects.</summary>
-    [Range(8, 100_000)]
     public int ClientBuffer { get; set; } = 256;
 
     /// <summary>How often an idle stream carries a comment, so proxies and tablets keep it open.</summary>
@@ -30,11 +30,35 @@ public sealed class DashboardOptions
     /// although the silo itself is reached over http. Empty: the request's own scheme and host (a silo reached
     /// directly).
     /// </summary>
-    [RegularExpression(@"^(https?://[^\s/?#]+/?)?$", ErrorMessage = "Dashboard:PublicAddress must be the page's origin, e.g. https://crm.bank.example")]
     public string PublicAddress { get; set; } = "";
 
     internal Uri? PublicUri => PublicAddress.Length > 0 ? new Uri(PublicAddress.TrimEnd('/') + "/") : null;
 
     /// <summary>Cookies for this request are Secure when the browser's connection is https, whatever the silo's own is.</summary>
     internal bool SecureCookies(HttpRequest request) => request.IsHttps || PublicUri?.Scheme == Uri.UriSchemeHttps;
+}
+
+public sealed partial class DashboardOptionsValidator : IValidateOptions<DashboardOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DashboardOptions options)
+    {
+        const string s = DashboardOptions.SectionName;
+        var errors = new List<string>();
+        if (options.ClientBuffer is < 8 or > 100_000)
+        {
+            errors.Add($"{s}:ClientBuffer must be between 8 and 100000.");
+        }
+        if (options.KeepAliveEvery <= TimeSpan.Zero)
+        {
+            errors.Add($"{s}:KeepAliveEvery must be positive.");
+        }
+        if (!Origin().IsMatch(options.PublicAddress ?? ""))
+        {
+            errors.Add($"{s}:PublicAddress must be the page's origin, e.g. https://crm.bank.example");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex(@"^(https?://[^\s/?#]+/?)?$")]
+    private static partial Regex Origin();
 }

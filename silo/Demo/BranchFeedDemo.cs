@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Memory;
+using NextGenCrm.ServiceDefaults;
 
 namespace NextGenCrm.Silo.Demo;
 
@@ -15,12 +16,7 @@ public static class BranchFeedDemo
         var demoDefaults = new MemoryConfigurationSource { InitialData = DemoOptions.Defaults() };
         sources.Insert(firstOverride < 0 ? sources.Count : firstOverride, demoDefaults);
 
-        builder.Services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.Section))
-            .Validate(o => o.Branches is >= 1 and <= 8, "Demo:Branches must be between 1 and 8.")
-            .Validate(o => o.CamerasPerBranch is >= 1 and <= 5, "Demo:CamerasPerBranch must be between 1 and 5.")
-            .Validate(o => o.Tick >= TimeSpan.FromMilliseconds(10), "Demo:Tick must be at least 00:00:00.010.")
-            .Validate(o => o.MinDwell > TimeSpan.Zero && o.MaxDwell >= o.MinDwell, "Demo:MinDwell must be positive and not above Demo:MaxDwell.")
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<DemoOptions, DemoOptionsValidator>(DemoOptions.SectionName);
         builder.Services.AddSingleton<BranchFeedSimulation>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BranchFeedSimulation>());
         builder.Services.AddHostedService<OccupancyConsole>();

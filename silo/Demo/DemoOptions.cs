@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Options;
+
 namespace NextGenCrm.Silo.Demo;
 
 /// <summary>The "Demo" section: the simulated branch feed of `--demo`.</summary>
 public sealed class DemoOptions
 {
-    public const string Section = "Demo";
+    public const string SectionName = "Demo";
 
     /// <summary>How long the feed runs before the host stops and prints its summary; zero runs until Ctrl+C.</summary>
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(90);
@@ -37,5 +39,31 @@ public sealed class DemoOptions
             settings[$"Visits:ExitCameras:{i}"] = CameraKeys.Format(BranchNames[i], ExitCamera);
         }
         return settings;
+    }
+}
+
+public sealed class DemoOptionsValidator : IValidateOptions<DemoOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DemoOptions options)
+    {
+        const string s = DemoOptions.SectionName;
+        var errors = new List<string>();
+        if (options.Branches is < 1 or > 8)
+        {
+            errors.Add($"{s}:Branches must be between 1 and 8.");
+        }
+        if (options.CamerasPerBranch is < 1 or > 5)
+        {
+            errors.Add($"{s}:CamerasPerBranch must be between 1 and 5.");
+        }
+        if (options.Tick < TimeSpan.FromMilliseconds(10))
+        {
+            errors.Add($"{s}:Tick must be at least 00:00:00.010.");
+        }
+        if (options.MinDwell <= TimeSpan.Zero || options.MaxDwell < options.MinDwell)
+        {
+            errors.Add($"{s}:MinDwell must be positive and not above {s}:MaxDwell.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

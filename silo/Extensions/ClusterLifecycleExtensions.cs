@@ -1,36 +1,10 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using NextGenCrm.ServiceDefaults;
 using NextGenCrm.Silo.Configuration;
 using Orleans.Configuration;
 
 namespace NextGenCrm.Silo.Extensions;
-
-/// <summary>The "Shutdown" section: how a silo leaves when it is told to (SIGTERM from Kubernetes or systemd, Ctrl+C).</summary>
-public sealed class ShutdownOptions
-{
-    public const string Section = "Shutdown";
-
-    /// <summary>
-    /// From the signal until the HTTP port closes: <c>/health/ready</c> answers 503 and requests are still served,
-    /// so a load balancer (a Kubernetes Service, an ingress) stops sending here before anything is refused.
-    /// Zero (the default) for a silo with nothing in front of it.
-    /// </summary>
-    public TimeSpan DrainDelay { get; set; } = TimeSpan.Zero;
-
-    /// <summary>What the graceful stop may take after the drain: requests in flight, grains deactivating and saving state.</summary>
-    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
-}
-
-/// <summary>The "Kubernetes" section: whether the silo runs in a pod (deploy/kubernetes sets it; nothing guesses).</summary>
-public sealed class KubernetesHostingSelection
-{
-    public const string Section = "Kubernetes";
-
-    /// <summary>Orleans' Kubernetes hosting: silo named for its pod, pod labels, deleted pods' silos declared dead.</summary>
-    public bool Enabled { get; set; }
-
-    /// <summary>The variables a pod must pass (downward API); Orleans' Kubernetes hosting reads them.</summary>
-    public static readonly string[] PodVariables = ["POD_NAME", "POD_NAMESPACE", "POD_IP", "ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID"];
-}
 
 public static class ClusterLifecycleExtensions
 {
@@ -44,41 +18,26 @@ public static class ClusterLifecycleExtensions
     /// </summary>
     public static IServiceCollection AddShutdownDrain(this IServiceCollection services, IConfiguration configuration)
     {
-        var shutdown = ConfigurationReader.Bind<ShutdownOptions>(configuration, ShutdownOptions.Section);
-        var errors = new List<string>();
-        if (shutdown.DrainDelay < TimeSpan.Zero) errors.Add("Shutdown:DrainDelay must not be negative.");
-        if (shutdown.StopTimeout <= TimeSpan.Zero) errors.Add("Shutdown:StopTimeout must be positive.");
-        ConfigurationReader.ThrowIfAny(errors);
-
-        services.AddSingleton(shutdown);
+        services.AddValidatedOptions<ShutdownOptions, ShutdownOptionsValidator>(configuration, ShutdownOptions.SectionName);
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddHealthChecks().Add(new HealthCheckRegistration("shutdown", sp => sp.GetRequiredService<ShutdownDrain>(), HealthStatus.Unhealthy, ["ready"]));
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.DrainDelay + shutdown.StopTimeout);
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.Value.DrainDelay + shutdown.Value.StopTimeout);
         return services;
     }
 
     /// <summary>Membership tuning (how soon a dead silo is declared dead) and, when chosen, Orleans' Kubernetes hosting.</summary>
-    public static ISiloBuilder UseNextGenCrmPlatform(this ISiloBuilder silo, IConfiguration configuration, OrleansSettings orleans)
+    public static ISiloBuilder UseNextGenCrmPlatform(this ISiloBuilder silo, IConfiguration configuration, SiloAdapters adapters)
     {
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
-        var kubernetes = ConfigurationReader.Bind<KubernetesHostingSelection>(configuration, KubernetesHostingSelection.Section);
-        if (!kubernetes.Enabled)
+        if (!adapters.Kubernetes)
         {
             return silo;
         }
         var errors = new List<string>();
-        if (orleans.Clustering == OrleansSettings.Development)
-        {
-            errors.Add($"Kubernetes:Enabled needs a shared membership table ({OrleansSettings.ClusteringProviderKey}={OrleansSettings.DynamoDB}); Development clustering is one silo.");
-        }
         var configuredClusterId = configuration["Orleans:ClusterId"];
         var configuredServiceId = configuration["Orleans:ServiceId"];
-        var missing = KubernetesHostingSelection.PodVariables.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
-        if (missing.Count > 0)
-        {
-            errors.Add($"Kubernetes:Enabled needs the pod's environment variables {string.Join(", ", missing)} (deploy/kubernetes/silo.yaml passes them).");
-        }
         // Orleans' Kubernetes hosting takes the ids from these variables: they must name the cluster the silo was configured for.
         if (Environment.GetEnvironmentVariable("ORLEANS_CLUSTER_ID") is { Length: > 0 } clusterId && clusterId != configuredClusterId)
         {
@@ -88,15 +47,16 @@ public static class ClusterLifecycleExtensions
         {
             errors.Add($"ORLEANS_SERVICE_ID '{serviceId}' differs from Orleans:ServiceId '{configuredServiceId}'.");
         }
-        ConfigurationReader.ThrowIfAny(errors);
+        ValidatedOptions.ThrowIfAny<KubernetesOptions>(KubernetesOptions.SectionName, errors);
         silo.UseKubernetesHosting();
         return silo;
     }
 }
 
 /// <summary>Turns readiness off at the stop signal and holds the stop for the drain delay while HTTP is still served.</summary>
-public sealed partial class ShutdownDrain(ShutdownOptions options, ILogger<ShutdownDrain> logger) : IHostedLifecycleService, IHealthCheck
+public sealed partial class ShutdownDrain(IOptions<ShutdownOptions> shutdown, ILogger<ShutdownDrain> logger) : IHostedLifecycleService, IHealthCheck
 {
+    private readonly ShutdownOptions options = shutdown.Value;
     private volatile bool _draining;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>

@@ -16,20 +16,16 @@ public static class SiloTelemetryExtensions
 {
     public const string OrleansDashboardPath = "/orleans";
 
-    public static WebApplicationBuilder AddSiloTelemetry(this WebApplicationBuilder builder, OrleansSettings orleans, AwsOptions aws, LocalStoreOptions local)
+    public static WebApplicationBuilder AddSiloTelemetry(this WebApplicationBuilder builder, SiloAdapters adapters, AwsOptions aws)
     {
         builder.AddServiceDefaults("nextgencrm-silo");
-        var maxOutboxAge = builder.Configuration.GetValue("Health:MaxOutboxAge", TimeSpan.FromMinutes(10));
-        if (maxOutboxAge <= TimeSpan.Zero)
-        {
-            throw new InvalidSettingException("Health:MaxOutboxAge must be positive.");
-        }
+        builder.Services.AddValidatedOptions<HealthOptions, HealthOptionsValidator>(HealthOptions.SectionName);
         builder.Services.AddSingleton(new StorageProbeClient(aws));
         builder.Services.AddHealthChecks()
             .AddCheck<MembershipCheck>("membership", tags: [ServiceDefaultsExtensions.ReadyTag])
-            .Add(new HealthCheckRegistration("storage", sp => new StorageReachableCheck(StorageProbe(sp, orleans, aws, local)),
+            .Add(new HealthCheckRegistration("storage", sp => new StorageReachableCheck(StorageProbe(sp, adapters)),
                 HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag]))
-            .Add(new HealthCheckRegistration("outbox", sp => new OutboxAgeCheck(sp.GetRequiredService<VisitMetrics>(), maxOutboxAge),
+            .Add(new HealthCheckRegistration("outbox", sp => new OutboxAgeCheck(sp.GetRequiredService<VisitMetrics>(), sp.GetRequiredService<IOptions<HealthOptions>>().Value.MaxOutboxAge),
                 HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag]));
         return builder;
     }
@@ -38,7 +34,7 @@ public static class SiloTelemetryExtensions
     public static ISiloBuilder AddSiloTelemetry(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.AddActivityPropagation();
-        if (configuration.GetValue("Telemetry:OrleansDashboard", true))
+        if (configuration.GetValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.SectionName).OrleansDashboard)
         {
             silo.AddDashboard();
             silo.Services.AddSingleton<OrleansDashboardServed>();
@@ -58,11 +54,11 @@ public static class SiloTelemetryExtensions
         return app;
     }
 
-    private static Func<CancellationToken, Task<string>> StorageProbe(IServiceProvider services, OrleansSettings orleans, AwsOptions aws, LocalStoreOptions local) =>
-        orleans.Storage switch
+    private static Func<CancellationToken, Task<string>> StorageProbe(IServiceProvider services, SiloAdapters adapters) =>
+        adapters.Storage switch
         {
-            OrleansSettings.Sqlite => StorageReachableCheck.Sqlite(local.OrleansDatabase),
-            OrleansSettings.DynamoDB => StorageReachableCheck.DynamoDb(services.GetRequiredService<StorageProbeClient>().DynamoDb,
+            OrleansProvidersOptions.Sqlite => StorageReachableCheck.Sqlite(adapters.Local.OrleansDatabase),
+            OrleansProvidersOptions.DynamoDB => StorageReachableCheck.DynamoDb(services.GetRequiredService<StorageProbeClient>().DynamoDb,
                 services.GetRequiredService<IConfiguration>()[$"Orleans:GrainStorage:{StorageNames.Visits}:TableName"] is { Length: > 0 } table ? table : global::Orleans.Configuration.DynamoDBStorageOptions.DefaultTableName),
             _ => StorageReachableCheck.Memory(),
         };

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using NextGenCrm.Silo.Configuration;
 
 namespace NextGenCrm.Silo.Ingest;
@@ -11,13 +12,10 @@ namespace NextGenCrm.Silo.Ingest;
 public sealed class BranchCrops(string prefix)
 {
     /// <summary>The prefix of the configured image store: <c>S3:Prefix</c> on AWS, <c>Images:Prefix</c> embedded.</summary>
-    public static BranchCrops For(IConfiguration configuration, FaceSearchSelection faceSearch)
-    {
-        var prefix = faceSearch.Provider == FaceSearchProvider.Rekognition
-            ? configuration[$"{Integrations.Aws.S3ImageStoreOptions.SectionName}:Prefix"] ?? new Integrations.Aws.S3ImageStoreOptions().Prefix
-            : configuration[$"{Integrations.Embedded.LocalImageOptions.Section}:Prefix"] ?? new Integrations.Embedded.LocalImageOptions().Prefix;
-        return new BranchCrops(prefix);
-    }
+    public static BranchCrops For(IServiceProvider services, FaceSearchSelection faceSearch) =>
+        new(faceSearch.Provider == FaceSearchProvider.Rekognition
+            ? services.GetRequiredService<IOptions<Integrations.Aws.S3ImageStoreOptions>>().Value.Prefix
+            : services.GetRequiredService<IOptions<Integrations.Embedded.LocalImageOptions>>().Value.Prefix);
 
     /// <summary>The key prefix of <paramref name="branchId"/>'s crops.</summary>
     public string PrefixOf(string branchId) => $"{prefix}{branchId}/";

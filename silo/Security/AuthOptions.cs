@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace NextGenCrm.Silo.Security;
 
 public enum AuthMode
@@ -12,7 +14,7 @@ public enum AuthMode
 /// <summary>The "Auth" section: who may call the API and how their tokens are checked.</summary>
 public sealed class AuthOptions
 {
-    public const string Section = "Auth";
+    public const string SectionName = "Auth";
     public const string DevelopmentIssuer = "nextgencrm-development";
     public const string DefaultAudience = "nextgencrm-api";
 
@@ -50,13 +52,16 @@ public sealed class AuthOptions
     /// <summary>Oidc mode: refuse an authority over plain http (only a loopback stand-in may turn this off).</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
+    /// <summary>Oidc mode: a token signed with a key the cached set lacks makes the keys be read again, at most this often.</summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Leeway for clocks that disagree, on token expiry and not-before.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The key file's path: as configured, else under the silo's data folder.</summary>
     public static string KeyFileFrom(IConfiguration configuration)
     {
-        var configured = configuration[$"{Section}:SigningKeyFile"];
+        var configured = configuration[$"{SectionName}:SigningKeyFile"];
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return Path.GetFullPath(configured);
@@ -74,29 +79,38 @@ public sealed class AuthOptions
         }
         return Path.GetFullPath(dataDir);
     }
+}
 
-    public IEnumerable<string> Problems()
+public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
-        if (Mode == AuthMode.Oidc)
+        var errors = Problems(options).ToList();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static IEnumerable<string> Problems(AuthOptions options)
+    {
+        if (options.Mode == AuthMode.Oidc)
         {
-            if (!Uri.TryCreate(Authority, UriKind.Absolute, out var authority))
+            if (!Uri.TryCreate(options.Authority, UriKind.Absolute, out var authority))
             {
                 yield return "Auth:Authority must be the identity provider's issuer URL when Auth:Mode is Oidc.";
             }
-            else if (RequireHttpsMetadata && authority.Scheme != Uri.UriSchemeHttps)
+            else if (options.RequireHttpsMetadata && authority.Scheme != Uri.UriSchemeHttps)
             {
                 yield return "Auth:Authority must be https (Auth:RequireHttpsMetadata=false only for a loopback stand-in).";
             }
         }
-        if (Audiences.Count == 0)
+        if (options.Audiences.Count == 0)
         {
             yield return "Auth:Audience is required.";
         }
-        if (string.IsNullOrWhiteSpace(RoleClaim) || string.IsNullOrWhiteSpace(BranchClaim) || string.IsNullOrWhiteSpace(SubjectClaim))
+        if (string.IsNullOrWhiteSpace(options.RoleClaim) || string.IsNullOrWhiteSpace(options.BranchClaim) || string.IsNullOrWhiteSpace(options.SubjectClaim))
         {
             yield return "Auth:RoleClaim, Auth:BranchClaim and Auth:SubjectClaim must name claims.";
         }
-        if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.FromMinutes(5))
+        if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromMinutes(5))
         {
             yield return "Auth:ClockSkew must be between 00:00:00 and 00:05:00.";
         }

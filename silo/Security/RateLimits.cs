@@ -1,38 +1,18 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using NextGenCrm.ServiceDefaults;
 
 namespace NextGenCrm.Silo.Security;
 
-/// <summary>
-/// The "RateLimits" section: requests per second per client (the token's subject, or the address of a caller without
-/// one) on each kind of endpoint, with a burst of twice that. Beyond it: 429 with Retry-After; the edge agent keeps the
-/// sightings and sends them later.
-/// </summary>
-public sealed class RateLimitOptions
+/// <summary>Requests per second per client (the token's subject, or the address of a caller without one).</summary>
+public static class RateLimits
 {
-    public const string Section = "RateLimits";
-    public const string Sightings = "sightings";
-    public const string Enrolment = "enrolment";
-    public const string Reads = "reads";
-
-    /// <summary>Sighting and heartbeat requests (a batch counts once).</summary>
-    public int SightingsPerSecond { get; set; } = 200;
-
-    /// <summary>Enrolments, imports and erasures.</summary>
-    public int EnrolmentPerSecond { get; set; } = 10;
-
-    /// <summary>Occupancy, visits, cameras, branches and audit reads.</summary>
-    public int ReadsPerSecond { get; set; } = 50;
-
-    public static void Add(IServiceCollection services, IConfiguration configuration)
+    /// <summary>The three policies, each a token bucket per client at its <see cref="RateLimitOptions"/> rate.</summary>
+    public static IServiceCollection AddRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = new RateLimitOptions();
-        configuration.GetSection(Section).Bind(options);
-        if (options.SightingsPerSecond < 1 || options.EnrolmentPerSecond < 1 || options.ReadsPerSecond < 1)
-        {
-            throw new Configuration.InvalidSettingException("RateLimits:SightingsPerSecond, EnrolmentPerSecond and ReadsPerSecond must be at least 1.");
-        }
+        services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(configuration, RateLimitOptions.SectionName);
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -45,11 +25,14 @@ public sealed class RateLimitOptions
                 }
                 await throttled.RecordAsync(context.HttpContext);
             };
-            limiter.AddPolicy(Sightings, http => PerClient(http, options.SightingsPerSecond));
-            limiter.AddPolicy(Enrolment, http => PerClient(http, options.EnrolmentPerSecond));
-            limiter.AddPolicy(Reads, http => PerClient(http, options.ReadsPerSecond));
+            limiter.AddPolicy(RateLimitOptions.Sightings, http => PerClient(http, Limits(http).SightingsPerSecond));
+            limiter.AddPolicy(RateLimitOptions.Enrolment, http => PerClient(http, Limits(http).EnrolmentPerSecond));
+            limiter.AddPolicy(RateLimitOptions.Reads, http => PerClient(http, Limits(http).ReadsPerSecond));
         });
+        return services;
     }
+
+    private static RateLimitOptions Limits(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
     internal static string ClientOf(HttpContext http) => http.User.Identity?.IsAuthenticated == true
         ? "sub:" + http.Caller().Subject
@@ -83,7 +66,7 @@ internal sealed class ThrottleAudit
     public async Task RecordAsync(HttpContext http)
     {
         var now = Environment.TickCount64;
-        var client = RateLimitOptions.ClientOf(http);
+        var client = RateLimits.ClientOf(http);
         if (_lastAudited.TryGetValue(client, out var last) && now - last < Every.TotalMilliseconds)
         {
             return;

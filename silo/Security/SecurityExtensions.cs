@@ -5,7 +5,7 @@ using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Ports;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.OpenApi;
-using NextGenCrm.Silo.Configuration;
+using NextGenCrm.ServiceDefaults;
 
 namespace NextGenCrm.Silo.Security;
 
@@ -14,9 +14,9 @@ public static class SecurityExtensions
     /// <summary>Bearer tokens on every /api/v1 call: self-issued (Development) or the bank's provider (Oidc).</summary>
     public static IServiceCollection AddApiSecurity(this IServiceCollection services, IConfiguration configuration)
     {
-        var auth = ConfigurationReader.Bind<AuthOptions>(configuration, AuthOptions.Section);
-        ConfigurationReader.ThrowIfAny([.. auth.Problems()]);
-        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(auth));
+        // The scheme is set up from the settings now; code reads them as IOptions<AuthOptions>.
+        var auth = configuration.GetValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.SectionName);
+        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration, AuthOptions.SectionName);
 
         var validation = new TokenValidationParameters
         {
@@ -61,7 +61,7 @@ public static class SecurityExtensions
                 options.Authority = auth.Authority;
                 options.RequireHttpsMetadata = auth.RequireHttpsMetadata;
                 // A token signed with a key the cached set lacks makes the keys be read again (key rotation), at most this often.
-                options.RefreshInterval = configuration.GetValue($"{AuthOptions.Section}:KeyRefreshInterval", TimeSpan.FromMinutes(5));
+                options.RefreshInterval = auth.KeyRefreshInterval;
                 options.Events = new JwtBearerEvents { OnAuthenticationFailed = KeyRotation.RetryWithFreshKeysAsync };
             }
             // The staff page's EventSource sends no Authorization header: its GETs carry the token in the session cookie.
@@ -94,20 +94,17 @@ public static class SecurityExtensions
             context.ProblemDetails.Detail = null;
             context.ProblemDetails.Extensions.Remove("exception");
         });
-        RateLimitOptions.Add(services, configuration);
+        services.AddRateLimits(configuration);
         return services;
     }
 
-    /// <summary>The audit trail; its log is the local file unless a host registered another (DynamoDB in AWS mode) before.</summary>
+    /// <summary>The audit trail over the host's audit log; a host of the API alone (tests, bench) gets the file log.</summary>
     public static IServiceCollection AddAuditTrail(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<LocalAuditOptions>().Configure(o => o.Folder = AuditFolderFrom(configuration));
-        if (configuration.GetValue<bool>(LocalStoreOptions.EphemeralKey))
+        if (!services.Any(d => d.ServiceType == typeof(IAuditLog)))
         {
-            // --ephemeral keeps nothing of a person on disk: the audit of what it holds goes with it.
-            services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
+            services.AddLocalFileAuditLog(configuration);
         }
-        services.TryAddSingleton<IAuditLog>(sp => new LocalFileAuditLog(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LocalAuditOptions>>()));
         services.AddSingleton(sp => new AuditTrail(
             sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>(),
             TimeProvider.System, sp.GetRequiredService<ILogger<AuditTrail>>()));
@@ -115,15 +112,15 @@ public static class SecurityExtensions
         return services;
     }
 
-    /// <summary>Audit:Folder, else "audit" under the silo's data folder.</summary>
-    public static string AuditFolderFrom(IConfiguration configuration)
+    /// <summary>The audit log as JSON lines in <c>Audit:Folder</c>, else "audit" under the silo's data folder.</summary>
+    public static IServiceCollection AddLocalFileAuditLog(this IServiceCollection services, IConfiguration configuration)
     {
-        var configured = configuration["Audit:Folder"];
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return Path.GetFullPath(configured);
-        }
-        return Path.Combine(AuthOptions.DataDirFrom(configuration), "audit");
+        services.AddValidatedOptions<LocalAuditOptions, LocalAuditOptionsValidator>(configuration, LocalAuditOptions.SectionName)
+            .PostConfigure(o => o.Folder = string.IsNullOrWhiteSpace(o.Folder)
+                ? Path.Combine(AuthOptions.DataDirFrom(configuration), "audit")
+                : Path.GetFullPath(o.Folder));
+        services.AddSingleton<IAuditLog, LocalFileAuditLog>();
+        return services;
     }
 
     /// <summary>Declares the bearer scheme in the OpenAPI document, required by every operation but the health probes.</summary>

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using NextGenCrm.Silo.Configuration;
+using NextGenCrm.ServiceDefaults;
 
 namespace NextGenCrm.Silo.Security;
 
@@ -46,7 +46,16 @@ public static class TokensCommand
                 .AddEnvironmentVariables()
                 .AddCommandLine(settings)
                 .Build();
-            var auth = ConfigurationReader.Bind<AuthOptions>(configuration, AuthOptions.Section);
+            AuthOptions auth;
+            try
+            {
+                auth = configuration.GetValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.SectionName);
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException wrong)
+            {
+                Console.Error.WriteLine($"Configuration error: {wrong.Message}");
+                return 2;
+            }
             if (auth.Mode != AuthMode.Development)
             {
                 Console.Error.WriteLine("Auth:Mode is Oidc: tokens come from the identity provider, not from the silo.");

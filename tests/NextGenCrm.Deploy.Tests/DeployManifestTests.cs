@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Extensions;
 using static NextGenCrm.Deploy.Tests.Manifests;
@@ -58,7 +59,7 @@ public sealed partial class DeployManifestTests
     public void Every_setting_the_manifests_pass_is_a_setting_the_silo_reads()
     {
         var sections = SiloFacts.Sections();
-        var podVariables = KubernetesHostingSelection.PodVariables.ToHashSet(StringComparer.Ordinal);
+        var podVariables = KubernetesOptions.PodVariables.ToHashSet(StringComparer.Ordinal);
         var unknown = Env(SiloContainer).Keys
             .Where(name => !podVariables.Contains(name) && name != "Urls")
             .Where(name => !SiloFacts.IsKnownKey(name.Replace("__", ":", StringComparison.Ordinal), sections))
@@ -146,7 +147,7 @@ public sealed partial class DeployManifestTests
     {
         var env = Env(SiloContainer);
         Assert.Equal("true", env["Kubernetes__Enabled"]);
-        Assert.All(KubernetesHostingSelection.PodVariables, v => Assert.True(env.ContainsKey(v), $"the pod does not pass {v}"));
+        Assert.All(KubernetesOptions.PodVariables, v => Assert.True(env.ContainsKey(v), $"the pod does not pass {v}"));
         Assert.Equal(env["Orleans__ServiceId"], env["ORLEANS_SERVICE_ID"]);
         Assert.Equal(env["Orleans__ClusterId"], env["ORLEANS_CLUSTER_ID"]);
         Assert.Equal(env["ORLEANS_SERVICE_ID"], PodLabels["orleans/serviceId"]);
@@ -171,9 +172,9 @@ public sealed partial class DeployManifestTests
         Assert.False(HasKubernetesAgent(SiloFacts.RegisteredTypes(cluster)));
 
         Assert.SkipWhen(Environment.GetEnvironmentVariable("POD_NAME") is not null, "running inside a pod");
-        var refused = Assert.Throws<InvalidSettingException>(() => SiloFacts.RegisteredTypes(new(cluster) { ["Kubernetes:Enabled"] = "true" }));
+        var refused = Assert.Throws<OptionsValidationException>(() => SiloFacts.RegisteredTypes(new(cluster) { ["Kubernetes:Enabled"] = "true" }));
         Assert.Contains("POD_NAME, POD_NAMESPACE, POD_IP, ORLEANS_SERVICE_ID, ORLEANS_CLUSTER_ID", refused.Message);
-        var alone = Assert.Throws<InvalidSettingException>(() => SiloFacts.RegisteredTypes(new() { ["Kubernetes:Enabled"] = "true" }));
+        var alone = Assert.Throws<OptionsValidationException>(() => SiloFacts.RegisteredTypes(new() { ["Kubernetes:Enabled"] = "true" }));
         Assert.Contains("Orleans:Clustering:ProviderType=DynamoDB", alone.Message);
 
         // In a pod (the variables the manifest passes): the agent that watches the pods is there.
@@ -185,7 +186,7 @@ public sealed partial class DeployManifestTests
                 Environment.SetEnvironmentVariable(name, value);
             }
             Assert.True(HasKubernetesAgent(SiloFacts.RegisteredTypes(new(cluster) { ["Kubernetes:Enabled"] = "true" })));
-            var otherCluster = Assert.Throws<InvalidSettingException>(() => SiloFacts.RegisteredTypes(new(cluster) { ["Kubernetes:Enabled"] = "true", ["Orleans:ClusterId"] = "staging" }));
+            var otherCluster = Assert.Throws<OptionsValidationException>(() => SiloFacts.RegisteredTypes(new(cluster) { ["Kubernetes:Enabled"] = "true", ["Orleans:ClusterId"] = "staging" }));
             Assert.Contains("ORLEANS_CLUSTER_ID 'prod' differs from Orleans:ClusterId 'staging'", otherCluster.Message);
         }
         finally

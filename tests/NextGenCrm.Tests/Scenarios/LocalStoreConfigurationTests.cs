@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Ports;
 using NextGenCrm.Silo.Configuration;
@@ -29,7 +30,7 @@ public sealed class LocalStoreConfigurationTests : IDisposable
         Assert.IsType<SqliteVisitHistory>(app.Services.GetRequiredService<IVisitHistory>());
         await app.Services.GetRequiredService<ICustomerDirectory>().EnrolAsync("c-1", new Customer("1", "Ann"), CancellationToken.None);
         Assert.True(File.Exists(Path.Combine(_dataDir, "records.db")));
-        var local = app.Services.GetRequiredService<LocalStoreOptions>();
+        var local = app.Services.GetRequiredService<LocalStore>();
         Assert.True(local.InUse);
         Assert.Equal(_dataDir, local.DataDir);
     }
@@ -54,7 +55,7 @@ public sealed class LocalStoreConfigurationTests : IDisposable
         File.WriteAllText(file, "");
         try
         {
-            var wrong = Assert.Throws<InvalidSettingException>(() => Build("--data-dir", Path.Combine(file, "data")));
+            var wrong = Assert.Throws<OptionsValidationException>(() => Build("--data-dir", Path.Combine(file, "data")));
 
             Assert.Contains("Silo:DataDir", wrong.Message, StringComparison.Ordinal);
         }
@@ -67,7 +68,7 @@ public sealed class LocalStoreConfigurationTests : IDisposable
     [Fact]
     public void Asking_for_the_local_grain_store_and_for_nothing_on_disk_is_a_contradiction_named_at_start()
     {
-        var wrong = Assert.Throws<InvalidSettingException>(() => Build("--ephemeral", "--Orleans:GrainStorage:visits:ProviderType=Sqlite"));
+        var wrong = Assert.Throws<OptionsValidationException>(() => Build("--ephemeral", "--Orleans:GrainStorage:visits:ProviderType=Sqlite"));
 
         Assert.Contains("Orleans:GrainStorage:visits:ProviderType", wrong.Message, StringComparison.Ordinal);
     }
@@ -75,7 +76,7 @@ public sealed class LocalStoreConfigurationTests : IDisposable
     [Fact]
     public void A_cluster_of_several_machines_with_grain_state_on_one_is_refused_at_start()
     {
-        var wrong = Assert.Throws<InvalidSettingException>(() => Build("--data-dir", _dataDir, "--Orleans:Clustering:ProviderType=DynamoDB"));
+        var wrong = Assert.Throws<OptionsValidationException>(() => Build("--data-dir", _dataDir, "--Orleans:Clustering:ProviderType=DynamoDB"));
 
         Assert.Contains("Orleans:GrainStorage:visits:ProviderType", wrong.Message, StringComparison.Ordinal);
     }

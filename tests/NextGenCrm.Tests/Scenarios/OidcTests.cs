@@ -149,9 +149,11 @@ public sealed class OidcTests(ClusterFixture fixture) : IAsyncLifetime
     [Fact]
     public void An_oidc_authority_over_plain_http_stops_the_silo_with_the_key_named()
     {
-        var problems = new AuthOptions { Mode = AuthMode.Oidc, Authority = "http://idp.example.com" }.Problems().ToList();
-        Assert.Contains(problems, p => p.Contains("Auth:Authority must be https", StringComparison.Ordinal));
-        Assert.Contains(new AuthOptions { Mode = AuthMode.Oidc }.Problems(), p => p.Contains("Auth:Authority", StringComparison.Ordinal));
-        Assert.Empty(new AuthOptions { Mode = AuthMode.Oidc, Authority = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC" }.Problems());
+        var validator = new AuthOptionsValidator();
+        IEnumerable<string> Problems(AuthOptions options) => validator.Validate(null, options).Failures ?? [];
+
+        Assert.Contains(Problems(new AuthOptions { Mode = AuthMode.Oidc, Authority = "http://idp.example.com" }), p => p.Contains("Auth:Authority must be https", StringComparison.Ordinal));
+        Assert.Contains(Problems(new AuthOptions { Mode = AuthMode.Oidc }), p => p.Contains("Auth:Authority", StringComparison.Ordinal));
+        Assert.Empty(Problems(new AuthOptions { Mode = AuthMode.Oidc, Authority = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC" }));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Appian;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Integrations.Embedded;
@@ -12,7 +13,9 @@ namespace NextGenCrm.Tests.Scenarios;
 
 public sealed class SiloConfigurationTests
 {
-    private static WebApplication Build(Dictionary<string, string?> settings)
+    private static WebApplication Build(Dictionary<string, string?> settings) => Compose(settings).Build();
+
+    private static WebApplicationBuilder Compose(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder();
         // Nothing in the user's data folder from a test: ephemeral unless the test names the local store.
@@ -20,7 +23,75 @@ public sealed class SiloConfigurationTests
             ? settings
             : new Dictionary<string, string?>(settings) { ["Silo:Ephemeral"] = "true" });
         builder.AddNextGenCrmSilo();
-        return builder.Build();
+        return builder;
+    }
+
+    private static readonly Type[] Ports =
+    [
+        typeof(IFaceSearch), typeof(IFaceCollectionUpkeep), typeof(ICustomerDirectory), typeof(IErasureTombstones), typeof(IVisitHistory),
+        typeof(IImageStore), typeof(ITaskAssigner), typeof(IAlertPublisher), typeof(IAuditLog),
+    ];
+
+    [Theory]
+    [InlineData("embedded")]
+    [InlineData("rekognition")]
+    [InlineData("dynamodb-storage")]
+    public void Each_port_has_exactly_one_adapter_registered_whatever_the_mode(string mode)
+    {
+        var services = Compose(mode == "embedded" ? [] : OnAws(mode)).Services;
+
+        foreach (var port in Ports)
+        {
+            Assert.True(services.Count(d => d.ServiceType == port) == 1, $"{port.Name}: {services.Count(d => d.ServiceType == port)} registrations");
+        }
+    }
+
+    [Fact]
+    public async Task The_audit_log_is_the_one_Audit_Provider_names_whatever_the_face_search()
+    {
+        var simulated = OnAws("dynamodb-storage");
+        simulated["Audit:Provider"] = "DynamoDb";
+        await using (var app = Build(simulated))
+        {
+            Assert.IsType<DynamoDbAuditLog>(app.Services.GetRequiredService<IAuditLog>());
+        }
+        var rekognitionSettings = OnAws("rekognition");
+        rekognitionSettings["Audit:Provider"] = "File";
+        await using var rekognition = Build(rekognitionSettings);
+        // File, in memory with --ephemeral: nothing of a person on disk.
+        Assert.IsType<InMemoryAuditLog>(rekognition.Services.GetRequiredService<IAuditLog>());
+    }
+
+    [Fact]
+    public void Audit_Store_of_earlier_builds_stops_the_host_naming_Audit_Provider()
+    {
+        var wrong = Assert.Throws<OptionsValidationException>(() => Build(new() { ["Audit:Store"] = "DynamoDb" }));
+
+        Assert.Contains("Audit:Store is no longer read: use Audit:Provider", wrong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sqs_ingest_runs_when_its_queue_is_named_unless_switched_off_and_cannot_be_switched_on_without_one()
+    {
+        static bool Polls(Dictionary<string, string?> settings) =>
+            Compose(settings).Services.Any(d => d.ServiceType == typeof(NextGenCrm.Silo.Ingest.SqsSightingIngest));
+        const string queue = "http://127.0.0.1:9/000000000000/sightings";
+
+        Assert.False(Polls([]));
+        Assert.True(Polls(new() { ["Sqs:SightingsQueueUrl"] = queue }));
+        Assert.False(Polls(new() { ["Sqs:SightingsQueueUrl"] = queue, ["Sqs:Enabled"] = "false" }));
+        var wrong = Assert.Throws<OptionsValidationException>(() => Compose(new() { ["Sqs:Enabled"] = "true" }));
+        Assert.Contains("Sqs:SightingsQueueUrl", wrong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_wrong_setting_is_named_at_once()
+    {
+        var wrong = Assert.Throws<OptionsValidationException>(() => Build(new() { ["FaceSearch:Provider"] = "Magic", ["Orleans:Endpoints:SiloPort"] = "70000", ["Sqs:Enabled"] = "true" }));
+
+        Assert.Contains("FaceSearch:Provider", wrong.Message, StringComparison.Ordinal);
+        Assert.Contains("Orleans:Endpoints:SiloPort", wrong.Message, StringComparison.Ordinal);
+        Assert.Contains("Sqs:Enabled", wrong.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -110,7 +181,7 @@ public sealed class SiloConfigurationTests
     [InlineData("dynamodb-storage", "Sns:TopicArn")]
     public void On_aws_a_missing_appian_or_sns_setting_stops_the_host_naming_the_key(string mode, string missing)
     {
-        var wrong = Assert.Throws<InvalidSettingException>(() => Build(OnAws(mode, missing)));
+        var wrong = Assert.Throws<OptionsValidationException>(() => Build(OnAws(mode, missing)));
 
         Assert.Contains(missing, wrong.Message, StringComparison.Ordinal);
     }
@@ -143,7 +214,7 @@ public sealed class SiloConfigurationTests
         var settings = OnAws("rekognition");
         settings["Sns:RecordOnly"] = "true";
 
-        var wrong = Assert.Throws<InvalidSettingException>(() => Build(settings));
+        var wrong = Assert.Throws<OptionsValidationException>(() => Build(settings));
 
         Assert.Contains("Sns:RecordOnly", wrong.Message, StringComparison.Ordinal);
     }
@@ -159,7 +230,7 @@ public sealed class SiloConfigurationTests
     [InlineData("Appian:RecordOnly", "maybe")]
     public void A_wrong_setting_stops_the_host_with_a_message_naming_the_key(string key, string value)
     {
-        var wrong = Assert.Throws<InvalidSettingException>(() => Build(new() { [key] = value }));
+        var wrong = Assert.Throws<OptionsValidationException>(() => Build(new() { [key] = value }));
 
         Assert.Contains(key, wrong.Message, StringComparison.Ordinal);
     }
@@ -173,7 +244,7 @@ public sealed class SiloConfigurationTests
     [InlineData("Orleans:CreateTables", "false", "Orleans:Clustering:CreateIfNotExists")]
     public void A_key_of_an_earlier_build_stops_the_host_naming_its_replacement(string key, string value, string replacement)
     {
-        var wrong = Assert.Throws<InvalidSettingException>(() => Build(new() { [key] = value }));
+        var wrong = Assert.Throws<OptionsValidationException>(() => Build(new() { [key] = value }));
 
         Assert.Contains($"{key} is no longer read", wrong.Message, StringComparison.Ordinal);
         Assert.Contains(replacement, wrong.Message, StringComparison.Ordinal);
