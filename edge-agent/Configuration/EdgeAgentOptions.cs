@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
 namespace NextGenCrm.EdgeAgent.Configuration;
 
 /// <summary>Everything the agent reads from the "EdgeAgent" configuration section.</summary>
@@ -29,181 +32,271 @@ public sealed class EdgeAgentOptions
     public FaceEmbedderOptions Embedding { get; set; } = new();
 }
 
-public sealed class SiloOptions
+/// <summary>Stops the host at start-up with the name of the wrong key, not a failure later.</summary>
+public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAgentOptions>
 {
-    /// <summary>Base address of the silo's HTTP API, e.g. http://silo:8080/. With the AWS sink it only
-    /// receives heartbeats, and may be left empty (no heartbeats).</summary>
-    public string BaseUrl { get; set; } = "";
+    public ValidateOptionsResult Validate(string? name, EdgeAgentOptions options)
+    {
+        var errors = new List<string>();
+        const string s = EdgeAgentOptions.SectionName;
+        if (!SightingIds.IsValid(options.BranchId))
+        {
+            errors.Add($"{s}:BranchId '{options.BranchId}' must be 1-64 chars of [A-Za-z0-9._-] starting alphanumeric (set it with --branch)");
+        }
+        // The AWS sink needs the silo's URL only for heartbeats, so there it may be left out.
+        var siloUrlNeeded = options.Sink.Kind == SinkKind.Http || !string.IsNullOrEmpty(options.Silo.BaseUrl);
+        if (siloUrlNeeded && !IsHttpUrl(options.Silo.BaseUrl))
+        {
+            errors.Add($"{s}:Silo:BaseUrl '{options.Silo.BaseUrl}' must be an absolute http(s) URL (set it with --silo)");
+        }
+        else if (siloUrlNeeded && !options.Silo.AllowInsecureHttp && IsPlainHttpToAnotherMachine(options.Silo.BaseUrl))
+        {
+            errors.Add($"{s}:Silo:BaseUrl '{options.Silo.BaseUrl}' is plain http to another machine: the token would travel in the clear. Use https, or set {s}:Silo:AllowInsecureHttp=true (--allow-insecure-http)");
+        }
+        ValidateToken(options.Silo, errors);
+        if (!Enum.IsDefined(options.Sink.Kind))
+        {
+            errors.Add($"{s}:Sink:Kind must be Http or Aws");
+        }
+        else if (options.Sink.Kind == SinkKind.Aws)
+        {
+            ValidateAwsSink(options.Sink.Aws, errors);
+        }
+        ValidateFaceForm(options, errors);
+        ValidateTelemetry(options.Telemetry, errors);
+        if (options.Silo.BatchSize is < 1 or > 500)
+        {
+            errors.Add($"{s}:Silo:BatchSize must be between 1 and 500");
+        }
+        if (options.Silo.RequestTimeout <= TimeSpan.Zero || options.Silo.HeartbeatInterval <= TimeSpan.Zero || options.Silo.MaxRetryDelay <= TimeSpan.Zero)
+        {
+            errors.Add($"{s}:Silo:RequestTimeout, HeartbeatInterval and MaxRetryDelay must be positive");
+        }
+        if (string.IsNullOrWhiteSpace(options.Buffer.Directory))
+        {
+            errors.Add($"{s}:Buffer:Directory must be set");
+        }
+        if (options.Buffer.SegmentBytes < 4096 || options.Buffer.MaxBytes < 2 * options.Buffer.SegmentBytes)
+        {
+            errors.Add($"{s}:Buffer:SegmentBytes must be at least 4096 and Buffer:MaxBytes at least twice SegmentBytes");
+        }
+        ValidateDetection(options.Detection, errors);
+        ValidateTracking(options.Tracking, errors);
+        ValidateReIdentification(options.ReIdentification, errors);
+        ValidateCameras(options.Cameras, errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    private static void ValidateReIdentification(ReIdentification.ReIdentificationOptions reId, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":ReIdentification";
+        if (reId.Window <= TimeSpan.Zero || reId.Window > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{s}:Window must be positive and at most 01:00:00 (descriptors are kept no longer than needed)");
+        }
+        if (reId.MinSimilarity is <= 0 or > 1 || float.IsNaN(reId.MinSimilarity))
+        {
+            errors.Add($"{s}:MinSimilarity must be in (0, 1] (cosine similarity of two descriptors)");
+        }
+        if (reId.AmbiguityMargin is < 0 or >= 1 || float.IsNaN(reId.AmbiguityMargin))
+        {
+            errors.Add($"{s}:AmbiguityMargin must be in [0, 1)");
+        }
+        if (reId.MaxTracks is < 1 or > 1_000_000)
+        {
+            errors.Add($"{s}:MaxTracks must be between 1 and 1000000");
+        }
+    }
 
-    /// <summary>Sightings per batch request while draining the buffer (the silo accepts up to 500).</summary>
-    public int BatchSize { get; set; } = 100;
+    private static void ValidateFaceForm(EdgeAgentOptions options, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Sink:SendFaceAs";
+        if (!Enum.IsDefined(options.Sink.SendFaceAs))
+        {
+            errors.Add($"{s} must be Image or Descriptor");
+            return;
+        }
+        if (options.Sink.SendFaceAs != FaceForm.Descriptor)
+        {
+            return;
+        }
+        try
+        {
+            FaceEmbedder.ResolveModelPath(options.Embedding);
+        }
+        catch (FileNotFoundException missing)
+        {
+            errors.Add($"{s}=Descriptor needs the face embedder's model, not found at {missing.FileName} (scripts/setup.sh generates {FaceEmbedderModel.FileName} into models/ beside the agent; or set {EdgeAgentOptions.SectionName}:Embedding:ModelPath)");
+        }
+        if (options.Cameras.Any(c => c.Source == CameraSourceKind.Simulate))
+        {
+            errors.Add($"{s}=Descriptor cannot be used with a simulated camera (it sends face tokens, not faces)");
+        }
+    }
 
-    /// <summary>Longest wait between retries while the silo is unreachable.</summary>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+    private static void ValidateTelemetry(EdgeTelemetryOptions telemetry, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Telemetry";
+        if (telemetry.PrometheusPort is < 0 or > 65535)
+        {
+            errors.Add($"{s}:PrometheusPort must be 0 (off) or a TCP port");
+        }
+        if (telemetry.PrometheusPort > 0 && Uri.CheckHostName(telemetry.PrometheusHost) == UriHostNameType.Unknown)
+        {
+            errors.Add($"{s}:PrometheusHost '{telemetry.PrometheusHost}' must be an IP address or host name");
+        }
+    }
 
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+    private static bool IsPlainHttpToAnotherMachine(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback;
 
-    /// <summary>A file holding the agent's bearer token (an edge token of its branch); re-read when it changes.</summary>
-    public string TokenFile { get; set; } = "";
+    private static void ValidateToken(SiloOptions silo, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Silo";
+        var credentials = silo.ClientCredentials;
+        if (credentials.Enabled && !string.IsNullOrWhiteSpace(silo.TokenFile))
+        {
+            errors.Add($"{s}:TokenFile and {s}:ClientCredentials are two ways to get a token; set one");
+        }
+        if (!credentials.Enabled)
+        {
+            return;
+        }
+        if (!Uri.TryCreate(credentials.TokenEndpoint, UriKind.Absolute, out var endpoint)
+            || (endpoint.Scheme != Uri.UriSchemeHttps && !(endpoint.Scheme == Uri.UriSchemeHttp && endpoint.IsLoopback)))
+        {
+            errors.Add($"{s}:ClientCredentials:TokenEndpoint '{credentials.TokenEndpoint}' must be an https URL");
+        }
+        if (string.IsNullOrWhiteSpace(credentials.ClientId))
+        {
+            errors.Add($"{s}:ClientCredentials:ClientId is required");
+        }
+        if (string.IsNullOrEmpty(credentials.ClientSecret) == string.IsNullOrWhiteSpace(credentials.ClientSecretFile))
+        {
+            errors.Add($"{s}:ClientCredentials: set exactly one of ClientSecret or ClientSecretFile");
+        }
+        if (credentials.RefreshBeforeExpiry < TimeSpan.Zero)
+        {
+            errors.Add($"{s}:ClientCredentials:RefreshBeforeExpiry must not be negative");
+        }
+    }
 
-    /// <summary>Or: the OAuth client-credentials flow against the identity provider's token endpoint.</summary>
-    public ClientCredentialsOptions ClientCredentials { get; set; } = new();
+    private static void ValidateAwsSink(AwsSinkOptions aws, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Sink:Aws";
+        if (!IsHttpUrl(aws.QueueUrl))
+        {
+            errors.Add($"{s}:QueueUrl '{aws.QueueUrl}' must be the absolute URL of the sightings queue (set it with --queue-url)");
+        }
+        if (!BucketName().IsMatch(aws.Bucket))
+        {
+            errors.Add($"{s}:Bucket '{aws.Bucket}' must be an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'");
+        }
+        if (aws.KeyPrefix.StartsWith('/') || aws.KeyPrefix.Contains("..", StringComparison.Ordinal) || (aws.KeyPrefix.Length > 0 && !aws.KeyPrefix.EndsWith('/')))
+        {
+            errors.Add($"{s}:KeyPrefix '{aws.KeyPrefix}' must be empty or a relative folder ending in '/'");
+        }
+        if (!string.IsNullOrEmpty(aws.ServiceUrl) && !IsHttpUrl(aws.ServiceUrl))
+        {
+            errors.Add($"{s}:ServiceUrl '{aws.ServiceUrl}' must be an absolute http(s) URL or empty");
+        }
+        if (!string.IsNullOrEmpty(aws.ServiceUrl) && string.IsNullOrEmpty(aws.Region))
+        {
+            errors.Add($"{s}:Region must be set when ServiceUrl is (requests are signed for a region)");
+        }
+        if (aws.RequestTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{s}:RequestTimeout must be positive");
+        }
+    }
 
-    /// <summary>Plain http:// to a silo that is not on this machine sends the token in the clear: refused unless set.</summary>
-    public bool AllowInsecureHttp { get; set; }
-}
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == "http" || url.Scheme == "https");
 
-public sealed class ClientCredentialsOptions
-{
-    /// <summary>The provider's token endpoint, e.g. https://{domain}.auth.{region}.amazoncognito.com/oauth2/token.</summary>
-    public string TokenEndpoint { get; set; } = "";
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketName();
 
-    public string ClientId { get; set; } = "";
+    private static void ValidateDetection(DetectionOptions d, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Detection";
+        if (d.ScoreThreshold is <= 0 or >= 1)
+        {
+            errors.Add($"{s}:ScoreThreshold must be between 0 and 1");
+        }
+        if (d.MinFaceSize < 1 || d.CropMargin < 0 || d.JpegQuality is < 1 or > 100 || d.MaxCropSide < 32 || d.Threads < 1)
+        {
+            errors.Add($"{s}: MinFaceSize >= 1, CropMargin >= 0, JpegQuality 1-100, MaxCropSide >= 32, Threads >= 1");
+        }
+        if (d.MinSearchFaceSize < d.MinFaceSize || d.MinSharpness < 0)
+        {
+            errors.Add($"{s}:MinSearchFaceSize must be at least MinFaceSize, and MinSharpness at least 0");
+        }
+        if (!Enum.IsDefined(d.Model))
+        {
+            errors.Add($"{s}:Model must be FullRange or ShortRange");
+        }
+        else if (d.TileSide != 0 && d.TileSide < BlazeFaceModelInfo.For(d.Model).InputSize)
+        {
+            // Tiles finer than the model's input would enlarge the frame: nothing more to see, only more work.
+            errors.Add($"{s}:TileSide must be 0 (whole frame only) or at least the model's input side ({BlazeFaceModelInfo.For(d.Model).InputSize})");
+        }
+    }
 
-    /// <summary>The client secret, or <see cref="ClientSecretFile"/> (kept out of the configuration file).</summary>
-    public string ClientSecret { get; set; } = "";
+    private static void ValidateTracking(TrackingOptions t, List<string> errors)
+    {
+        const string s = EdgeAgentOptions.SectionName + ":Tracking";
+        if (t.FirstSightingAfter < TimeSpan.Zero || t.FirstSightingAfter >= t.AbsenceTimeout)
+        {
+            errors.Add($"{s}:FirstSightingAfter must be at least 0 and shorter than AbsenceTimeout");
+        }
+        if (t.RefreshInterval <= TimeSpan.Zero || t.AbsenceTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{s}:RefreshInterval and AbsenceTimeout must be positive");
+        }
+        if (t.MinIoU is <= 0 or > 1 || t.MaxCentreDistance < 0 || t.MinHits < 1)
+        {
+            errors.Add($"{s}: MinIoU in (0,1], MaxCentreDistance >= 0, MinHits >= 1");
+        }
+    }
 
-    public string ClientSecretFile { get; set; } = "";
-
-    /// <summary>Scopes asked for, space separated (Entra: api://{app-id}/.default).</summary>
-    public string Scope { get; set; } = "";
-
-    /// <summary>A token is renewed this long before it expires.</summary>
-    public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromMinutes(2);
-
-    public bool Enabled => !string.IsNullOrWhiteSpace(TokenEndpoint);
-}
-
-public sealed class BufferOptions
-{
-    /// <summary>Folder of the durable sighting buffer; must survive restarts (a volume in a container).</summary>
-    public string Directory { get; set; } = "buffer";
-
-    /// <summary>Upper bound of the buffer on disk; the oldest sightings are dropped beyond it.</summary>
-    public long MaxBytes { get; set; } = 256L * 1024 * 1024;
-
-    /// <summary>Size at which a segment file is closed and a new one started.</summary>
-    public long SegmentBytes { get; set; } = 8L * 1024 * 1024;
-}
-
-/// <summary>The detector's settings (<see cref="FaceDetectorOptions"/>) and what the agent does with the faces it finds.</summary>
-public sealed class DetectionOptions : FaceDetectorOptions
-{
-    /// <summary>Faces narrower than this are tracked but not searched: too small to recognise.</summary>
-    public int MinSearchFaceSize { get; set; } = 40;
-
-    /// <summary>
-    /// Faces less sharp than this (variance of the Laplacian over the face at 48×48 grey) are tracked but
-    /// not searched. Every face of the demo photographs measures 45 or more, even 40 px wide; blurred by
-    /// a Gaussian of 4 px most measure under 30.
-    /// </summary>
-    public float MinSharpness { get; set; } = 30;
-
-    /// <summary>Extra border around the face box in the crop, as a fraction of the box size.</summary>
-    public float CropMargin { get; set; } = 0.3f;
-
-    public int JpegQuality { get; set; } = 90;
-
-    /// <summary>Longest side of a crop in pixels; larger crops are scaled down (keeps them under the silo's 512 KiB).</summary>
-    public int MaxCropSide { get; set; } = 320;
-}
-
-public sealed class TrackingOptions
-{
-    /// <summary>A track sends one sighting when it starts and at most one per interval after that.</summary>
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>A track not seen for this long ends; the same person after that is a new track.</summary>
-    public TimeSpan AbsenceTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// A track's first sighting waits this long, and carries the best face seen meanwhile (size,
-    /// sharpness, frontal pose), not the first. 0 = at once.
-    /// </summary>
-    public TimeSpan FirstSightingAfter { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Minimum overlap for a detection to continue a track.</summary>
-    public float MinIoU { get; set; } = 0.3f;
-
-    /// <summary>Largest centre jump, in face widths, still taken as the same face (for low frame rates).</summary>
-    public float MaxCentreDistance { get; set; } = 1.0f;
-
-    /// <summary>Frames a face must be seen before its first sighting (1 = at once).</summary>
-    public int MinHits { get; set; } = 1;
-}
-
-public enum CameraSourceKind
-{
-    Folder,
-    HttpSnapshot,
-    Ffmpeg,
-    Simulate,
-}
-
-public sealed class CameraOptions
-{
-    public string Id { get; set; } = "";
-
-    public CameraSourceKind Source { get; set; } = CameraSourceKind.Folder;
-
-    /// <summary>Folder: the drop folder a DeepLens (or any camera) writes JPEG/PNG files into.</summary>
-    public string Path { get; set; } = "";
-
-    /// <summary>HttpSnapshot: the snapshot URL. Ffmpeg: a video file path or rtsp:// URL.</summary>
-    public string Url { get; set; } = "";
-
-    /// <summary>How often the drop folder or snapshot URL is polled.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>Ffmpeg and Simulate: frames per second taken from the stream.</summary>
-    public double FramesPerSecond { get; set; } = 2;
-
-    /// <summary>Ffmpeg: frames are scaled to this size before detection.</summary>
-    public int Width { get; set; } = 640;
-
-    public int Height { get; set; } = 480;
-
-    /// <summary>Ffmpeg, live stream: the first wait before reopening a stream that dropped; it doubles
-    /// while the stream stays away, up to <see cref="MaxReconnectDelay"/>, and starts again once frames flow.</summary>
-    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Ffmpeg: a stream that sends no frame for this long (a camera that hangs with its connection
-    /// open) is closed and, if live, reopened; the first frame gets 10 s more (ffmpeg probes the stream).</summary>
-    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Files or snapshots larger than this are skipped unread.</summary>
-    public long MaxImageBytes { get; set; } = 20L * 1024 * 1024;
-
-    /// <summary>Folder: delete a file once processed (else it is moved to processed/).</summary>
-    public bool DeleteProcessed { get; set; } = true;
-
-    public SimulationOptions Simulation { get; set; } = new();
-}
-
-/// <summary>Synthetic visitors for demos and load: each sends a faceToken instead of a face crop.</summary>
-public sealed class SimulationOptions
-{
-    /// <summary>Visitors to simulate before the camera goes quiet; 0 = without end.</summary>
-    public int Visitors { get; set; }
-
-    public double ArrivalsPerMinute { get; set; } = 6;
-
-    public TimeSpan DwellTime { get; set; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>Distinct people to draw tokens from, so the same "person" comes back.</summary>
-    public int Population { get; set; } = 1000;
-}
-
-/// <summary>The agent's own scrape endpoint (section "EdgeAgent:Telemetry"); OTLP is configured by the OTEL_* variables.</summary>
-public sealed class EdgeTelemetryOptions
-{
-    /// <summary>Serve the Prometheus text format at http://{PrometheusHost}:{PrometheusPort}/metrics; 0 = off.</summary>
-    public int PrometheusPort { get; set; }
-
-    /// <summary>The address the scrape endpoint listens on: this machine only unless set (e.g. to the branch network's address).</summary>
-    public string PrometheusHost { get; set; } = "127.0.0.1";
+    private static void ValidateCameras(List<CameraOptions> cameras, List<string> errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < cameras.Count; i++)
+        {
+            var c = cameras[i];
+            var key = $"{EdgeAgentOptions.SectionName}:Cameras:{i}";
+            if (!SightingIds.IsValid(c.Id))
+            {
+                errors.Add($"{key}:Id '{c.Id}' must be 1-64 chars of [A-Za-z0-9._-] starting alphanumeric");
+            }
+            else if (!seen.Add(c.Id))
+            {
+                errors.Add($"{key}:Id '{c.Id}' is used by two cameras");
+            }
+            var missing = c.Source switch
+            {
+                CameraSourceKind.Folder when string.IsNullOrWhiteSpace(c.Path) => "Path (the drop folder)",
+                CameraSourceKind.HttpSnapshot when !Uri.TryCreate(c.Url, UriKind.Absolute, out _) => "Url (the snapshot URL)",
+                CameraSourceKind.Ffmpeg when string.IsNullOrWhiteSpace(c.Url) => "Url (video file or rtsp:// URL)",
+                _ => null,
+            };
+            if (missing is not null)
+            {
+                errors.Add($"{key}: a {c.Source} camera needs {missing}");
+            }
+            if (c.PollInterval <= TimeSpan.Zero || c.FramesPerSecond <= 0 || c.Width < 16 || c.Height < 16 || c.MaxImageBytes < 1024)
+            {
+                errors.Add($"{key}: PollInterval and FramesPerSecond must be positive, Width/Height >= 16, MaxImageBytes >= 1024");
+            }
+            if (c.ReconnectDelay <= TimeSpan.Zero || c.MaxReconnectDelay < c.ReconnectDelay || c.StallTimeout < TimeSpan.FromSeconds(1))
+            {
+                errors.Add($"{key}: ReconnectDelay must be positive, MaxReconnectDelay >= ReconnectDelay, StallTimeout >= 1 s");
+            }
+            if (c.Source == CameraSourceKind.Simulate && (c.Simulation.Visitors < 0 || c.Simulation.ArrivalsPerMinute <= 0 || c.Simulation.Population < 1 || c.Simulation.DwellTime < TimeSpan.Zero))
+            {
+                errors.Add($"{key}:Simulation: Visitors >= 0, ArrivalsPerMinute > 0, Population >= 1, DwellTime >= 0");
+            }
+        }
+    }
 }

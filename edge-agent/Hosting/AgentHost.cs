@@ -63,7 +63,7 @@ public static class AgentHost
                 }
             })
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EdgeAgentOptions>, EdgeAgentOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EdgeAgentOptions>, EdgeAgentOptionsValidator>());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton(sp =>
@@ -74,9 +74,10 @@ public static class AgentHost
         });
         services.AddSingleton<SightingOutbox>();
         services.AddEdgeHttpClients();
-        // Read here, not from the bound options: which services exist depends on it.
-        var sink = configuration.GetSection($"{EdgeAgentOptions.SectionName}:Sink").Get<SinkOptions>() ?? new SinkOptions();
-        var siloUrl = configuration[$"{EdgeAgentOptions.SectionName}:Silo:BaseUrl"];
+        // Which services exist depends on these: the same class, bound now (its validator runs at start, naming the key).
+        var chosen = configuration.GetSection(EdgeAgentOptions.SectionName).Get<EdgeAgentOptions>() ?? new EdgeAgentOptions();
+        var sink = chosen.Sink;
+        var siloUrl = chosen.Silo.BaseUrl;
         if (sink.Kind == SinkKind.Aws)
         {
             // The AWS composition the silo uses: the AWS section (region, profile, endpoints) and the SDK's credential
@@ -115,14 +116,13 @@ public static class AgentHost
             };
             return new SiloClient(http, sp.GetRequiredService<ILogger<SiloClient>>());
         });
-        var tokenFile = configuration[$"{EdgeAgentOptions.SectionName}:Silo:TokenFile"];
-        if (!string.IsNullOrWhiteSpace(configuration[$"{EdgeAgentOptions.SectionName}:Silo:ClientCredentials:TokenEndpoint"]))
+        if (chosen.Silo.ClientCredentials.Enabled)
         {
             services.AddSingleton<ISiloToken>(sp => new ClientCredentialsSource(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(EdgeHttpClients.TokenEndpoint), Options(sp).Silo.ClientCredentials,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClientCredentialsSource>>()));
         }
-        else if (!string.IsNullOrWhiteSpace(tokenFile))
+        else if (!string.IsNullOrWhiteSpace(chosen.Silo.TokenFile))
         {
             services.AddSingleton<ISiloToken>(sp => new TokenFileSource(Path.GetFullPath(Options(sp).Silo.TokenFile), sp.GetRequiredService<TimeProvider>()));
         }
@@ -134,7 +134,7 @@ public static class AgentHost
         }
 
         // Cameras are known only once options are bound; one hosted service per camera.
-        if (configuration.GetValue($"{EdgeAgentOptions.SectionName}:ReIdentification:Enabled", true))
+        if (chosen.ReIdentification.Enabled)
         {
             services.AddSingleton(sp =>
             {
@@ -149,7 +149,7 @@ public static class AgentHost
             // Descriptors are the sighting: the embedder must be there (the options validator says so at start).
             services.TryAddSingleton<IFaceDescriber>(sp => new EmbedderDescriber(new FaceEmbedder(Options(sp).Embedding)));
         }
-        else if (configuration.GetValue($"{EdgeAgentOptions.SectionName}:ReIdentification:Enabled", true))
+        else if (chosen.ReIdentification.Enabled)
         {
             // The embedder when its model is there; a describer registered before (a test's) wins.
             services.TryAddSingleton<IFaceDescriber>(sp => EmbedderDescriber.TryCreate(Options(sp).Embedding)!);
@@ -164,7 +164,7 @@ public static class AgentHost
     /// </summary>
     public static void AddPrometheusEndpoint(IServiceCollection services, IConfiguration configuration)
     {
-        var telemetry = configuration.GetSection($"{EdgeAgentOptions.SectionName}:Telemetry").Get<EdgeTelemetryOptions>() ?? new EdgeTelemetryOptions();
+        var telemetry = (configuration.GetSection(EdgeAgentOptions.SectionName).Get<EdgeAgentOptions>() ?? new EdgeAgentOptions()).Telemetry;
         if (telemetry.PrometheusPort is <= 0 or > 65535)
         {
             return; // off (a wrong value is reported by the options validator)
