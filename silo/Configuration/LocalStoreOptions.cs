@@ -18,6 +18,9 @@ public sealed class LocalStoreOptions
     /// <summary>Keep everything in memory and nothing on disk (<c>--ephemeral</c>): for tests and quick demos.</summary>
     public bool Ephemeral { get; set; }
 
+    /// <summary><see cref="DataDir"/> as a full path (the default when it is empty).</summary>
+    public string FullDataDir => Path.GetFullPath(string.IsNullOrWhiteSpace(DataDir) ? DefaultDataDir : DataDir);
+
     /// <summary>The user's data folder: ~/.local/share/NextGenCrm on Linux, %LOCALAPPDATA%\NextGenCrm on Windows.</summary>
     public static string DefaultDataDir => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "NextGenCrm");
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Memory;
 using NextGenCrm.ServiceDefaults;
+using NextGenCrm.Silo.Configuration;
 
 namespace NextGenCrm.Silo.Demo;
 
@@ -17,6 +18,7 @@ public static class BranchFeedDemo
         sources.Insert(firstOverride < 0 ? sources.Count : firstOverride, demoDefaults);
 
         builder.Services.AddValidatedOptions<DemoOptions, DemoOptionsValidator>(DemoOptions.SectionName);
+        builder.Services.AddValidatedOptions<DemoCustomersOptions, DemoCustomersOptionsValidator>(DemoCustomersOptions.SectionName);
         builder.Services.AddSingleton<BranchFeedSimulation>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BranchFeedSimulation>());
         builder.Services.AddHostedService<OccupancyConsole>();

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Extensions;
 using NextGenCrm.Silo.Ingest;
 
@@ -15,7 +16,8 @@ namespace NextGenCrm.Silo.Demo;
 /// </summary>
 public sealed partial class BranchFeedSimulation(
     IOptions<DemoOptions> options,
-    IConfiguration configuration,
+    IOptions<DemoCustomersOptions> customersFile,
+    FaceSearchSelection faceSearch,
     SightingIngest ingest,
     IGrainFactory grains,
     IHostApplicationLifetime lifetime,
@@ -111,13 +113,13 @@ public sealed partial class BranchFeedSimulation(
 
     private async Task<List<string>> LoadCustomersAsync(CancellationToken cancellationToken)
     {
-        var customers = await DemoCustomers.LoadAsync(DemoCustomerEnrolment.PathFrom(configuration), cancellationToken);
-        if (configuration.GetValue<Configuration.FaceSearchProvider>("FaceSearch:Provider") != Configuration.FaceSearchProvider.OnPremises)
+        var customers = await DemoCustomers.LoadAsync(customersFile.Value.File, cancellationToken);
+        if (faceSearch.Provider != FaceSearchProvider.OnPremises)
         {
             return [.. customers.Select(c => c.FaceToken)];
         }
         // Real faces: the first customers are enrolled from one crop of a demo face; everyone is seen by the cameras in another.
-        _faces = DemoFaces.Load(configuration);
+        _faces = DemoFaces.Load(_options.PhotosFolder);
         var enrolled = new List<string>();
         foreach (var (customer, face) in customers.Zip(PhotoCustomers))
         {

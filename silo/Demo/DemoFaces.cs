@@ -11,7 +11,6 @@ namespace NextGenCrm.Silo.Demo;
 /// </summary>
 public sealed class DemoFaces
 {
-    public const string FolderKey = "Demo:PhotosFolder";
 
     private DemoFaces(IReadOnlyList<byte[]> enrolment, IReadOnlyList<byte[]> camera)
     {
@@ -23,10 +22,11 @@ public sealed class DemoFaces
 
     public IReadOnlyList<byte[]> Camera { get; }
 
-    public static DemoFaces Load(IConfiguration configuration)
+    /// <param name="configured">Demo:PhotosFolder; empty = looked for beside the binary and in the repository.</param>
+    public static DemoFaces Load(string configured)
     {
-        var folder = configuration[FolderKey] is { Length: > 0 } configured ? configured : FindFolder()
-            ?? throw new FileNotFoundException($"The demo photographs were not found: run scripts/setup.sh, or set {FolderKey}.");
+        var folder = configured is { Length: > 0 } ? configured : FindFolder()
+            ?? throw new FileNotFoundException("The demo photographs were not found: run scripts/setup.sh, or set Demo:PhotosFolder.");
         using var detector = new BlazeFaceDetector(new FaceDetectorOptions());
         var enrolment = new List<byte[]>();
         var camera = new List<byte[]>();

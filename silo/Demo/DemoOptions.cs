@@ -20,6 +20,9 @@ public sealed class DemoOptions
     public TimeSpan MaxDwell { get; set; } = TimeSpan.FromSeconds(45);
     public int Seed { get; set; } = 7;
 
+    /// <summary>The demo photographs (with <c>FaceSearch:Provider=OnPremises</c>); empty = found beside the binary or in the repository.</summary>
+    public string PhotosFolder { get; set; } = "";
+
     internal static readonly string[] BranchNames = ["main-st", "harbour", "old-town", "airport", "riverside", "university", "market-sq", "north-gate"];
     internal static readonly string[] CameraNames = ["entrance", "lobby", "tellers", "advisors", "atm-hall"];
     internal const string ExitCamera = "exit";

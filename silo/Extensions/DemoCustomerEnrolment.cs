@@ -1,17 +1,17 @@
+using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Embedded;
 using NextGenCrm.Ports;
+using NextGenCrm.Silo.Configuration;
 
 namespace NextGenCrm.Silo.Extensions;
 
 /// <summary>Enrols the demo customers file into the simulated face collection before the silo takes sightings.</summary>
-public sealed partial class DemoCustomerEnrolment(IConfiguration configuration, IFaceSearch faceSearch, ICustomerDirectory directory, ILogger<DemoCustomerEnrolment> logger)
+public sealed partial class DemoCustomerEnrolment(IOptions<DemoCustomersOptions> options, IFaceSearch faceSearch, ICustomerDirectory directory, ILogger<DemoCustomerEnrolment> logger)
     : IHostedService
 {
-    public const string PathKey = "Directory:DemoCustomersPath";
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var customers = await DemoCustomers.LoadAsync(PathFrom(configuration), cancellationToken);
+        var customers = await DemoCustomers.LoadAsync(options.Value.File, cancellationToken);
         // An earlier start on the same data folder enrolled them already: another face each would only pile up.
         var notYet = new List<DemoCustomer>();
         foreach (var customer in customers)
@@ -26,10 +26,6 @@ public sealed partial class DemoCustomerEnrolment(IConfiguration configuration, 
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>Directory:DemoCustomersPath, or the file shipped beside the binary.</summary>
-    public static string PathFrom(IConfiguration configuration) =>
-        configuration[PathKey] is { Length: > 0 } configured ? configured : Path.Combine(AppContext.BaseDirectory, "demo-customers.json");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Enrolled {Count} demo customers into the simulated face collection ({Already} were enrolled already)")]
     private partial void LogEnrolled(int count, int already);

@@ -42,6 +42,7 @@ public static class SiloAdapterExtensions
                     sp.GetRequiredService<EmbeddedFaceDetector>()));
                 services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
                 services.AddSingleton<IFaceCollectionUpkeep>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
+                services.AddValidatedOptions<DemoCustomersOptions, DemoCustomersOptionsValidator>(DemoCustomersOptions.SectionName);
                 services.AddHostedService<DemoCustomerEnrolment>();
                 return new FaceSearchSelection { Provider = FaceSearchProvider.Simulated };
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using NextGenCrm.Silo.Configuration;
 
 namespace NextGenCrm.Silo.Security;
 
@@ -59,26 +60,8 @@ public sealed class AuthOptions
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The key file's path: as configured, else under the silo's data folder.</summary>
-    public static string KeyFileFrom(IConfiguration configuration)
-    {
-        var configured = configuration[$"{SectionName}:SigningKeyFile"];
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return Path.GetFullPath(configured);
-        }
-        return Path.Combine(DataDirFrom(configuration), "signing-key.json");
-    }
-
-    /// <summary>The silo's local data folder (Silo:DataDir, --data-dir), by the project's shared default.</summary>
-    public static string DataDirFrom(IConfiguration configuration)
-    {
-        var dataDir = configuration["Silo:DataDir"];
-        if (string.IsNullOrWhiteSpace(dataDir))
-        {
-            dataDir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "NextGenCrm");
-        }
-        return Path.GetFullPath(dataDir);
-    }
+    public string KeyFileIn(LocalStoreOptions local) =>
+        string.IsNullOrWhiteSpace(SigningKeyFile) ? Path.Combine(local.FullDataDir, "signing-key.json") : Path.GetFullPath(SigningKeyFile);
 }
 
 public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>

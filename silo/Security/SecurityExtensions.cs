@@ -6,6 +6,7 @@ using NextGenCrm.Ports;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.OpenApi;
 using NextGenCrm.ServiceDefaults;
+using NextGenCrm.Silo.Configuration;
 
 namespace NextGenCrm.Silo.Security;
 
@@ -36,7 +37,7 @@ public static class SecurityExtensions
         }
         if (auth.Mode == AuthMode.Development)
         {
-            var key = SigningKeyFile.LoadOrCreate(AuthOptions.KeyFileFrom(configuration));
+            var key = SigningKeyFile.LoadOrCreate(auth.KeyFileIn(configuration.GetValidatedOptions<LocalStoreOptions, LocalStoreOptionsValidator>(LocalStoreOptions.SectionName)));
             validation.ValidIssuer = AuthOptions.DevelopmentIssuer;
             validation.IssuerSigningKey = key;
             validation.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
@@ -117,7 +118,7 @@ public static class SecurityExtensions
     {
         services.AddValidatedOptions<LocalAuditOptions, LocalAuditOptionsValidator>(configuration, LocalAuditOptions.SectionName)
             .PostConfigure(o => o.Folder = string.IsNullOrWhiteSpace(o.Folder)
-                ? Path.Combine(AuthOptions.DataDirFrom(configuration), "audit")
+                ? Path.Combine(configuration.GetValidatedOptions<LocalStoreOptions, LocalStoreOptionsValidator>(LocalStoreOptions.SectionName).FullDataDir, "audit")
                 : Path.GetFullPath(o.Folder));
         services.AddSingleton<IAuditLog, LocalFileAuditLog>();
         return services;

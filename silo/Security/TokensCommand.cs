@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NextGenCrm.ServiceDefaults;
+using NextGenCrm.Silo.Configuration;
 
 namespace NextGenCrm.Silo.Security;
 
@@ -47,9 +48,11 @@ public static class TokensCommand
                 .AddCommandLine(settings)
                 .Build();
             AuthOptions auth;
+            LocalStoreOptions local;
             try
             {
                 auth = configuration.GetValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.SectionName);
+                local = configuration.GetValidatedOptions<LocalStoreOptions, LocalStoreOptionsValidator>(LocalStoreOptions.SectionName);
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException wrong)
             {
@@ -74,7 +77,7 @@ public static class TokensCommand
                 Console.Error.WriteLine("--valid-for must be positive.");
                 return 2;
             }
-            var path = result.GetValue(keyFile) is { } explicitPath ? Path.GetFullPath(explicitPath) : AuthOptions.KeyFileFrom(configuration);
+            var path = result.GetValue(keyFile) is { } explicitPath ? Path.GetFullPath(explicitPath) : auth.KeyFileIn(local);
             var tokens = new DevelopmentTokens(SigningKeyFile.LoadOrCreate(path), auth.Audiences[0], TimeProvider.System);
             var token = tokens.Issue(result.GetValue(subject) ?? $"dev-{roleList[0]}", roleList, branchList, period);
             if (result.GetValue(signIn))
