@@ -20,7 +20,10 @@ public static class ValidatedOptions
         return services.AddOptions<TOptions>().BindConfiguration(sectionName).ValidateOnStart();
     }
 
-    /// <summary>The same, bound from <paramref name="configuration"/> for a registration handed its own (a test cluster's).</summary>
+    /// <summary>
+    /// The same, bound from <paramref name="configuration"/>: for a registration that is handed a configuration other
+    /// than the host's (the grains' visit policy, which test clusters give their own).
+    /// </summary>
     public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration, string sectionName)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>

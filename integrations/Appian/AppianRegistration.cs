@@ -17,7 +17,7 @@ public static class AppianRegistration
     public static IServiceCollection AddAppianTaskAssigner(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<AppianOptions>().Bind(configuration.GetSection(AppianOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<AppianOptions>().BindConfiguration(AppianOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AppianOptions>, AppianOptionsValidator>());
         services.AddHttpClient<ITaskAssigner, AppianTaskAssigner>(http =>
         {

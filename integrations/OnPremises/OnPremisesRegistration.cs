@@ -21,7 +21,7 @@ public static class OnPremisesRegistration
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(settings);
-        services.AddOptions<OnPremisesFaceSearchOptions>().Bind(configuration.GetSection(OnPremisesFaceSearchOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<OnPremisesFaceSearchOptions>().BindConfiguration(OnPremisesFaceSearchOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OnPremisesFaceSearchOptions>, OnPremisesFaceSearchOptionsValidator>());
         switch (store)
         {

@@ -24,9 +24,11 @@ public static class SiloAdapterExtensions
         {
             case FaceSearchProvider.Rekognition:
                 services.AddRekognitionFaceSearch(configuration);
+                services.AddHostedService<FaceCollectionUpkeepStarter>();
                 return new FaceSearchSelection { Provider = FaceSearchProvider.Rekognition };
             case FaceSearchProvider.OnPremises:
                 services.AddOnPremisesFaceSearch(configuration, adapters.OnPremises!, adapters.Descriptors!.Value, adapters.Local.InUse ? adapters.Local.RecordsDatabase : null);
+                // Descriptors are kept per person and go with the person: no collection of orphan faces to sweep.
                 // Pictures become descriptors only where the face models are installed.
                 return new FaceSearchSelection { Provider = FaceSearchProvider.OnPremises, AcceptsPictures = services.Any(d => d.ServiceType == typeof(IFaceEmbedder)) };
             default:
@@ -42,6 +44,7 @@ public static class SiloAdapterExtensions
                     sp.GetRequiredService<EmbeddedFaceDetector>()));
                 services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
                 services.AddSingleton<IFaceCollectionUpkeep>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
+                services.AddHostedService<FaceCollectionUpkeepStarter>();
                 services.AddValidatedOptions<DemoCustomersOptions, DemoCustomersOptionsValidator>(DemoCustomersOptions.SectionName);
                 services.AddHostedService<DemoCustomerEnrolment>();
                 return new FaceSearchSelection { Provider = FaceSearchProvider.Simulated };

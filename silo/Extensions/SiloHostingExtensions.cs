@@ -54,7 +54,7 @@ public static class SiloHostingExtensions
     public static IServiceCollection AddSiloApi(this IServiceCollection services, IConfiguration configuration, FaceSearchSelection faceSearch)
     {
         services.AddSingleton<Erasure.PersonErasure>();
-        services.AddValidatedOptions<IngestOptions, IngestOptionsValidator>(configuration, IngestOptions.SectionName);
+        services.AddValidatedOptions<IngestOptions, IngestOptionsValidator>(IngestOptions.SectionName);
         services.AddSingleton(faceSearch);
         services.AddSingleton(sp => BranchCrops.For(sp, faceSearch));
         services.AddSingleton<SightingValidator>();

@@ -18,7 +18,6 @@ public static class VisitTrackingExtensions
         services.AddMetrics();
         services.AddSingleton<VisitMetrics>();
         services.AddSingleton<TrackResolver>();
-        services.AddHostedService<FaceCollectionUpkeepStarter>();
         services.AddSingleton<PersonalData>();
         services.AddStoredStateSerializer();
         // The erasure fence in this process, on the grains' clock, for a host that composes the grains alone (the silo chose its own).

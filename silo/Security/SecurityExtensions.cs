@@ -17,7 +17,7 @@ public static class SecurityExtensions
     {
         // The scheme is set up from the settings now; code reads them as IOptions<AuthOptions>.
         var auth = configuration.GetValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.SectionName);
-        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration, AuthOptions.SectionName);
+        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.SectionName);
 
         var validation = new TokenValidationParameters
         {
@@ -116,7 +116,7 @@ public static class SecurityExtensions
     /// <summary>The audit log as JSON lines in <c>Audit:Folder</c>, else "audit" under the silo's data folder.</summary>
     public static IServiceCollection AddLocalFileAuditLog(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<LocalAuditOptions, LocalAuditOptionsValidator>(configuration, LocalAuditOptions.SectionName)
+        services.AddValidatedOptions<LocalAuditOptions, LocalAuditOptionsValidator>(LocalAuditOptions.SectionName)
             .PostConfigure(o => o.Folder = string.IsNullOrWhiteSpace(o.Folder)
                 ? Path.Combine(configuration.GetValidatedOptions<LocalStoreOptions, LocalStoreOptionsValidator>(LocalStoreOptions.SectionName).FullDataDir, "audit")
                 : Path.GetFullPath(o.Folder));

@@ -36,13 +36,24 @@ public sealed class SiloConfigurationTests
     [InlineData("embedded")]
     [InlineData("rekognition")]
     [InlineData("dynamodb-storage")]
+    [InlineData("onpremises")]
     public void Each_port_has_exactly_one_adapter_registered_whatever_the_mode(string mode)
     {
-        var services = Compose(mode == "embedded" ? [] : OnAws(mode)).Services;
+        var services = Compose(mode switch
+        {
+            "embedded" => [],
+            "onpremises" => new() { ["FaceSearch:Provider"] = "OnPremises" },
+            _ => OnAws(mode),
+        }).Services;
 
-        foreach (var port in Ports)
+        foreach (var port in mode == "onpremises" ? Ports.Except([typeof(IFaceCollectionUpkeep)]) : Ports)
         {
             Assert.True(services.Count(d => d.ServiceType == port) == 1, $"{port.Name}: {services.Count(d => d.ServiceType == port)} registrations");
+        }
+        if (mode == "onpremises")
+        {
+            // Descriptors go with their person: there is no collection of orphan faces, so no sweep of another provider's.
+            Assert.DoesNotContain(services, d => d.ServiceType == typeof(IFaceCollectionUpkeep));
         }
     }
 
