@@ -1,3 +1,4 @@
+using NextGenCrm.Contracts;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -66,11 +67,11 @@ public sealed partial class AwsSightingSink(IAmazonS3 s3, IAmazonSQS sqs, AwsSin
     }
 
     /// <summary>The key the silo's image store gives the same crop (CropLocation.ToKey).</summary>
-    public static string CropKey(string prefix, Sighting sighting)
+    public static string CropKey(string prefix, SightingRequest sighting)
     {
         ArgumentNullException.ThrowIfNull(sighting);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{prefix}{sighting.BranchId}/{sighting.CameraId}/{sighting.CapturedAt.UtcDateTime:yyyy-MM-dd}/{sighting.SightingId}.jpg");
+            $"{prefix}{sighting.BranchId}/{sighting.CameraId}/{(sighting.CapturedAt ?? throw new ArgumentException("The sighting has no capturedAt.", nameof(sighting))).UtcDateTime:yyyy-MM-dd}/{sighting.SightingId}.jpg");
     }
 
     public async Task<IReadOnlyList<DeliveryOutcome>> DeliverAsync(IReadOnlyList<byte[]> sightings, CancellationToken cancellationToken)
@@ -108,7 +109,7 @@ public sealed partial class AwsSightingSink(IAmazonS3 s3, IAmazonSQS sqs, AwsSin
             var request = new SendMessageRequest
             {
                 QueueUrl = options.QueueUrl,
-                MessageBody = JsonSerializer.Serialize(message, EdgeJson.Default.Sighting),
+                MessageBody = JsonSerializer.Serialize(message, EdgeJson.Default.SightingRequest),
             };
             if (_fifo)
             {
@@ -127,7 +128,7 @@ public sealed partial class AwsSightingSink(IAmazonS3 s3, IAmazonSQS sqs, AwsSin
         catch (Exception e) when (IsTransient(e, cancellationToken))
         {
             // Access denied, a missing bucket or queue: the setting is wrong, not the sighting; keep it.
-            LogNotDelivered(sighting.SightingId, (e as AmazonServiceException)?.ErrorCode ?? e.GetType().Name, e.Message);
+            LogNotDelivered(sighting.SightingId ?? "", (e as AmazonServiceException)?.ErrorCode ?? e.GetType().Name, e.Message);
             return DeliveryOutcome.RetryLater;
         }
     }
@@ -148,13 +149,13 @@ public sealed partial class AwsSightingSink(IAmazonS3 s3, IAmazonSQS sqs, AwsSin
     }
 
     /// <summary>The silo would refuse these for good (it dead-letters them); no point sending.</summary>
-    private static bool TryRead(byte[] record, out Sighting sighting, out byte[]? crop, out string problem)
+    private static bool TryRead(byte[] record, out SightingRequest sighting, out byte[]? crop, out string problem)
     {
         sighting = null!;
         crop = null;
         try
         {
-            sighting = JsonSerializer.Deserialize(record, EdgeJson.Default.Sighting)!;
+            sighting = JsonSerializer.Deserialize(record, EdgeJson.Default.SightingRequest)!;
         }
         catch (JsonException e)
         {
@@ -165,6 +166,11 @@ public sealed partial class AwsSightingSink(IAmazonS3 s3, IAmazonSQS sqs, AwsSin
             || !SightingIds.IsValid(sighting.CameraId) || !SightingIds.IsValid(sighting.TrackId))
         {
             problem = "sightingId, branchId, cameraId and trackId must be ids of [A-Za-z0-9._-]";
+            return false;
+        }
+        if (sighting.CapturedAt is null)
+        {
+            problem = "capturedAt is required";
             return false;
         }
         if ((sighting.Image is null ? 0 : 1) + (sighting.ImageRef is null ? 0 : 1) + (sighting.FaceToken is null ? 0 : 1) + (sighting.FaceDescriptor is null ? 0 : 1) != 1)

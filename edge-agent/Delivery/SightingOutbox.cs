@@ -1,3 +1,4 @@
+using NextGenCrm.Contracts;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using NextGenCrm.EdgeAgent.Configuration;
@@ -15,7 +16,7 @@ public sealed class SightingOutbox(SightingBuffer buffer, IOptions<EdgeAgentOpti
     private readonly string _branchId = options.Value.BranchId;
 
     public bool EnqueueCrop(string cameraId, string trackId, DateTimeOffset capturedAt, byte[] jpeg, TrackKey? sameTrackAs = null) =>
-        Enqueue(new Sighting
+        Enqueue(new SightingRequest
         {
             SameTrackAs = sameTrackAs is { } same ? new SightingTrackRef(same.CameraId, same.TrackId) : null,
             SightingId = SightingIds.NewSightingId(),
@@ -28,7 +29,7 @@ public sealed class SightingOutbox(SightingBuffer buffer, IOptions<EdgeAgentOpti
 
     /// <summary>The face as its descriptor only (EdgeAgent:Sink:SendFaceAs=Descriptor): no picture in the buffer or the sighting.</summary>
     public bool EnqueueDescriptor(string cameraId, string trackId, DateTimeOffset capturedAt, float[] descriptor, TrackKey? sameTrackAs = null) =>
-        Enqueue(new Sighting
+        Enqueue(new SightingRequest
         {
             SameTrackAs = sameTrackAs is { } same ? new SightingTrackRef(same.CameraId, same.TrackId) : null,
             SightingId = SightingIds.NewSightingId(),
@@ -40,7 +41,7 @@ public sealed class SightingOutbox(SightingBuffer buffer, IOptions<EdgeAgentOpti
         });
 
     public bool EnqueueFaceToken(string cameraId, string trackId, DateTimeOffset capturedAt, string faceToken) =>
-        Enqueue(new Sighting
+        Enqueue(new SightingRequest
         {
             SightingId = SightingIds.NewSightingId(),
             BranchId = _branchId,
@@ -50,6 +51,6 @@ public sealed class SightingOutbox(SightingBuffer buffer, IOptions<EdgeAgentOpti
             FaceToken = faceToken,
         });
 
-    private bool Enqueue(Sighting sighting) =>
-        buffer.Append(JsonSerializer.SerializeToUtf8Bytes(sighting, EdgeJson.Default.Sighting));
+    private bool Enqueue(SightingRequest sighting) =>
+        buffer.Append(JsonSerializer.SerializeToUtf8Bytes(sighting, EdgeJson.Default.SightingRequest));
 }

@@ -1,6 +1,10 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Text.Json;
+using NextGenCrm.Contracts;
 using NextGenCrm.Ports;
 using Microsoft.Extensions.Options;
+using NextGenCrm.Silo.Apis.Contracts;
+using NextGenCrm.Silo.Apis.Http;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
 using NextGenCrm.Silo.Security;
@@ -15,7 +19,8 @@ public static partial class SightingsApi
             .RequireRateLimiting(RateLimitOptions.Sightings);
         api.MapPost("/", RecordAsync)
             .WithSummary("Records one sighting of a face by a branch camera.")
-            .Accepts<SightingRequest>("application/json")
+            .WithRequestSizeLimit(app.ServiceProvider, services => services.GetRequiredService<IOptions<IngestOptions>>().Value.MaxSightingBodyBytes)
+            .WithValidationTitle("The sighting is not valid")
             .Produces<SightingResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -23,29 +28,23 @@ public static partial class SightingsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/batch", RecordBatchAsync)
             .WithSummary("Records up to Ingest:MaxBatchSize sightings (an edge agent draining its buffer); one result per item.")
-            .Accepts<SightingBatchRequest>("application/json")
+            .WithRequestSizeLimit(app.ServiceProvider, services => services.GetRequiredService<IOptions<IngestOptions>>().Value.MaxBatchBodyBytes)
             .Produces<BatchResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return app;
     }
 
-    private static async Task<IResult> RecordAsync(
-        HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits, AuditTrail audit,
-        BranchRegistry branches, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> RecordAsync([FromBody] SightingRequest body, [AsParameters] SightingCallServices services)
     {
-        var (body, problem) = await JsonBody.ReadAsync<SightingRequest>(request, limits.Value.MaxSightingBodyBytes, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-        if (!validator.TryValidate(body!, out var sighting, out var errors))
+        var (validator, ingest, _, audit, branches, loggers, http, cancellationToken) = services;
+        if (!validator.TryValidate(body, out var sighting, out var errors))
         {
             return TypedResults.ValidationProblem(errors, title: "The sighting is not valid");
         }
-        if (branches.Refusal(request.HttpContext.Caller(), sighting.BranchId, sighting.CameraId) is { } refusal)
+        if (branches.Refusal(http.Caller(), sighting.BranchId, sighting.CameraId) is { } refusal)
         {
-            await audit.TryWriteAsync(audit.Entry(request.HttpContext, AuditTrail.Actions.Refused, StatusCodes.Status403Forbidden, sighting.BranchId, detail: refusal));
+            await audit.TryWriteAsync(audit.Entry(http, AuditTrail.Actions.Refused, StatusCodes.Status403Forbidden, sighting.BranchId, detail: refusal));
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: refusal);
         }
         SightingResult result;
@@ -66,7 +65,7 @@ public static partial class SightingsApi
         {
             try
             {
-                await audit.WriteAsync(Identification(request.HttpContext, audit, sighting, result), CancellationToken.None);
+                await audit.WriteAsync(Identification(http, audit, sighting, result), CancellationToken.None);
             }
             catch (Exception failure) when (failure is not OutOfMemoryException)
             {
@@ -82,16 +81,10 @@ public static partial class SightingsApi
         audit.Entry(http, AuditTrail.Actions.Identification, StatusCodes.Status200OK, sighting.BranchId, result.VisitorId,
             detail: $"camera {sighting.CameraId}, sighting {sighting.SightingId}, visit {result.VisitId}");
 
-    private static async Task<IResult> RecordBatchAsync(
-        HttpRequest request, SightingValidator validator, SightingIngest ingest, IOptions<IngestOptions> limits, AuditTrail audit,
-        BranchRegistry branches, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> RecordBatchAsync([FromBody] SightingBatchRequest body, [AsParameters] SightingCallServices services)
     {
-        var (body, problem) = await JsonBody.ReadAsync<SightingBatchRequest>(request, limits.Value.MaxBatchBodyBytes, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-        if (body!.Sightings is not { Count: > 0 } items)
+        var (validator, ingest, limits, audit, branches, loggers, http, _) = services;
+        if (body.Sightings is not { Count: > 0 } items)
         {
             return TypedResults.Problem(statusCode: 400, title: "Malformed request", detail: "sightings must be a non-empty array.");
         }
@@ -100,7 +93,7 @@ public static partial class SightingsApi
             return TypedResults.Problem(statusCode: 400, title: "Batch too large", detail: $"A batch holds at most {limits.Value.MaxBatchSize} sightings; this one has {items.Count}.");
         }
         var logger = loggers.CreateLogger(typeof(SightingsApi));
-        var caller = request.HttpContext.Caller();
+        var caller = http.Caller();
         var results = new BatchItemResult[items.Count];
         var sightings = new List<(int Index, Sighting Sighting)>(items.Count);
         for (var index = 0; index < items.Count; index++)
@@ -125,7 +118,7 @@ public static partial class SightingsApi
         await Task.WhenAll(sightings
             .GroupBy(s => s.Sighting.CameraKey, StringComparer.Ordinal)
             .Select(camera => RecordInOrderAsync([.. camera.OrderBy(s => s.Sighting.CapturedAt)], results, ingest, logger)));
-        await AuditBatchAsync(request.HttpContext, audit, sightings, results, logger);
+        await AuditBatchAsync(http, audit, sightings, results, logger);
         return TypedResults.Ok(new BatchResponse(results));
     }
 
@@ -216,3 +209,8 @@ public static partial class SightingsApi
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sighting {SightingId} not recorded: {Error}")]
     private static partial void LogNotRecorded(ILogger logger, string sightingId, string error);
 }
+
+/// <summary>What the sighting endpoints need besides their body: bound with [AsParameters].</summary>
+public sealed record SightingCallServices(
+    SightingValidator Validator, SightingIngest Ingest, IOptions<IngestOptions> Limits, AuditTrail Audit, BranchRegistry Branches,
+    ILoggerFactory Loggers, HttpContext Http, CancellationToken Aborted);

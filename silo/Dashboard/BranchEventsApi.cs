@@ -37,7 +37,7 @@ public static partial class BranchEventsApi
     {
         if (!SightingValidator.IsValidId(branchId))
         {
-            await BranchesApi.InvalidId("branchId").ExecuteAsync(http);
+            await Apis.Http.ApiProblems.InvalidId("branchId").ExecuteAsync(http);
             return;
         }
         var branch = feeds.Grains.GetGrain<IBranchGrain>(branchId);

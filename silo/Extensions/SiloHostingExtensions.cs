@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Silo.Apis;
+using NextGenCrm.Silo.Apis.Http;
 using NextGenCrm.Silo.Configuration;
 using NextGenCrm.Silo.Ingest;
 using NextGenCrm.Silo.Security;
@@ -59,16 +60,11 @@ public static class SiloHostingExtensions
         services.AddSingleton(sp => BranchCrops.For(sp, faceSearch));
         services.AddSingleton<SightingValidator>();
         services.AddSingleton<SightingIngest>();
-        services.AddProblemDetails();
+        services.AddApiHttp();
         services.AddOpenApi(o => o.AddBearerScheme());
         services.AddApiSecurity(configuration);
         services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans", tags: [ServiceDefaults.ServiceDefaultsExtensions.ReadyTag]);
         services.AddDashboard(configuration);
-        services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
-            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-        });
         return services;
     }
 
@@ -80,11 +76,7 @@ public static class SiloHostingExtensions
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
-        app.MapSightingsApi();
-        app.MapBranchesApi();
-        app.MapVisitorsApi();
-        app.MapCustomersApi();
-        app.MapAuditApi();
+        app.MapApiEndpoints();
         app.MapSiloTelemetry();
         app.MapBranchEventsApi();
         app.MapDashboard();

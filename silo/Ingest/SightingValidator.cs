@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.RegularExpressions;
+using NextGenCrm.Contracts;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Ports;
 using NextGenCrm.Silo.Configuration;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Options;
+using NextGenCrm.Contracts;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Silo.Extensions;
 

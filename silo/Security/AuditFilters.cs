@@ -50,8 +50,8 @@ public static class AuditFilters
 
     private static AuditEntry Default(HttpContext http, object? value, AuditTrail audit, string action, int status)
     {
-        var customerId = http.GetRouteValue("customerId") as string ?? (value as Apis.EnrolmentResponse)?.CustomerId;
-        var visitorId = http.GetRouteValue("visitorId") as string ?? (value as Apis.EnrolmentResponse)?.VisitorId;
-        return audit.Entry(http, action, status, visitorId: visitorId, customerId: customerId, detail: Apis.Consent.Noted(http) ?? (action == AuditTrail.Actions.EraseCustomer ? "consent withdrawn: the customer is erased" : null));
+        var customerId = http.GetRouteValue("customerId") as string ?? (value as Apis.Contracts.EnrolmentResponse)?.CustomerId;
+        var visitorId = http.GetRouteValue("visitorId") as string ?? (value as Apis.Contracts.EnrolmentResponse)?.VisitorId;
+        return audit.Entry(http, action, status, visitorId: visitorId, customerId: customerId, detail: Apis.Contracts.ConsentRules.Noted(http) ?? (action == AuditTrail.Actions.EraseCustomer ? "consent withdrawn: the customer is erased" : null));
     }
 }

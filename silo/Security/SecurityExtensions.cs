@@ -85,16 +85,7 @@ public static class SecurityExtensions
         services.AddAuthorization(Policies.Add);
         services.AddAuditTrail(configuration);
         services.AddSingleton(new BranchRegistry(configuration));
-        // A failure's problem body tells an admin what broke; anyone else gets the status and title only.
-        services.Configure<ProblemDetailsOptions>(options => options.CustomizeProblemDetails = context =>
-        {
-            if (context.Exception is null || context.HttpContext.Caller().IsAdmin)
-            {
-                return;
-            }
-            context.ProblemDetails.Detail = null;
-            context.ProblemDetails.Extensions.Remove("exception");
-        });
+        // Problem bodies (what a failure tells whom) are customised in one place: Apis.Http.ApiProblems.
         services.AddRateLimits(configuration);
         return services;
     }

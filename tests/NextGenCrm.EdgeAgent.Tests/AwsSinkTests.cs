@@ -1,3 +1,4 @@
+using NextGenCrm.Contracts;
 using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -114,7 +115,7 @@ public sealed class AwsSinkTests : IAsyncLifetime
         var sink = new AwsSightingSink(s3, sqs, options, NullLogger<AwsSightingSink>.Instance);
         using var picture = TestImages.Noise(96, 96, seed: 7);
         var capturedAt = DateTimeOffset.UtcNow;
-        var crop = new Sighting { SightingId = SightingIds.NewSightingId(), BranchId = "b-retry", CameraId = "door", TrackId = "t-1", CapturedAt = capturedAt, Image = Convert.ToBase64String(TestImages.Jpeg(picture)) };
+        var crop = new SightingRequest { SightingId = SightingIds.NewSightingId(), BranchId = "b-retry", CameraId = "door", TrackId = "t-1", CapturedAt = capturedAt, Image = Convert.ToBase64String(TestImages.Jpeg(picture)) };
         var invalid = crop with { SightingId = SightingIds.NewSightingId(), TrackId = "../t-2" };
         var token = crop with { SightingId = SightingIds.NewSightingId(), TrackId = "t-3", Image = null, FaceToken = "person-3" };
         byte[][] records = [Json(invalid), Json(crop), Json(token)];
@@ -144,7 +145,7 @@ public sealed class AwsSinkTests : IAsyncLifetime
         using var sqs = AwsSightingSink.CreateSqs(options, Credentials);
         var sink = new AwsSightingSink(s3, sqs, options, NullLogger<AwsSightingSink>.Instance);
         var descriptor = Enumerable.Range(0, 128).Select(i => MathF.Sqrt(1f / 128) * (i % 2 == 0 ? 1 : -1)).ToArray();
-        var sighting = new Sighting { SightingId = SightingIds.NewSightingId(), BranchId = "b-descr", CameraId = "door", TrackId = "t-1", CapturedAt = DateTimeOffset.UtcNow, FaceDescriptor = descriptor };
+        var sighting = new SightingRequest { SightingId = SightingIds.NewSightingId(), BranchId = "b-descr", CameraId = "door", TrackId = "t-1", CapturedAt = DateTimeOffset.UtcNow, FaceDescriptor = descriptor };
         var both = sighting with { SightingId = SightingIds.NewSightingId(), TrackId = "t-2", FaceToken = "person-2" };
 
         var outcomes = await sink.DeliverAsync([Json(sighting), Json(both)], Ct);
@@ -160,7 +161,7 @@ public sealed class AwsSinkTests : IAsyncLifetime
     private AwsSinkOptions Sink(string queueUrl) =>
         new() { QueueUrl = queueUrl, Bucket = Bucket, Region = Fauxqs.Region, ServiceUrl = _fauxqs.ServiceUrl, RequestTimeout = TimeSpan.FromSeconds(5) };
 
-    private static byte[] Json(Sighting sighting) => JsonSerializer.SerializeToUtf8Bytes(sighting, EdgeJson.Default.Sighting);
+    private static byte[] Json(SightingRequest sighting) => JsonSerializer.SerializeToUtf8Bytes(sighting, EdgeJson.Default.SightingRequest);
 
     private async Task<List<string>> KeysAsync(string under) =>
         ((await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = "DeepLens Images/" + under }, Ct)).S3Objects ?? [])

@@ -1,3 +1,4 @@
+using NextGenCrm.Contracts;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -26,8 +27,8 @@ public sealed class DeliveryTests : IDisposable
         outbox.EnqueueFaceToken("door", "t-1", DateTimeOffset.UtcNow, "person-1");
         // A track id the silo's rules refuse: it can never succeed, so it must not block the queue.
         buffer.Append(JsonSerializer.SerializeToUtf8Bytes(
-            new Sighting { SightingId = SightingIds.NewSightingId(), BranchId = "b001", CameraId = "door", TrackId = "../t-2", CapturedAt = DateTimeOffset.UtcNow, FaceToken = "person-2" },
-            EdgeJson.Default.Sighting));
+            new SightingRequest { SightingId = SightingIds.NewSightingId(), BranchId = "b001", CameraId = "door", TrackId = "../t-2", CapturedAt = DateTimeOffset.UtcNow, FaceToken = "person-2" },
+            EdgeJson.Default.SightingRequest));
         outbox.EnqueueFaceToken("door", "t-3", DateTimeOffset.UtcNow, "person-3");
         using var http = new HttpClient { BaseAddress = silo.BaseUrl };
         using var metrics = new AgentMetrics();
