@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using NextGenCrm.Contracts;
 using Microsoft.Extensions.Options;
 using NextGenCrm.Ports;
+using NextGenCrm.Silo.Apis;
 using NextGenCrm.Silo.Configuration;
 
 namespace NextGenCrm.Silo.Ingest;
@@ -105,26 +106,22 @@ public sealed partial class SightingValidator(
         }
         if (request.FaceDescriptor is { } descriptor)
         {
-            if (faceSearch.Provider != FaceSearchProvider.OnPremises)
+            if (FaceInputs.DescriptorRefusal(faceSearch, descriptor) is { } refused)
             {
-                errors["faceDescriptor"] = ["faceDescriptor is accepted only with the on-premises face search (FaceSearch:Provider=OnPremises)."];
-            }
-            else if (FaceDescriptors.Problem(descriptor) is { } problem)
-            {
-                errors["faceDescriptor"] = [problem];
+                errors["faceDescriptor"] = [refused];
             }
             return null;
         }
-        if (!faceSearch.AcceptsPictures && request.FaceToken is null)
+        if (request.FaceToken is null && FaceInputs.PictureRefusal(faceSearch, "send the face as faceDescriptor") is { } noPictures)
         {
-            errors["image"] = ["This silo's on-premises face search has no face embedder installed: send the face as faceDescriptor."];
+            errors["image"] = [noPictures];
             return null;
         }
         if (request.FaceToken is { } token)
         {
-            if (faceSearch.Provider != FaceSearchProvider.Simulated)
+            if (FaceInputs.TokenRefusal(faceSearch, "send an image") is { } refused)
             {
-                errors["faceToken"] = ["faceToken is accepted only with the simulated face search (FaceSearch:Provider=Simulated); send an image."];
+                errors["faceToken"] = [refused];
             }
             else if (!TokenPattern().IsMatch(token))
             {
