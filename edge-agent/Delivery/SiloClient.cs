@@ -1,3 +1,4 @@
+using NextGenCrm.Contracts;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -23,6 +24,7 @@ public enum DeliveryOutcome
 public sealed partial class SiloClient(HttpClient http, ILogger<SiloClient> logger) : ISightingSink
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private static readonly byte[] BatchOpening = Encoding.UTF8.GetBytes($"{{\"{SightingBatchRequest.SightingsField}\":[");
 
     /// <summary>One sighting alone, several through the batch endpoint.</summary>
     public async Task<IReadOnlyList<DeliveryOutcome>> DeliverAsync(IReadOnlyList<byte[]> sightings, CancellationToken cancellationToken)
@@ -70,9 +72,9 @@ public sealed partial class SiloClient(HttpClient http, ILogger<SiloClient> logg
     /// <summary>Per-item outcomes in order, or null when the batch as a whole was refused as malformed.</summary>
     public async Task<IReadOnlyList<DeliveryOutcome>?> SendBatchAsync(IReadOnlyList<byte[]> sightings, CancellationToken cancellationToken)
     {
-        // The buffer holds each sighting's JSON as sent: splice them into the batch body as they are.
+        // The buffer holds each sighting's JSON as sent: splice them into the batch body (SightingBatchRequest) as they are.
         using var body = new MemoryStream();
-        body.Write("{\"sightings\":["u8);
+        body.Write(BatchOpening);
         for (var i = 0; i < sightings.Count; i++)
         {
             if (i > 0)
