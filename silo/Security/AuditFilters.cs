@@ -12,10 +12,61 @@ namespace NextGenCrm.Silo.Security;
 public static class AuditFilters
 {
     public static TBuilder Audited<TBuilder>(this TBuilder endpoint, string action, Func<HttpContext, object?, AuditTrail, int, IEnumerable<AuditEntry>>? entries = null)
-        where TBuilder : IEndpointConventionBuilder =>
-        endpoint.AddEndpointFilter(async (context, next) =>
+        where TBuilder : IEndpointConventionBuilder
+    {
+        endpoint.AddEndpointFilter((context, next) => AuditAsync(context, next, action, entries));
+        // A request refused before the filter runs (minimal-API validation, binding) is on record too: once the endpoint's
+        // delegate is built, it is wrapped to write the entries the filter did not.
+        endpoint.Finally(builder =>
+        {
+            if (builder.RequestDelegate is not { } inner)
+            {
+                return;
+            }
+            builder.RequestDelegate = async http =>
+            {
+                try
+                {
+                    await inner(http);
+                }
+                catch (BadHttpRequestException refused)
+                {
+                    await RecordRefusalAsync(http, action, refused.StatusCode);
+                    throw;
+                }
+                if (!http.Items.ContainsKey(AuditedKey))
+                {
+                    await RecordRefusalAsync(http, action, http.Response.StatusCode);
+                }
+            };
+        });
+        return endpoint;
+    }
+
+    private static readonly object AuditedKey = new();
+
+    private static async Task RecordRefusalAsync(HttpContext http, string action, int status)
+    {
+        var audit = http.RequestServices.GetRequiredService<AuditTrail>();
+        try
+        {
+            await audit.WriteAsync([
+                audit.Entry(http, $"{action}-requested", 0, visitorId: http.GetRouteValue("visitorId") as string, customerId: http.GetRouteValue("customerId") as string),
+                Default(http, null, audit, action, status)], CancellationToken.None);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            // The refusal is answered already; nothing changed, so there is nothing to withhold.
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditFilters))
+                .LogError("Audit entry {Action} of a refused request not written ({Error})", action, failure.GetType().Name);
+        }
+    }
+
+    private static async ValueTask<object?> AuditAsync(
+        EndpointFilterInvocationContext context, EndpointFilterDelegate next, string action, Func<HttpContext, object?, AuditTrail, int, IEnumerable<AuditEntry>>? entries)
         {
             var request = context.HttpContext;
+            request.Items[AuditedKey] = true;
             var trail = request.RequestServices.GetRequiredService<AuditTrail>();
             try
             {
@@ -46,7 +97,7 @@ public static class AuditFilters
                 return AuditTrail.NotAudited();
             }
             return result;
-        });
+        }
 
     private static AuditEntry Default(HttpContext http, object? value, AuditTrail audit, string action, int status)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using NextGenCrm.Tests.Infrastructure;
@@ -64,6 +65,22 @@ public sealed class RequestProblemTests(ClusterFixture fixture)
         var problem = await ProblemOf(response);
         Assert.Equal("Invalid identifier", (string?)problem["title"]);
         Assert.Contains("visitorId must be 1-64 characters", problem["errors"]!["visitorId"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"Ana"}""")]
+    [InlineData("""{"name":""")]
+    public async Task An_enrolment_refused_before_it_runs_is_on_record_with_its_status(string body)
+    {
+        var customerId = $"rp-{Guid.NewGuid():N}"[..20];
+        using var response = await fixture.Http.PostAsync($"/api/v1/customers/{customerId}/faces", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+
+        using var privacy = fixture.ClientAs(NextGenCrm.Silo.Security.Roles.Privacy);
+        var entries = (await privacy.GetFromJsonAsync<JsonArray>("/api/v1/audit", Ct))!.Select(e => e!.AsObject())
+            .Where(e => (string?)e["customerId"] == customerId).ToList();
+        Assert.Equal(["enrol-customer-requested", "enrol-customer"], entries.Select(e => (string)e["action"]!));
+        Assert.Equal(400, (int)entries[1]["status"]!);
     }
 
     private static async Task<JsonObject> ProblemOf(HttpResponseMessage response)
