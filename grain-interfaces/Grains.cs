@@ -8,6 +8,15 @@ public interface ICameraGrain : IGrainWithStringKey
 {
     Task<SightingResult> RecordSighting(Sighting sighting);
 
+    /// <summary>
+    /// Records this camera's sightings of one batch, one after another in the order given (the caller puts them in
+    /// capture order), each exactly as <see cref="RecordSighting"/> would: one result per item, in the same order. An
+    /// item that fails is reported in its own result and the next items still go; none is started once the batch
+    /// has run for <c>CameraGrain.BatchBudget</c>, so the call answers well within Orleans' response timeout.
+    /// One call per camera per batch: the ingress hop costs one round trip per camera, not one per sighting.
+    /// </summary>
+    Task<SightingAttempt[]> RecordSightings(Sighting[] sightings);
+
     Task RecordHeartbeat(CameraHeartbeat heartbeat);
 
     Task<CameraStatus> GetStatus();

@@ -111,13 +111,12 @@ public static partial class SightingsApi
                 sightings.Add((index, sighting));
             }
         }
-        // A camera's sightings are applied one after another in the order they were captured (OrderBy is
-        // stable: equal times keep the batch's order). Out of order, a later one would open the visit and the
-        // camera would absorb the earlier ones as repeats of its track. Cameras still go side by side; the
-        // visitor places a sighting that crosses another camera's (a late one joins the visit it was captured in).
-        await Task.WhenAll(sightings
-            .GroupBy(s => s.Sighting.CameraKey, StringComparer.Ordinal)
-            .Select(camera => RecordInOrderAsync([.. camera.OrderBy(s => s.Sighting.CapturedAt)], results, ingest, logger)));
+        // Each camera's items in one grain call, in capture order (SightingIngest.RecordBatchAsync).
+        var outcomes = await ingest.RecordBatchAsync([.. sightings.Select(s => s.Sighting)]);
+        for (var k = 0; k < sightings.Count; k++)
+        {
+            results[sightings[k].Index] = ItemResult(sightings[k].Index, sightings[k].Sighting, outcomes[k], logger);
+        }
         await AuditBatchAsync(http, audit, sightings, results, logger);
         return TypedResults.Ok(new BatchResponse(results));
     }
@@ -149,15 +148,6 @@ public static partial class SightingsApi
         }
     }
 
-    private static async Task RecordInOrderAsync(
-        List<(int Index, Sighting Sighting)> sightings, BatchItemResult[] results, SightingIngest ingest, ILogger logger)
-    {
-        foreach (var (index, sighting) in sightings)
-        {
-            results[index] = await RecordItemAsync(sighting, index, ingest, logger);
-        }
-    }
-
     /// <summary>The item as a sighting, or the result that refuses it.</summary>
     private static BatchItemResult? Validate(JsonElement item, int index, SightingValidator validator, out Sighting sighting)
     {
@@ -182,22 +172,18 @@ public static partial class SightingsApi
         return null;
     }
 
-    private static async Task<BatchItemResult> RecordItemAsync(Sighting sighting, int index, SightingIngest ingest, ILogger logger)
+    private static BatchItemResult ItemResult(int index, Sighting sighting, BatchIngestOutcome outcome, ILogger logger)
     {
-        try
+        if (outcome.Result is { } result)
         {
-            var result = await ingest.RecordAsync(sighting);
             return new BatchItemResult(index, 200, result.SightingId, result.VisitorId, result.VisitId, result.Outcome);
         }
-        catch (UnprocessableSightingException unusable)
+        if (outcome.Unusable is { } problem)
         {
-            return new BatchItemResult(index, 422, sighting.SightingId, Error: unusable.Message);
+            return new BatchItemResult(index, 422, sighting.SightingId, Error: problem);
         }
-        catch (Exception failure)
-        {
-            LogNotRecorded(logger, sighting.SightingId, failure.GetType().Name);
-            return new BatchItemResult(index, 503, sighting.SightingId, Error: "Not recorded; send it again.");
-        }
+        LogNotRecorded(logger, sighting.SightingId, outcome.NotRecorded ?? "unknown");
+        return new BatchItemResult(index, 503, sighting.SightingId, Error: "Not recorded; send it again.");
     }
 
     private static IResult Unavailable() => TypedResults.Problem(
