@@ -31,10 +31,20 @@ public enum Ingress
 /// </summary>
 public static class ScaleOut
 {
-    public sealed record Settings(int Rounds, int Silos, Ingress Ingress, PlacementMode Placement, TimeSpan MaxTime, bool Warm = true);
+    /// <param name="Batch">
+    /// Sightings per request as an edge agent sends them while draining its buffer (<see cref="AgentReplay"/>); 1 = single
+    /// sightings, 512 in flight, each its own grain call (the replay as it ran before the batch path).
+    /// </param>
+    public sealed record Settings(
+        int Rounds, int Silos, Ingress Ingress, PlacementMode Placement, TimeSpan MaxTime, bool Warm = true,
+        int Batch = 1, BatchCalls Calls = BatchCalls.Camera);
 
-    public sealed record Run(int Silos, double Rate, long Sightings, long CrossSiloMessages, string Activations, TimeSpan Cpu)
+    public sealed record Run(int Silos, double Rate, long Sightings, long CrossSiloMessages, string Activations, TimeSpan Cpu, long Requests, long CameraCalls)
     {
+        public double SightingsPerRequest => Sightings / (double)Requests;
+
+        public double CameraCallsPerRequest => CameraCalls / (double)Requests;
+
         /// <summary>Sightings per second of this process's CPU time: what the silos cost, whoever else shares the cores.</summary>
         public double PerCpuSecond => Sightings / Cpu.TotalSeconds;
 
@@ -58,13 +68,13 @@ public static class ScaleOut
             var many = await OnceAsync(trace, settings.Silos, settings, messages, $"r{round}b");
             rounds.Add((one, many));
             print(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: 1 silo {one.Rate:N0}/s, {settings.Silos} silos {many.Rate:N0}/s, ratio {many.Rate / one.Rate:N2}x; per CPU-second {one.PerCpuSecond:N0} vs {many.PerCpuSecond:N0}, ratio {many.PerCpuSecond / one.PerCpuSecond:N2}x; cross-silo messages per sighting {many.CrossSiloPerSighting:N3} ({many.CrossSiloMessages:N0} for {many.Sightings:N0}); activations per silo {many.Activations}"));
+                $"round {round}: 1 silo {one.Rate:N0}/s, {settings.Silos} silos {many.Rate:N0}/s, ratio {many.Rate / one.Rate:N2}x; per CPU-second {one.PerCpuSecond:N0} vs {many.PerCpuSecond:N0}, ratio {many.PerCpuSecond / one.PerCpuSecond:N2}x; cross-silo messages per sighting {many.CrossSiloPerSighting:N3} ({many.CrossSiloMessages:N0} for {many.Sightings:N0}); activations per silo {many.Activations}; sightings per request {many.SightingsPerRequest:N1}, camera calls per request {many.CameraCallsPerRequest:N2}"));
         }
         var ratios = rounds.Select(r => r.Item2.Rate / r.Item1.Rate).Order().ToArray();
         var cpuRatios = rounds.Select(r => r.Item2.PerCpuSecond / r.Item1.PerCpuSecond).Order().ToArray();
         var perSighting = rounds.Select(r => r.Item2.CrossSiloPerSighting).Order().ToArray();
         print(string.Create(CultureInfo.InvariantCulture,
-            $"{settings.Silos} silos / 1 silo: median {ratios[ratios.Length / 2]:N2}x, range {ratios[0]:N2}-{ratios[^1]:N2}x over {ratios.Length} rounds; per CPU-second median {cpuRatios[cpuRatios.Length / 2]:N2}x, range {cpuRatios[0]:N2}-{cpuRatios[^1]:N2}x; cross-silo messages per sighting median {perSighting[perSighting.Length / 2]:N3} (range {perSighting[0]:N3}-{perSighting[^1]:N3}); placement {settings.Placement}, ingress {settings.Ingress}"));
+            $"{settings.Silos} silos / 1 silo: median {ratios[ratios.Length / 2]:N2}x, range {ratios[0]:N2}-{ratios[^1]:N2}x over {ratios.Length} rounds; per CPU-second median {cpuRatios[cpuRatios.Length / 2]:N2}x, range {cpuRatios[0]:N2}-{cpuRatios[^1]:N2}x; cross-silo messages per sighting median {perSighting[perSighting.Length / 2]:N3} (range {perSighting[0]:N3}-{perSighting[^1]:N3}); placement {settings.Placement}, ingress {settings.Ingress}, batch {settings.Batch}{(settings.Batch > 1 ? $" ({settings.Calls} calls)" : "")}"));
         return rounds;
     }
 
@@ -80,7 +90,22 @@ public static class ScaleOut
         }
         var before = messages.Count;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var (done, elapsed) = await ReplayAsync(cluster, trace, prefix, settings.Ingress, settings.MaxTime);
+        long done, requests, cameraCalls;
+        TimeSpan elapsed;
+        if (settings.Batch > 1)
+        {
+            var agents = await AgentReplay.RunAsync(cluster, trace, prefix, settings.Ingress, settings.Batch, settings.Calls, settings.MaxTime);
+            (done, elapsed, requests, cameraCalls) = (agents.Done, agents.Elapsed, agents.Requests, agents.CameraCalls);
+            if (agents.NotRecorded > 0)
+            {
+                Console.WriteLine($"{prefix}: {agents.NotRecorded:N0} sightings not recorded (an agent sends them again; not counted)");
+            }
+        }
+        else
+        {
+            (done, elapsed) = await ReplayAsync(cluster, trace, prefix, settings.Ingress, settings.MaxTime);
+            (requests, cameraCalls) = (done, done);
+        }
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var sent = messages.Count - before;
         var activations = "";
@@ -93,7 +118,7 @@ public static class ScaleOut
                 .OrderBy(g => g.Key.ToString(), StringComparer.Ordinal)
                 .Select(g => g.Sum(s => s.ActivationCount).ToString("N0", CultureInfo.InvariantCulture)));
         }
-        return new Run(silos, done / elapsed.TotalSeconds, done, sent, activations, cpu);
+        return new Run(silos, done / elapsed.TotalSeconds, done, sent, activations, cpu, requests, cameraCalls);
     }
 
     /// <summary>The trace through the camera grains, each sighting sent from the silo the ingress picks.</summary>
