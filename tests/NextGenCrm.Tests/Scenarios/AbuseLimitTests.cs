@@ -12,7 +12,7 @@ namespace NextGenCrm.Tests.Scenarios;
 
 /// <summary>Unknown branches and cameras refused before they become grains; per-client rate limits.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class AbuseLimitTests(ClusterFixture fixture)
+public sealed class AbuseLimitTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -21,8 +21,8 @@ public sealed class AbuseLimitTests(ClusterFixture fixture)
         branchId = branch, cameraId = camera, trackId = $"t-{Guid.NewGuid():N}"[..20], capturedAt = World.Clock.GetUtcNow(), faceToken = $"abuse-{Guid.NewGuid():N}",
     };
 
-    private Task<WebApplication> ApiAsync(Dictionary<string, string?> settings, IAuditLog? audit = null) =>
-        ApiInFront.StartAsync(fixture.Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones, audit, settings: settings);
+    private Task<SiloFactory> ApiAsync(Dictionary<string, string?> settings, IAuditLog? audit = null) =>
+        Task.FromResult(WorldSilo.Start(settings, audit: audit));
 
     [Fact]
     public async Task With_a_branch_registry_an_all_branches_token_cannot_create_unknown_branches_or_cameras()
@@ -30,7 +30,7 @@ public sealed class AbuseLimitTests(ClusterFixture fixture)
         var known = World.NewBranch("known");
         var stray = World.NewBranch("stray");
         await using var api = await ApiAsync(new() { [$"Branches:Known:{known}:0"] = "door", [$"Branches:Known:{known}:1"] = "lobby" });
-        using var admin = api.GetTestClient().WithToken(TestTokens.Admin());
+        using var admin = api.Client().WithToken(TestTokens.Admin());
 
         using var toKnown = await admin.PostAsJsonAsync("/api/v1/sightings", Sighting(known, "door"), Ct);
         using var toStray = await admin.PostAsJsonAsync("/api/v1/sightings", Sighting(stray, "door"), Ct);
@@ -57,7 +57,7 @@ public sealed class AbuseLimitTests(ClusterFixture fixture)
     {
         var own = World.NewBranch("own");
         await using var api = await ApiAsync(new() { ["Branches:Known:somewhere-else:0"] = "door" });
-        using var edge = api.GetTestClient().WithToken(TestTokens.For(Roles.Edge, own));
+        using var edge = api.Client().WithToken(TestTokens.For(Roles.Edge, own));
         using var response = await edge.PostAsJsonAsync("/api/v1/sightings", Sighting(own, "door"), Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -68,7 +68,7 @@ public sealed class AbuseLimitTests(ClusterFixture fixture)
         var branch = World.NewBranch("rate");
         var audit = new InMemoryAuditLog();
         await using var api = await ApiAsync(new() { ["RateLimits:ReadsPerSecond"] = "2" }, audit);
-        using var greedy = api.GetTestClient().WithToken(TestTokens.For(Roles.Staff, branch));
+        using var greedy = api.Client().WithToken(TestTokens.For(Roles.Staff, branch));
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 10; i++)
         {
@@ -87,7 +87,7 @@ public sealed class AbuseLimitTests(ClusterFixture fixture)
         var throttled = Assert.Single(entries, e => e.Action == "throttled");
         Assert.Equal((429, "test-staff"), (throttled.Status, throttled.Subject));
 
-        using var other = api.GetTestClient().WithToken(new DevelopmentTokens(SigningKeyFile.LoadOrCreate(TestTokens.KeyFile), AuthOptions.DefaultAudience, TimeProvider.System)
+        using var other = api.Client().WithToken(new DevelopmentTokens(SigningKeyFile.LoadOrCreate(TestTokens.KeyFile), AuthOptions.DefaultAudience, TimeProvider.System)
             .Issue("another-teller", [Roles.Staff], [branch], TimeSpan.FromMinutes(5)));
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync($"/api/v1/branches/{branch}/occupancy", Ct)).StatusCode);
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.TestHost;
 using NextGenCrm.Ports;
 using NextGenCrm.Silo.Security;
 using NextGenCrm.Tests.Infrastructure;
@@ -8,7 +7,7 @@ namespace NextGenCrm.Tests.Scenarios;
 
 /// <summary>A live stream shows no customer's name that the audit log could not record.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class BranchEventsAuditTests(ClusterFixture fixture)
+public sealed class BranchEventsAuditTests
 {
     [Fact]
     public async Task When_the_audit_log_stops_taking_entries_the_stream_ends_before_the_next_name_and_is_not_served_again_until_it_recovers()
@@ -20,10 +19,10 @@ public sealed class BranchEventsAuditTests(ClusterFixture fixture)
         await World.EnrolAsync(first, "Agnes Recorded", $"{first}-face");
         await World.EnrolAsync(second, "Boris Unrecorded", $"{second}-face");
         var audit = new SwitchableAuditLog();
-        await using var api = await ApiInFront.StartAsync(fixture.Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones, audit);
-        using var staff = api.GetTestClient().WithToken(TestTokens.For(Roles.Staff, branch));
+        await using var api = WorldSilo.Start(audit: audit);
+        using var staff = api.Client().WithToken(TestTokens.For(Roles.Staff, branch));
 
-        await fixture.Grains.RecordAsync(Sightings.Of($"{first}-face", branch, "lobby", "ta"));
+        await api.Grains.RecordAsync(Sightings.Of($"{first}-face", branch, "lobby", "ta"));
         await using (var events = await ServerSentEvents.OpenAsync(staff, $"/api/v1/branches/{branch}/events"))
         {
             var snapshot = await events.NextAsync("snapshot");
@@ -31,7 +30,7 @@ public sealed class BranchEventsAuditTests(ClusterFixture fixture)
             Assert.True(audit.Written >= 1); // (her task's status change may name her again meanwhile)
 
             audit.Failing = true;
-            await fixture.Grains.RecordAsync(Sightings.Of($"{second}-face", branch, "lobby", "tb"));
+            await api.Grains.RecordAsync(Sightings.Of($"{second}-face", branch, "lobby", "tb"));
             // The stream ends rather than show a name it could not record.
             var shown = new List<ServerSentEvent>();
             var ended = false;

@@ -44,8 +44,7 @@ public sealed class DashboardOidcTests(ClusterFixture fixture) : IAsyncLifetime
         await _keys.DisposeAsync();
     }
 
-    private Task<WebApplication> ApiAsync(string publicAddress = "") => ApiInFront.StartAsync(fixture.Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones,
-        settings: new Dictionary<string, string?>
+    private Task<SiloFactory> ApiAsync(string publicAddress = "") => Task.FromResult(WorldSilo.Start(new Dictionary<string, string?>
         {
             ["Dashboard:PublicAddress"] = publicAddress,
             ["Auth:Mode"] = "Oidc",
@@ -54,13 +53,13 @@ public sealed class DashboardOidcTests(ClusterFixture fixture) : IAsyncLifetime
             ["Auth:Audience"] = "api://nextgencrm",
             ["Dashboard:OidcClientId"] = ClientId,
             ["Dashboard:OidcScope"] = "openid staff",
-        });
+        }));
 
     [Fact]
     public async Task A_manager_signs_in_at_the_provider_and_the_page_gets_a_session_for_their_branch_and_nothing_else()
     {
         await using var api = await ApiAsync();
-        using var page = api.GetTestClient();
+        using var page = api.Client();
         var branch = World.NewBranch("oidc-page");
         _provider.NextUser = new Dictionary<string, object> { ["sub"] = "manager-7", ["roles"] = new[] { "staff" }, ["branches"] = new[] { branch } };
 
@@ -124,7 +123,7 @@ public sealed class DashboardOidcTests(ClusterFixture fixture) : IAsyncLifetime
     public async Task Someone_the_provider_knows_but_without_the_staff_role_gets_no_session()
     {
         await using var api = await ApiAsync();
-        using var page = api.GetTestClient();
+        using var page = api.Client();
         _provider.NextUser = new Dictionary<string, object> { ["sub"] = "contractor-3", ["roles"] = new[] { "visitor-badge" }, ["branches"] = new[] { "main-st" } };
 
         var (start, done) = await SignInAsync(page);
@@ -142,7 +141,7 @@ public sealed class DashboardOidcTests(ClusterFixture fixture) : IAsyncLifetime
     public async Task Behind_a_proxy_that_ends_tls_the_redirect_uri_is_the_public_address_and_the_cookies_are_secure()
     {
         await using var api = await ApiAsync(publicAddress: "https://crm.bank.example");
-        using var page = api.GetTestClient(); // the silo itself is reached over plain http, as behind a load balancer
+        using var page = api.Client(); // the silo itself is reached over plain http, as behind a load balancer
         _provider.NextUser = new Dictionary<string, object> { ["sub"] = "manager-9", ["roles"] = new[] { "staff" }, ["branches"] = new[] { "main-st" } };
 
         var (start, done) = await SignInAsync(page);
@@ -162,7 +161,7 @@ public sealed class DashboardOidcTests(ClusterFixture fixture) : IAsyncLifetime
     public async Task A_callback_whose_state_was_not_issued_to_this_browser_is_refused_and_the_code_is_not_redeemed()
     {
         await using var api = await ApiAsync();
-        using var page = api.GetTestClient();
+        using var page = api.Client();
         _provider.NextUser = new Dictionary<string, object> { ["sub"] = "victim", ["roles"] = new[] { "staff" }, ["branches"] = new[] { "main-st" } };
         using var start = await page.GetAsync("/sign-in/oidc", Ct);
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });

@@ -9,7 +9,7 @@ namespace NextGenCrm.Tests.Scenarios;
 
 /// <summary>Auth:Mode=Oidc against a stand-in identity provider on loopback: discovery, JWKS, key rotation, expiry, claim names.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class OidcTests(ClusterFixture fixture) : IAsyncLifetime
+public sealed class OidcTests : IAsyncLifetime
 {
     private FakeIdentityProvider _provider = null!;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -48,12 +48,12 @@ public sealed class OidcTests(ClusterFixture fixture) : IAsyncLifetime
         ["Auth:SubjectClaim"] = "oid",
     };
 
-    private Task<WebApplication> ApiAsync(Dictionary<string, string?> settings) =>
-        ApiInFront.StartAsync(fixture.Cluster, World.Clock, World.FaceSearch, World.Directory, World.Images, World.Tombstones, settings: settings);
+    private Task<SiloFactory> ApiAsync(Dictionary<string, string?> settings) =>
+        Task.FromResult(WorldSilo.Start(settings));
 
-    private static async Task<HttpStatusCode> OccupancyAsync(WebApplication api, string branch, string token)
+    private static async Task<HttpStatusCode> OccupancyAsync(SiloFactory api, string branch, string token)
     {
-        using var client = api.GetTestClient().WithToken(token);
+        using var client = api.Client().WithToken(token);
         using var response = await client.GetAsync($"/api/v1/branches/{branch}/occupancy", Ct);
         return response.StatusCode;
     }
@@ -77,7 +77,7 @@ public sealed class OidcTests(ClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, await OccupancyAsync(api, "another-branch", token));
         Assert.Equal(HttpStatusCode.Unauthorized, await OccupancyAsync(api, branch,
             _provider.Issue("x", CognitoStaff(branch, client: "someone-elses-client"), TimeSpan.FromMinutes(10))));
-        using var client = api.GetTestClient().WithToken(token);
+        using var client = api.Client().WithToken(token);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.DeleteAsync("/api/v1/customers/c1", Ct)).StatusCode);
     }
 
@@ -91,7 +91,7 @@ public sealed class OidcTests(ClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, await OccupancyAsync(api, World.NewBranch("other"), staff));
 
         var edge = _provider.Issue("api://nextgencrm", new Dictionary<string, object> { ["oid"] = "sp-edge", ["roles"] = new[] { "edge", $"branch.{branch}" } }, TimeSpan.FromMinutes(10));
-        using var client = api.GetTestClient().WithToken(edge);
+        using var client = api.Client().WithToken(edge);
         using var sighting = await client.PostAsync("/api/v1/sightings", System.Net.Http.Json.JsonContent.Create(new
         {
             branchId = branch, cameraId = "door", trackId = "t1", capturedAt = World.Clock.GetUtcNow(), faceToken = $"entra-{Guid.NewGuid():N}",

@@ -3,7 +3,6 @@ using NextGenCrm.StoredState;
 using NextGenCrm.Tests.Infrastructure;
 using NextGenCrm.Visits;
 using Orleans.Storage;
-using Orleans.TestingHost;
 
 namespace NextGenCrm.Tests.Scenarios;
 
@@ -12,7 +11,7 @@ namespace NextGenCrm.Tests.Scenarios;
 public sealed class StoredStateTests(ClusterFixture fixture)
 {
     private IGrainStorageSerializer Serializer =>
-        ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredService<IGrainStorageSerializer>();
+        fixture.Silo.Services.GetRequiredService<IGrainStorageSerializer>();
 
     [Fact]
     public void The_silo_stores_grain_state_in_Orleans_format_without_dotnet_type_names()

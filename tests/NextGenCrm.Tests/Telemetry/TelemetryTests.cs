@@ -20,7 +20,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _appian = await FakeAppian.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        _silo = await InProcessSilo.StartAsync($"--Appian:BaseUrl={_appian.BaseUrl}", $"--Appian:ApiKey={_appian.ApiKey}", $"--Appian:Endpoint={_appian.Endpoint}");
+        _silo = await InProcessSilo.StartAsync(new("Appian:BaseUrl", _appian.BaseUrl.ToString()), new("Appian:ApiKey", _appian.ApiKey), new("Appian:Endpoint", _appian.Endpoint));
     }
 
     public async ValueTask DisposeAsync()
