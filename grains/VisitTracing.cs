@@ -13,6 +13,13 @@ public static class VisitTracing
 
     public static readonly ActivitySource Source = new(SourceName);
 
+    /// <summary>
+    /// The grain types (Orleans' names) whose keys name a place or a singleton, never a person: their ids may stay on
+    /// Orleans' spans. A visitor's key is a person id (<c>v-…</c>, <c>c-{customer}</c>), so it is not here.
+    /// </summary>
+    public static readonly IReadOnlyList<string> GrainTypesKeyedByPlace =
+        ["camera", "branch", "branchindex", "faceregistrar", "visitcourier", "faceindex", "facecollectionupkeep"];
+
     /// <summary>A client span around one call to <paramref name="service"/> (rekognition, appian, sns, s3, dynamodb, …); null when nobody listens.</summary>
     public static Activity? StartCall(string service, string operation)
     {

@@ -34,7 +34,8 @@ public static class ServiceDefaultsExtensions
     private static readonly string[] Meters = [NextGenCrmSource, "Microsoft.Orleans"];
     private static readonly string[] Sources = [NextGenCrmSource, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
-    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName)
+    /// <param name="privacy">Which grain ids may stay whole on a span (<see cref="TracePrivacy"/>); by default none.</param>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName, TracePrivacy? privacy = null)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -72,6 +73,8 @@ public static class ServiceDefaultsExtensions
             telemetry.WithTracing(traces =>
             {
                 traces.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
+                    // First of the processors, so that no exporter (console, OTLP) sees a span before it: no person ids on spans.
+                    .AddProcessor(new TracePrivacyProcessor(privacy ?? new TracePrivacy()))
                     .AddSource(Sources)
                     .AddHttpClientInstrumentation();
                 if (web)

@@ -18,7 +18,7 @@ public static class SiloTelemetryExtensions
 
     public static WebApplicationBuilder AddSiloTelemetry(this WebApplicationBuilder builder, SiloAdapters adapters, AwsOptions aws)
     {
-        builder.AddServiceDefaults("nextgencrm-silo");
+        builder.AddServiceDefaults("nextgencrm-silo", new TracePrivacy(VisitTracing.GrainTypesKeyedByPlace));
         builder.Services.AddValidatedOptions<HealthOptions, HealthOptionsValidator>(HealthOptions.SectionName);
         builder.Services.AddSingleton(new StorageProbeClient(aws));
         builder.Services.AddHealthChecks()
