@@ -59,19 +59,46 @@ public sealed class EveryCall : ITaskAssigner, IAlertPublisher
     }
 }
 
-/// <summary>A cluster of <c>silos</c> silos and the silo's HTTP API in front of it, on <see cref="IdentityWorld"/>.</summary>
-public abstract class IdentityCluster(short silos) : ClusterWithApi<IdentityCluster.SiloConfigurator>(silos)
+/// <summary>A cluster of <c>silos</c> production silos (<see cref="SiloCluster"/>) on <see cref="IdentityWorld"/>, the first serving HTTP.</summary>
+public abstract class IdentityCluster(int silos) : IAsyncLifetime
 {
-    protected override Task<WebApplication> StartApiAsync(TestCluster cluster) =>
-        ApiInFront.StartAsync(cluster, TimeProvider.System, IdentityWorld.FaceSearch, IdentityWorld.Directory, IdentityWorld.Images, IdentityWorld.Tombstones);
+    private SiloCluster _cluster = null!;
 
-    public sealed class SiloConfigurator : ISiloConfigurator
+    /// <summary>A client with an admin token.</summary>
+    public HttpClient Http { get; private set; } = null!;
+    public IGrainFactory Grains => _cluster.Grains;
+
+    public async ValueTask InitializeAsync()
     {
-        public void Configure(ISiloBuilder silo)
+        _cluster = await SiloCluster.StartAsync(silos, new SiloFactoryOptions
         {
-            ConfigureWorld(silo);
-            silo.Services.AddSingleton<IFaceSearch>(IdentityWorld.FaceSearch);
-        }
+            Settings = WorldSilo.ScenarioSettings(),
+            Services = services =>
+            {
+                AddWorld(services);
+                services.AddSingleton<IFaceSearch>(IdentityWorld.FaceSearch);
+                services.AddSingleton<IFaceCollectionUpkeep>(IdentityWorld.FaceSearch);
+            },
+        });
+        Http = _cluster.First.Client(TestTokens.Admin());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _cluster.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Every port of <see cref="IdentityWorld"/> but the face search, on the real clock.</summary>
+    public static void AddWorld(IServiceCollection services)
+    {
+        services.AddSingleton<ICustomerDirectory>(IdentityWorld.Directory);
+        services.AddSingleton<IVisitHistory>(IdentityWorld.History);
+        services.AddSingleton<ITaskAssigner>(IdentityWorld.Calls);
+        services.AddSingleton<IAlertPublisher>(IdentityWorld.Calls);
+        services.AddSingleton<IImageStore>(IdentityWorld.Images);
+        services.AddSingleton<IErasureTombstones>(IdentityWorld.Tombstones);
     }
 
     /// <summary>Memory storage and reminders, visit tracking, and every port of <see cref="IdentityWorld"/> but the face search.</summary>
@@ -88,12 +115,7 @@ public abstract class IdentityCluster(short silos) : ClusterWithApi<IdentityClus
         services.AddVisitTracking(configuration);
         services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
         services.AddSingleton<IFaceCollectionUpkeep>(IdentityWorld.FaceSearch);
-        services.AddSingleton<ICustomerDirectory>(IdentityWorld.Directory);
-        services.AddSingleton<IVisitHistory>(IdentityWorld.History);
-        services.AddSingleton<ITaskAssigner>(IdentityWorld.Calls);
-        services.AddSingleton<IAlertPublisher>(IdentityWorld.Calls);
-        services.AddSingleton<IImageStore>(IdentityWorld.Images);
-        services.AddSingleton<IErasureTombstones>(IdentityWorld.Tombstones);
+        AddWorld(services);
     }
 }
 

@@ -42,22 +42,25 @@ public static class WorldSilo
         return path;
     });
 
+    /// <summary>What every scenario silo shares: no demo customers, an audit folder of its own, rate limits that never bite.</summary>
+    public static Dictionary<string, string?> ScenarioSettings() => new()
+    {
+        ["Visits:InactivityTimeout"] = "00:15:00",
+        ["Directory:DemoCustomersPath"] = NoDemoCustomers.Value,
+        ["Audit:Folder"] = Path.Combine(Path.GetDirectoryName(TestTokens.KeyFile)!, $"audit-{Guid.NewGuid():N}"),
+        // Scenarios share one admin subject across many tests at once: limits high enough never to matter there.
+        ["RateLimits:SightingsPerSecond"] = "1000000",
+        ["RateLimits:EnrolmentPerSecond"] = "1000000",
+        ["RateLimits:ReadsPerSecond"] = "1000000",
+    };
+
     /// <summary>Starts a silo on <see cref="World"/>, on its clock; <paramref name="settings"/> and <paramref name="services"/> come last.</summary>
     public static SiloFactory Start(
         IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, IAuditLog? audit = null, bool kestrel = false, TimeProvider? clock = null)
     {
-        var all = new Dictionary<string, string?>
-        {
-            ["Visits:InactivityTimeout"] = "00:15:00",
-            ["Visits:DeliveryRetryBase"] = "00:00:00.200",
-            ["Visits:ExitCameras:0"] = CameraKeys.Format(World.ExitBranch, World.ExitCamera),
-            ["Directory:DemoCustomersPath"] = NoDemoCustomers.Value,
-            ["Audit:Folder"] = Path.Combine(Path.GetDirectoryName(TestTokens.KeyFile)!, $"audit-{Guid.NewGuid():N}"),
-            // Scenarios share one admin subject across many tests at once: limits high enough never to matter there.
-            ["RateLimits:SightingsPerSecond"] = "1000000",
-            ["RateLimits:EnrolmentPerSecond"] = "1000000",
-            ["RateLimits:ReadsPerSecond"] = "1000000",
-        };
+        var all = ScenarioSettings();
+        all["Visits:DeliveryRetryBase"] = "00:00:00.200";
+        all["Visits:ExitCameras:0"] = CameraKeys.Format(World.ExitBranch, World.ExitCamera);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
