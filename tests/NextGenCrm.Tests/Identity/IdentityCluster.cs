@@ -100,23 +100,6 @@ public abstract class IdentityCluster(int silos) : IAsyncLifetime
         services.AddSingleton<IImageStore>(IdentityWorld.Images);
         services.AddSingleton<IErasureTombstones>(IdentityWorld.Tombstones);
     }
-
-    /// <summary>Memory storage and reminders, visit tracking, and every port of <see cref="IdentityWorld"/> but the face search.</summary>
-    public static void ConfigureWorld(ISiloBuilder silo)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Visits:InactivityTimeout"] = "00:15:00",
-            ["Visits:SaveOnShutdown"] = "false",
-        }).Build();
-        silo.AddMemoryGrainStorage(StorageNames.Visits);
-        silo.UseInMemoryReminderService();
-        var services = silo.Services;
-        services.AddVisitTracking(configuration);
-        services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
-        services.AddSingleton<IFaceCollectionUpkeep>(IdentityWorld.FaceSearch);
-        AddWorld(services);
-    }
 }
 
 public sealed class OneSiloIdentityCluster() : IdentityCluster(1);

@@ -22,28 +22,42 @@ public static class OnPremisesWorld
     public static readonly string Folder = Path.Combine(Path.GetTempPath(), "nextgencrm-tests", $"onprem-{Guid.NewGuid():N}");
     public static string Database => Path.Combine(Folder, "records.db");
     public static readonly Lazy<SqliteFaceDescriptorStore> Store = new(() => new SqliteFaceDescriptorStore(Database));
-    public static readonly IOptions<OnPremisesFaceSearchOptions> Options =
-        Microsoft.Extensions.Options.Options.Create(new OnPremisesFaceSearchOptions { MaxDistance = OnPremisesScenarios.MaxDistance });
     public static readonly Lazy<PhotoFaceEmbedder> Embedder = new(() => new PhotoFaceEmbedder(new FaceDetectorOptions(), new FaceEmbedderOptions()));
-
-    public static OnPremisesFaceSearch SearchFor(IGrainFactory grains) =>
-        new(grains, Options, Embedder.Value, IdentityWorld.Images.ReadAsync);
 }
 
-/// <summary>Three silos (the index grain lives on one of them) and the HTTP API in on-premises mode in front.</summary>
-public sealed class OnPremisesCluster() : ClusterWithApi<OnPremisesCluster.SiloConfigurator>(3)
+/// <summary>
+/// Three production silos in on-premises mode (<c>FaceSearch:Provider=OnPremises</c>; the index grain lives on one of
+/// them), sharing one descriptor file and one embedder as a cluster's silos share the DynamoDB table; the first serves HTTP.
+/// </summary>
+public sealed class OnPremisesCluster : IAsyncLifetime
 {
-    protected override Task<WebApplication> StartApiAsync(TestCluster cluster) =>
-        ApiInFront.StartAsync(cluster, TimeProvider.System, OnPremisesWorld.SearchFor(cluster.Client), IdentityWorld.Directory, IdentityWorld.Images,
-            IdentityWorld.Tombstones, selection: new FaceSearchSelection { Provider = FaceSearchProvider.OnPremises, AcceptsPictures = true });
+    private SiloCluster _cluster = null!;
 
-    public sealed class SiloConfigurator : ISiloConfigurator
+    /// <summary>A client with an admin token.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
     {
-        public void Configure(ISiloBuilder silo)
+        var settings = WorldSilo.ScenarioSettings();
+        settings["FaceSearch:Provider"] = "OnPremises";
+        settings["FaceSearch:OnPremises:MaxDistance"] = OnPremisesScenarios.MaxDistance.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _cluster = await SiloCluster.StartAsync(3, new SiloFactoryOptions
         {
-            IdentityCluster.ConfigureWorld(silo);
-            silo.Services.AddSingleton<IFaceDescriptorStore>(_ => OnPremisesWorld.Store.Value);
-            silo.Services.AddSingleton<IFaceSearch>(sp => OnPremisesWorld.SearchFor(sp.GetRequiredService<IGrainFactory>()));
-        }
+            Settings = settings,
+            Services = services =>
+            {
+                IdentityCluster.AddWorld(services);
+                services.AddSingleton(IdentityWorld.Images);
+                services.AddSingleton<IFaceDescriptorStore>(_ => OnPremisesWorld.Store.Value);
+                services.AddSingleton<IFaceEmbedder>(_ => OnPremisesWorld.Embedder.Value);
+            },
+        });
+        Http = _cluster.First.Client(TestTokens.Admin());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _cluster.DisposeAsync();
     }
 }
