@@ -24,7 +24,9 @@ public sealed class TracePrivacy(IEnumerable<string>? grainTypesKeyedByPlace = n
 /// <summary>
 /// Rewrites every finished span before any exporter sees it (it is the first processor): grain ids of person-keyed
 /// grains lose their key, a server span's path becomes its route template, queries are dropped, and grain ids in
-/// exception messages, stack traces and the status text are rewritten the same way.
+/// exception tags (Orleans records a failed call's exception as tags) and the status text are rewritten the same way.
+/// Span events cannot be rewritten (an event's tags are read-only once recorded); nothing here records an exception
+/// as an event: ASP.NET Core's and HttpClient's instrumentations leave RecordException off, and ours record its type only.
 /// </summary>
 internal sealed partial class TracePrivacyProcessor(TracePrivacy privacy) : BaseProcessor<Activity>
 {
@@ -60,20 +62,6 @@ internal sealed partial class TracePrivacyProcessor(TracePrivacy privacy) : Base
         foreach (var (key, replacement) in rewritten ?? [])
         {
             span.SetTag(key, replacement); // null removes the tag
-        }
-        foreach (var recorded in span.EnumerateEvents())
-        {
-            // An event's tags are the collection it was recorded with: rewritten in place, the event stays.
-            if (recorded.Tags is ActivityTagsCollection tags)
-            {
-                foreach (var key in ExceptionTags)
-                {
-                    if (tags.TryGetValue(key, out var value) && value is string text)
-                    {
-                        tags[key] = WithoutPersonKeys(text);
-                    }
-                }
-            }
         }
         if (span.StatusDescription is { } status && WithoutPersonKeys(status) is var redacted && redacted != status)
         {

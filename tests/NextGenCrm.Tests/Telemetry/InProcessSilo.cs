@@ -58,3 +58,13 @@ public sealed class InProcessSilo : IAsyncDisposable
         public override void OnEnd(Activity data) => spans.Enqueue(data);
     }
 }
+
+/// <summary>
+/// The tests that read a silo's scrape or spans run alone: every silo in this process publishes the same "NextGenCrm"
+/// instruments, and another silo starting or stopping meanwhile changes what this one's exporter aggregates.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "telemetry";
+}

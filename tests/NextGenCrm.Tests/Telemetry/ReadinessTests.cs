@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 namespace NextGenCrm.Tests.Telemetry;
 
 /// <summary>Readiness that means something: a silo whose grain storage is gone is taken out of service.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class ReadinessTests : IAsyncLifetime
 {
     private InProcessSilo _silo = null!;

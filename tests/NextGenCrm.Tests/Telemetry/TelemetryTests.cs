@@ -11,6 +11,7 @@ using NextGenCrm.Tests.Infrastructure;
 namespace NextGenCrm.Tests.Telemetry;
 
 /// <summary>The real silo with Appian's loopback fake: what an operator scrapes, traces and opens.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed partial class TelemetryTests : IAsyncLifetime
 {
     private const string Branch = "telemetry-st";

@@ -11,6 +11,7 @@ using NextGenCrm.Tests.Infrastructure;
 namespace NextGenCrm.Tests.Telemetry;
 
 /// <summary>What an operator's trace collector receives of a known customer's visit: the whole path, and nobody's identity.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class TracePrivacyTests : IAsyncLifetime
 {
     private const string Branch = "privacy-st";
