@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using NextGenCrm.TestSupport;
 using NextGenCrm.Tests.Infrastructure;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -48,9 +49,27 @@ public sealed class InProcessSilo : IAsyncDisposable
         return Task.FromResult(new InProcessSilo(factory.Start(), spans));
     }
 
+    /// <summary>Appian's loopback fake the silo delivers its tasks to (<see cref="StartWithAppianAsync"/>).</summary>
+    public FakeAppian? Appian { get; private init; }
+
+    /// <summary>The silo with Appian's loopback fake as its task target.</summary>
+    public static async Task<InProcessSilo> StartWithAppianAsync()
+    {
+        var appian = await FakeAppian.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var silo = await StartAsync(new("Appian:BaseUrl", appian.BaseUrl.ToString()), new("Appian:ApiKey", appian.ApiKey), new("Appian:Endpoint", appian.Endpoint));
+        return new InProcessSilo(silo._factory, silo.Spans) { Appian = appian };
+    }
+
     public HttpClient Client(string? token = null) => _factory.Client(token);
 
-    public ValueTask DisposeAsync() => _factory.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        if (Appian is not null)
+        {
+            await Appian.DisposeAsync();
+        }
+    }
 
     /// <summary>An in-memory exporter that may be read while spans are still ending.</summary>
     private sealed class KeepInMemory(ConcurrentQueue<Activity> spans) : BaseProcessor<Activity>
@@ -67,4 +86,16 @@ public sealed class InProcessSilo : IAsyncDisposable
 public sealed class TelemetryCollection
 {
     public const string Name = "telemetry";
+}
+
+/// <summary>A test class with its own <see cref="InProcessSilo"/> per test, delivering tasks to Appian's loopback fake.</summary>
+public abstract class SiloWithAppianTests : IAsyncLifetime
+{
+    protected InProcessSilo Silo { get; private set; } = null!;
+
+    protected FakeAppian Appian => Silo.Appian!;
+
+    public async ValueTask InitializeAsync() => Silo = await InProcessSilo.StartWithAppianAsync();
+
+    public ValueTask DisposeAsync() => Silo.DisposeAsync();
 }

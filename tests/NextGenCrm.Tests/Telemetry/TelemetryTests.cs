@@ -12,30 +12,26 @@ namespace NextGenCrm.Tests.Telemetry;
 
 /// <summary>The real silo with Appian's loopback fake: what an operator scrapes, traces and opens.</summary>
 [Collection(TelemetryCollection.Name)]
-public sealed partial class TelemetryTests : IAsyncLifetime
+public sealed partial class TelemetryTests : SiloWithAppianTests
 {
     private const string Branch = "telemetry-st";
-    private FakeAppian _appian = null!;
-    private InProcessSilo _silo = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _appian = await FakeAppian.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        _silo = await InProcessSilo.StartAsync(new("Appian:BaseUrl", _appian.BaseUrl.ToString()), new("Appian:ApiKey", _appian.ApiKey), new("Appian:Endpoint", _appian.Endpoint));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _silo.DisposeAsync();
-        await _appian.DisposeAsync();
-    }
+    /// <summary>A sighting's spans from the Appian call up to the HTTP request (source: name), in that order.</summary>
+    internal static readonly string[] SightingToAppian =
+    [
+        "NextGenCrm: appian CreateTask",
+        "Microsoft.Orleans.Application: IVisitCourierGrain/Deliver",
+        "Microsoft.Orleans.Application: IVisitorGrain/RecordSighting",
+        "Microsoft.Orleans.Application: ICameraGrain/RecordSighting",
+        "Microsoft.AspNetCore: POST /api/v1/sightings/",
+    ];
 
     [Fact]
     public async Task Sightings_through_the_api_move_our_counters_on_the_scrape_endpoint_with_no_personal_data_in_labels()
     {
         var ct = TestContext.Current.CancellationToken;
         var edgeToken = TestTokens.For(Roles.Edge, Branch);
-        using var edge = _silo.Client(edgeToken);
+        using var edge = Silo.Client(edgeToken);
         var face = $"face-telemetry-{Guid.NewGuid():N}";
         var answers = new List<JsonObject>();
         for (var i = 0; i < 3; i++)
@@ -48,7 +44,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         var visitorId = (string)answers[0]["visitorId"]!;
         var visitId = (string)answers[0]["visitId"]!;
 
-        using var anonymous = _silo.Client();
+        using var anonymous = Silo.Client();
         var scrape = await ScrapeUntilAsync(anonymous, text => Value(text, "nextgencrm_deliveries_total", ("effect", "task"), ("outcome", "delivered")) >= 1, ct);
 
         Assert.True(Value(scrape, "nextgencrm_sightings_total", ("outcome", "new-visit")) >= 1, scrape);
@@ -72,7 +68,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     public async Task A_sighting_is_traced_from_http_through_the_grains_to_the_appian_call()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var edge = _silo.Client(TestTokens.For(Roles.Edge, Branch));
+        using var edge = Silo.Client(TestTokens.For(Roles.Edge, Branch));
         using var response = await edge.PostAsJsonAsync("api/v1/sightings", Sighting("door", "t9", $"face-trace-{Guid.NewGuid():N}"), ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var visitId = (string)(await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["visitId"]!;
@@ -81,11 +77,11 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         var deadline = Stopwatch.StartNew();
         while (appian is null && deadline.Elapsed < TimeSpan.FromSeconds(20))
         {
-            appian = _silo.Spans.FirstOrDefault(s => s.DisplayName == "appian CreateTask" && (string?)s.GetTagItem("nextgencrm.visit_id") == visitId);
+            appian = Silo.Spans.FirstOrDefault(s => s.DisplayName == "appian CreateTask" && (string?)s.GetTagItem("nextgencrm.visit_id") == visitId);
             await Task.Delay(100, ct);
         }
         Assert.NotNull(appian);
-        var trace = _silo.Spans.Where(s => s.TraceId == appian.TraceId).ToList();
+        var trace = Silo.Spans.Where(s => s.TraceId == appian.TraceId).ToList();
         var names = string.Join("\n", trace.Select(s => $"{s.Source.Name} {s.Kind} {s.DisplayName} {s.SpanId} <- {s.ParentSpanId}"));
         // From the Appian call up through its parents: the courier, the visitor, the camera, the HTTP request.
         var byId = trace.ToDictionary(s => s.SpanId);
@@ -95,14 +91,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             chain.Add($"{at.Source.Name}: {at.DisplayName}");
         }
         var path = string.Join(" <- ", chain);
-        string[] expected =
-        [
-            "NextGenCrm: appian CreateTask",
-            "Microsoft.Orleans.Application: IVisitCourierGrain/Deliver",
-            "Microsoft.Orleans.Application: IVisitorGrain/RecordSighting",
-            "Microsoft.Orleans.Application: ICameraGrain/RecordSighting",
-            "Microsoft.AspNetCore: POST /api/v1/sightings/",
-        ];
+        var expected = SightingToAppian;
         var found = 0;
         foreach (var step in chain)
         {
@@ -114,24 +103,24 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         Assert.True(found == expected.Length, $"{names}\n\npath: {path}");
         // The POST to Appian is the HttpClient's span under ours, in the same trace.
         Assert.Contains(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == appian.SpanId && s.Source.Name == "System.Net.Http");
-        Assert.Equal(1, _appian.AcceptedFor(visitId));
+        Assert.Equal(1, Appian.AcceptedFor(visitId));
     }
 
     [Fact]
     public async Task The_orleans_dashboard_refuses_everyone_but_an_admin_and_opens_for_a_signed_in_admin()
     {
         var ct = TestContext.Current.CancellationToken;
-        using (var anonymous = _silo.Client())
+        using (var anonymous = Silo.Client())
         using (var nobody = await anonymous.GetAsync("orleans/", ct))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, nobody.StatusCode);
         }
-        using (var staff = _silo.Client(TestTokens.For(Roles.Staff, Roles.AnyBranch)))
+        using (var staff = Silo.Client(TestTokens.For(Roles.Staff, Roles.AnyBranch)))
         using (var refused = await staff.GetAsync("orleans/ClusterStats", ct))
         {
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         }
-        using (var admin = _silo.Client(TestTokens.Admin()))
+        using (var admin = Silo.Client(TestTokens.Admin()))
         using (var page = await admin.GetAsync("orleans/", ct))
         {
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -148,7 +137,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     private async Task<HttpStatusCode> SignedInAsync(string token, string path, CancellationToken ct)
     {
         var cookies = new CookieContainer();
-        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = _silo.BaseUrl };
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = Silo.BaseUrl };
         using (var signIn = new HttpRequestMessage(HttpMethod.Post, "api/v1/session"))
         {
             signIn.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);

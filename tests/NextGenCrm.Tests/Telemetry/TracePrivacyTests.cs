@@ -12,23 +12,9 @@ namespace NextGenCrm.Tests.Telemetry;
 
 /// <summary>What an operator's trace collector receives of a known customer's visit: the whole path, and nobody's identity.</summary>
 [Collection(TelemetryCollection.Name)]
-public sealed class TracePrivacyTests : IAsyncLifetime
+public sealed class TracePrivacyTests : SiloWithAppianTests
 {
     private const string Branch = "privacy-st";
-    private FakeAppian _appian = null!;
-    private InProcessSilo _silo = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _appian = await FakeAppian.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        _silo = await InProcessSilo.StartAsync(new("Appian:BaseUrl", _appian.BaseUrl.ToString()), new("Appian:ApiKey", _appian.ApiKey), new("Appian:Endpoint", _appian.Endpoint));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _silo.DisposeAsync();
-        await _appian.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_customers_sighting_is_traced_to_the_appian_call_with_no_span_naming_the_customer()
@@ -38,14 +24,14 @@ public sealed class TracePrivacyTests : IAsyncLifetime
         const string name = "Henrietta Tracewell";
         const string phone = "+44 7700 900461";
         var face = $"face-privacy-{Guid.NewGuid():N}";
-        using (var enrolment = _silo.Client(TestTokens.For(Roles.Enrolment)))
+        using (var enrolment = Silo.Client(TestTokens.For(Roles.Enrolment)))
         using (var enrolled = await enrolment.PostAsJsonAsync($"api/v1/customers/{customerId}/faces", new { name, phone, faceToken = face, consent = TestConsent.Written }, ct))
         {
             Assert.True(enrolled.IsSuccessStatusCode, await enrolled.Content.ReadAsStringAsync(ct));
         }
 
         var edgeToken = TestTokens.For(Roles.Edge, Branch);
-        using var edge = _silo.Client(edgeToken);
+        using var edge = Silo.Client(edgeToken);
         using var response = await edge.PostAsJsonAsync("api/v1/sightings", new JsonObject
         {
             ["branchId"] = Branch,
@@ -61,27 +47,19 @@ public sealed class TracePrivacyTests : IAsyncLifetime
         Assert.Contains(customerId, visitorId, StringComparison.Ordinal); // recognised: the visitor is the customer
 
         var appian = await SpanAsync(s => s.DisplayName == "appian CreateTask" && (string?)s.GetTagItem("nextgencrm.visit_id") == visitId, ct);
-        Assert.Equal(1, _appian.AcceptedFor(visitId));
+        Assert.Equal(1, Appian.AcceptedFor(visitId));
 
         // The chain of parents from the Appian call to the root of its trace is whole (a parent is recorded when it ends, after its children).
         var chain = await ChainAsync(appian, ct);
         var path = chain.Select(s => $"{s.Source.Name}: {s.DisplayName}").ToList();
-        string[] expected =
-        [
-            "NextGenCrm: appian CreateTask",
-            "Microsoft.Orleans.Application: IVisitCourierGrain/Deliver",
-            "Microsoft.Orleans.Application: IVisitorGrain/RecordSighting",
-            "Microsoft.Orleans.Application: ICameraGrain/RecordSighting",
-            "Microsoft.AspNetCore: POST /api/v1/sightings/",
-        ];
-        Assert.Equal(expected, path.Where(expected.Contains).Distinct());
+        Assert.Equal(TelemetryTests.SightingToAppian, path.Where(TelemetryTests.SightingToAppian.Contains).Distinct());
         // The grain ids keep their type, and a place's id (a camera's) stays whole: an operator still sees where.
         var visitorCall = chain.First(s => s.DisplayName == "IVisitorGrain/RecordSighting");
         Assert.Equal($"visitor/{NextGenCrm.ServiceDefaults.TracePrivacy.Redacted}", visitorCall.GetTagItem("orleans.rpc.target_id"));
         Assert.Equal($"camera/{Branch}:door", chain.First(s => s.DisplayName == "ICameraGrain/RecordSighting").GetTagItem("orleans.rpc.target_id"));
 
         // Everything the silo recorded (the enrolment's request too), as an exporter gets it, names nobody.
-        var silo = _silo.Spans.Where(s => !IsTestsOwnRequest(s)).ToList();
+        var silo = Silo.Spans.Where(s => !IsTestsOwnRequest(s)).ToList();
         Assert.Contains(silo, s => (string?)s.GetTagItem("http.route") == "/api/v1/customers/{customerId}/faces"
             && (string?)s.GetTagItem("url.path") == "/api/v1/customers/{customerId}/faces");
         var exported = Describe(silo);
@@ -94,14 +72,14 @@ public sealed class TracePrivacyTests : IAsyncLifetime
     /// <summary>The test's own HttpClient calls to the silo (recorded only because the test runs in the silo's process).</summary>
     private bool IsTestsOwnRequest(Activity span) =>
         span.Kind == ActivityKind.Client && span.Source.Name == "System.Net.Http"
-        && span.GetTagItem("url.full") is string url && url.StartsWith(_silo.BaseUrl.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal);
+        && span.GetTagItem("url.full") is string url && url.StartsWith(Silo.BaseUrl.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal);
 
     private async Task<List<Activity>> ChainAsync(Activity from, CancellationToken ct)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var trace = _silo.Spans.Where(s => s.TraceId == from.TraceId).ToDictionary(s => s.SpanId);
+            var trace = Silo.Spans.Where(s => s.TraceId == from.TraceId).ToDictionary(s => s.SpanId);
             var chain = new List<Activity> { from };
             while (chain[^1].ParentSpanId != default && trace.TryGetValue(chain[^1].ParentSpanId, out var parent))
             {
@@ -121,13 +99,13 @@ public sealed class TracePrivacyTests : IAsyncLifetime
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(20))
         {
-            if (_silo.Spans.FirstOrDefault(match) is { } span)
+            if (Silo.Spans.FirstOrDefault(match) is { } span)
             {
                 return span;
             }
             await Task.Delay(100, ct);
         }
-        Assert.Fail($"No such span in:\n{Describe(_silo.Spans)}");
+        Assert.Fail($"No such span in:\n{Describe(Silo.Spans)}");
         return null!;
     }
 
