@@ -4,8 +4,11 @@ using Microsoft.Extensions.Options;
 namespace NextGenCrm.Integrations.Aws;
 
 /// <summary>
-/// Where the AWS adapters find AWS (configuration section <c>Aws</c>). <c>Aws:ServiceUrl</c> points
-/// every client at one endpoint (a multi-service emulator); <c>Aws:{Service}:ServiceUrl</c> wins over it.
+/// Where the AWS adapters find AWS: the <c>AWS</c> section (keys are case-insensitive, so <c>Aws</c> is the same),
+/// which AWSSDK.Extensions.NETCore.Setup also reads for the SDK's own settings (<c>AWS:Profile</c> and the rest).
+/// <c>AWS:ServiceURL</c> points every client at one endpoint (a multi-service emulator); <c>AWS:{Service}:ServiceURL</c>
+/// wins over it. <see cref="AwsClients"/> composes them (through <c>shared/AwsSdkSetup.cs</c>, as the DynamoDB
+/// providers and the edge agent do).
 /// </summary>
 public sealed class AwsOptions
 {
