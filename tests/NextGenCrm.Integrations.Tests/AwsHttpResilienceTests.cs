@@ -15,34 +15,24 @@ namespace NextGenCrm.Integrations.Tests;
 /// </summary>
 public sealed class AwsHttpResilienceTests(FauxqsFixture emulator) : IAsyncLifetime
 {
+    private FakeRekognitionClients _clients = null!;
     private FakeRekognition _rekognition = null!;
     private readonly List<ServiceProvider> _services = [];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _rekognition = await FakeRekognition.StartAsync(cancellationToken: Ct);
+    public async ValueTask InitializeAsync() => _rekognition = (_clients = await FakeRekognitionClients.StartAsync(Ct)).Fake;
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var services in _services)
-        {
-            await services.DisposeAsync();
-        }
-        await _rekognition.DisposeAsync();
+        _services.ForEach(s => s.Dispose());
+        await _clients.DisposeAsync();
     }
 
     private ServiceProvider Rekognition(Action<FaceSearchOptions>? tune = null)
     {
         var options = new FaceSearchOptions { CollectionId = "customers", RetryDelay = TimeSpan.FromMilliseconds(1), MaxRequestsPerSecond = 200 };
         tune?.Invoke(options);
-        var aws = new AwsClients(Microsoft.Extensions.Options.Options.Create(new AwsOptions
-        {
-            Region = _rekognition.Region,
-            Rekognition = { ServiceUrl = _rekognition.ServiceUrl.ToString() },
-            Credentials = new BasicAWSCredentials(FakeRekognition.AccessKey, FakeRekognition.SecretKey),
-        }));
-        var services = AwsTestServices.Build(aws, faceSearch: options);
-        _services.Add(services);
-        return services;
+        return _clients.Compose(options);
     }
 
     [Fact]

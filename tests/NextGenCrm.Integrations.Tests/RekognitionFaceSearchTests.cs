@@ -1,6 +1,5 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using NextGenCrm.Integrations.Aws;
 using NextGenCrm.Ports;
 using NextGenCrm.TestSupport;
@@ -9,39 +8,19 @@ namespace NextGenCrm.Integrations.Tests;
 
 public sealed class RekognitionFaceSearchTests : IAsyncLifetime
 {
+    private FakeRekognitionClients _clients = null!;
     private FakeRekognition _rekognition = null!;
-    private readonly List<ServiceProvider> _services = [];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _rekognition = await FakeRekognition.StartAsync(cancellationToken: Ct);
+    public async ValueTask InitializeAsync() => _rekognition = (_clients = await FakeRekognitionClients.StartAsync(Ct)).Fake;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var services in _services)
-        {
-            await services.DisposeAsync();
-        }
-        await _rekognition.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _clients.DisposeAsync();
 
-    private RekognitionFaceSearch FaceSearch(Action<FaceSearchOptions>? tune = null, string secret = FakeRekognition.SecretKey)
+    private RekognitionFaceSearch FaceSearch(Action<FaceSearchOptions>? tune = null, string? secret = FakeRekognition.SecretKey)
     {
         var options = new FaceSearchOptions { CollectionId = "customers", RetryDelay = TimeSpan.FromMilliseconds(20), MaxRequestsPerSecond = 200 };
         tune?.Invoke(options);
-        var aws = new AwsClients(Options.Create(new AwsOptions
-        {
-            Region = _rekognition.Region,
-            Rekognition = { ServiceUrl = _rekognition.ServiceUrl.ToString() },
-            Credentials = new BasicAWSCredentials(FakeRekognition.AccessKey, secret),
-        }));
-        return Composed(aws, options);
-    }
-
-    private RekognitionFaceSearch Composed(AwsClients aws, FaceSearchOptions options)
-    {
-        var services = AwsTestServices.Build(aws, faceSearch: options);
-        _services.Add(services);
-        return services.GetRequiredService<RekognitionFaceSearch>();
+        return _clients.Compose(options, secret).GetRequiredService<RekognitionFaceSearch>();
     }
 
     private async Task<RekognitionFaceSearch> ReadyFaceSearch(Action<FaceSearchOptions>? tune = null)
@@ -337,8 +316,7 @@ public sealed class RekognitionFaceSearchTests : IAsyncLifetime
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", FakeRekognition.SecretKey);
         try
         {
-            var aws = new AwsClients(Options.Create(new AwsOptions { Region = _rekognition.Region, Rekognition = { ServiceUrl = _rekognition.ServiceUrl.ToString() } }));
-            var search = Composed(aws, new FaceSearchOptions());
+            var search = _clients.Compose(new FaceSearchOptions(), secret: null).GetRequiredService<RekognitionFaceSearch>();
 
             Assert.True(await search.EnsureCollectionAsync(Ct));
             Assert.Equal(0, _rekognition.RejectedSignatures);
