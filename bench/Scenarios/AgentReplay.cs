@@ -26,7 +26,7 @@ public enum BatchCalls
 /// </summary>
 public static class AgentReplay
 {
-    public sealed record Result(long Done, TimeSpan Elapsed, long Requests, long CameraCalls, long NotRecorded);
+    public sealed record Result(long Done, TimeSpan Elapsed, long Requests, long CameraCalls, long NotRecorded, string Reasons = "");
 
     public static async Task<Result> RunAsync(
         BenchCluster cluster, BranchDayTrace trace, string prefix, Ingress ingress, int batchSize, BatchCalls calls, TimeSpan maxTime)
@@ -40,6 +40,7 @@ public static class AgentReplay
         var tracks = Enumerable.Range(0, trace.TrackCount).Select(t => $"{prefix}-t{t}").ToArray();
 
         var gate = new object();
+        var reasons = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var buffers = branches.ToDictionary(b => b, _ => new Queue<int>());
         var cap = 2L * batchSize * branches.Length;
         long next = 0, buffered = 0, done = 0, requests = 0, cameraCalls = 0, notRecorded = 0;
@@ -115,7 +116,11 @@ public static class AgentReplay
                 if (calls == BatchCalls.Camera)
                 {
                     var outcomes = await ingests[via].RecordBatchAsync(sightings);
-                    Interlocked.Add(ref notRecorded, outcomes.Count(o => o.Result is null)); // an agent would send these again
+                    foreach (var failed in outcomes.Where(o => o.Result is null))
+                    {
+                        Interlocked.Increment(ref notRecorded); // an agent would send these again
+                        reasons.TryAdd(failed.NotRecorded ?? failed.Unusable ?? "", 0);
+                    }
                     Interlocked.Add(ref cameraCalls, cameras);
                 }
                 else
@@ -134,6 +139,7 @@ public static class AgentReplay
                                 catch (Exception failure) when (failure is not OutOfMemoryException)
                                 {
                                     Interlocked.Increment(ref notRecorded);
+                                    reasons.TryAdd(failure.GetType().Name, 0);
                                 }
                             }
                         }));
@@ -144,6 +150,6 @@ public static class AgentReplay
         }
 
         await Task.WhenAll(branches.Select(b => Task.Run(() => AgentAsync(b))));
-        return new Result(done - notRecorded, watch.Elapsed, requests, cameraCalls, notRecorded);
+        return new Result(done - notRecorded, watch.Elapsed, requests, cameraCalls, notRecorded, string.Join(", ", reasons.Keys.Order(StringComparer.Ordinal)));
     }
 }

@@ -98,7 +98,7 @@ public static class ScaleOut
             (done, elapsed, requests, cameraCalls) = (agents.Done, agents.Elapsed, agents.Requests, agents.CameraCalls);
             if (agents.NotRecorded > 0)
             {
-                Console.WriteLine($"{prefix}: {agents.NotRecorded:N0} sightings not recorded (an agent sends them again; not counted)");
+                Console.WriteLine($"{prefix}: {agents.NotRecorded:N0} sightings not recorded ({agents.Reasons}; an agent sends them again; not counted)");
             }
         }
         else
