@@ -1,12 +1,16 @@
 namespace NextGenCrm.Silo.Extensions;
 
-/// <summary>Makes sure the face collection's upkeep reminder is registered once the silo serves grain calls.</summary>
+/// <summary>
+/// Makes sure the face collection's upkeep reminder is registered once the silo serves grain calls, where the face
+/// search keeps a collection that can hold orphan faces (an <see cref="Ports.IFaceCollectionUpkeep"/> is registered:
+/// Simulated, Rekognition; the on-premises descriptors go with their person and need none).
+/// </summary>
 public sealed partial class FaceCollectionUpkeepStarter(
-    IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<FaceCollectionUpkeepStarter> logger) : BackgroundService
+    IGrainFactory grains, IHostApplicationLifetime lifetime, IServiceProviderIsService registered, ILogger<FaceCollectionUpkeepStarter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!await lifetime.WaitForStartAsync(stoppingToken))
+        if (!registered.IsService(typeof(Ports.IFaceCollectionUpkeep)) || !await lifetime.WaitForStartAsync(stoppingToken))
         {
             return;
         }

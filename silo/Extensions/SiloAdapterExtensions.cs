@@ -24,7 +24,6 @@ public static class SiloAdapterExtensions
         {
             case FaceSearchProvider.Rekognition:
                 services.AddRekognitionFaceSearch(configuration);
-                services.AddHostedService<FaceCollectionUpkeepStarter>();
                 return new FaceSearchSelection { Provider = FaceSearchProvider.Rekognition };
             case FaceSearchProvider.OnPremises:
                 services.AddOnPremisesFaceSearch(configuration, adapters.OnPremises!, adapters.Descriptors!.Value, adapters.Local.InUse ? adapters.Local.RecordsDatabase : null);
@@ -44,7 +43,6 @@ public static class SiloAdapterExtensions
                     sp.GetRequiredService<EmbeddedFaceDetector>()));
                 services.AddSingleton<IFaceSearch>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
                 services.AddSingleton<IFaceCollectionUpkeep>(sp => sp.GetRequiredService<SimulatedFaceSearch>());
-                services.AddHostedService<FaceCollectionUpkeepStarter>();
                 services.AddValidatedOptions<DemoCustomersOptions, DemoCustomersOptionsValidator>(DemoCustomersOptions.SectionName);
                 services.AddHostedService<DemoCustomerEnrolment>();
                 return new FaceSearchSelection { Provider = FaceSearchProvider.Simulated };

@@ -17,6 +17,7 @@ public static class VisitTrackingExtensions
         services.AddValidatedOptions<VisitPolicy, VisitPolicyValidator>(configuration, VisitPolicy.SectionName);
         services.AddMetrics();
         services.AddSingleton<VisitMetrics>();
+        services.AddHostedService<FaceCollectionUpkeepStarter>();
         services.AddSingleton<TrackResolver>();
         services.AddSingleton<PersonalData>();
         services.AddStoredStateSerializer();

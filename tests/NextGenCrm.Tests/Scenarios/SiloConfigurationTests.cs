@@ -96,6 +96,14 @@ public sealed class SiloConfigurationTests
     }
 
     [Fact]
+    public void Descriptors_in_the_data_folder_with_ephemeral_is_a_contradiction_named_at_start()
+    {
+        var wrong = Assert.Throws<OptionsValidationException>(() => Build(new() { ["FaceSearch:Provider"] = "OnPremises", ["FaceSearch:OnPremises:Store"] = "Local" }));
+
+        Assert.Contains("FaceSearch:OnPremises:Store=Local needs the data folder", wrong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_wrong_setting_is_named_at_once()
     {
         var wrong = Assert.Throws<OptionsValidationException>(() => Build(new() { ["FaceSearch:Provider"] = "Magic", ["Orleans:Endpoints:SiloPort"] = "70000", ["Sqs:Enabled"] = "true" }));
