@@ -88,7 +88,7 @@ public sealed class OrleansProvidersOptionsValidator : IValidateOptions<OrleansP
 
         void Earlier(string? value, string key, string replacement)
         {
-            if (value is not null)
+            if (!string.IsNullOrEmpty(value))
             {
                 errors.Add($"{key} is no longer read: use {replacement} (README, Configuration).");
             }

@@ -49,9 +49,10 @@ public sealed class SiloAdapters
     public static SiloAdapters Choose(IConfiguration configuration)
     {
         var errors = new List<string>();
-        if (configuration[$"{OrleansProvidersOptions.SectionName}:Clustering"] is not null)
+        if (configuration[$"{OrleansProvidersOptions.SectionName}:Clustering"] is { Length: > 0 })
         {
             // A value where Orleans now has a section: no property can bind both, so the earlier key is looked for here.
+            // (Empty is no value: hosts such as WebApplicationFactory pass each parent of a key as an empty setting.)
             errors.Add($"{OrleansProvidersOptions.SectionName}:Clustering is no longer read: use {OrleansProvidersOptions.ClusteringProviderKey} ({OrleansProvidersOptions.Development} or {OrleansProvidersOptions.DynamoDB}) (README, Configuration).");
         }
         var localOptions = configuration.GetValidatedOptions<LocalStoreOptions, LocalStoreOptionsValidator>(LocalStoreOptions.SectionName, errors);
