@@ -167,7 +167,8 @@ public static class AwsAdapterRegistration
         return services;
     }
 
-    private static void Bind<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
+    /// <summary>The options convention (a section, its validator, checked at start), bound from the configuration the registration is given.</summary>
+    internal static void Bind<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {

@@ -8,22 +8,6 @@ using NextGenCrm.Ports;
 
 namespace NextGenCrm.Integrations.Aws;
 
-public sealed class DynamoDbAuditOptions
-{
-    public const string Section = "Audit";
-
-    public string TableName { get; set; } = "nextgencrm-audit";
-
-    /// <summary>Entries expire through DynamoDB TTL (<c>expiresAt</c>) this long after they were written.</summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(400);
-
-    /// <summary>Each day's entries are spread over this many partitions, so a busy day stays under a partition's write limit.</summary>
-    public int Shards { get; set; } = 8;
-
-    /// <summary>Creates the table (with TTL on) when it is missing; off when CloudFormation owns it.</summary>
-    public bool CreateIfMissing { get; set; } = true;
-}
-
 /// <summary>
 /// The audit log on DynamoDB. Key: <c>day</c> = "yyyy-MM-dd#shard" (hash), <c>at</c> = "time#entryId" (range), so a time
 /// range is a query per day and shard. Every put is conditional on the key not existing: an entry is never overwritten,
@@ -232,11 +216,7 @@ public static class DynamoDbAuditRegistration
     public static IServiceCollection AddDynamoDbAuditLog(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAwsClients(configuration);
-        services.AddOptions<DynamoDbAuditOptions>().Bind(configuration.GetSection(DynamoDbAuditOptions.Section))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.TableName), "Audit:TableName is required.")
-            .Validate(o => o.Retention > TimeSpan.Zero, "Audit:Retention must be positive.")
-            .Validate(o => o.Shards is >= 1 and <= 64, "Audit:Shards must be between 1 and 64.")
-            .ValidateOnStart();
+        AwsAdapterRegistration.Bind<DynamoDbAuditOptions, DynamoDbAuditOptionsValidator>(services, configuration, DynamoDbAuditOptions.SectionName);
         services.AddSingleton<IAuditLog, DynamoDbAuditLog>();
         return services;
     }
