@@ -227,6 +227,21 @@ public sealed class SiloConfigurationTests
         Assert.IsType<SnsAlertPublisher>(app.Services.GetRequiredService<IAlertPublisher>());
     }
 
+    [Theory]
+    [InlineData("Audit:Shards", "0")]
+    [InlineData("Audit:Retention", "-1.00:00:00")]
+    [InlineData("Audit:TableName", " ")]
+    public async Task On_aws_a_wrong_audit_table_setting_is_refused_at_start_naming_the_key(string key, string value)
+    {
+        var settings = OnAws("rekognition");
+        settings[key] = value;
+        await using var app = Build(settings);
+
+        var wrong = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<DynamoDbAuditOptions>>().Value);
+
+        Assert.Contains(key, wrong.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Asking_for_the_recorder_and_naming_a_topic_is_a_contradiction_named_at_start()
     {
