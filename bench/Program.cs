@@ -64,12 +64,13 @@ var scaleIngress = new Option<Ingress>("--ingress") { Description = "Where sight
 var scalePlacement = new Option<PlacementMode>("--placement") { Description = "Default (as the silo is configured: branch placement), Unplaced (Orleans' default placement, as before), Repartitioning (Unplaced with Orleans' activation repartitioner).", DefaultValueFactory = _ => PlacementMode.Default };
 var scaleBatch = new Option<int>("--batch") { Description = "Sightings per request, as an edge agent per branch sends them draining its buffer (default: the agent's EdgeAgent:Silo:BatchSize); 1 = single sightings, 512 in flight.", DefaultValueFactory = _ => new NextGenCrm.EdgeAgent.Configuration.SiloOptions().BatchSize };
 var scaleCalls = new Option<BatchCalls>("--batch-calls") { Description = "Camera (one grain call per camera per batch, as the silo does) or Sighting (one per sighting: the batch endpoint before).", DefaultValueFactory = _ => BatchCalls.Camera };
+var scaleFull = new Option<bool>("--full-batches") { Description = "Each agent sends only full batches (a backlog), so 1 and N silos send the same requests; by default a request is what the agent's buffer holds, which follows how long the slowest branch's requests take." };
 var scaleBranches = new Option<int?>("--branches") { Description = "Branches in the trace (each with its own edge agent); default 12, quick 4." };
 var scaleHours = new Option<double?>("--hours") { Description = "Hours of the branch day in the trace; default 10, quick 6." };
 var scaleTime = new Option<double>("--max-seconds") { Description = "Longest a replay may take (it stops at the trace's end).", DefaultValueFactory = _ => 10 };
 var scale = new Command("scale", "Scale-out efficiency: the trace replay on 1 and N silos, back to back; prints the ratio and cross-silo messages per sighting.")
 {
-    seed, quick, scaleRounds, scaleSilos, scaleIngress, scalePlacement, scaleTime, scaleBatch, scaleCalls, scaleBranches, scaleHours,
+    seed, quick, scaleRounds, scaleSilos, scaleIngress, scalePlacement, scaleTime, scaleBatch, scaleCalls, scaleBranches, scaleHours, scaleFull,
 };
 scale.SetAction(async (parse, cancellationToken) =>
 {
@@ -80,7 +81,7 @@ scale.SetAction(async (parse, cancellationToken) =>
     Console.WriteLine($"NextGenCrm scale-out: {machine.Cores} cores, {machine.Runtime}, load average {machine.LoadAverage}; {trace.Frames.Length:N0} frames, {trace.Cameras.Count} cameras, {shape.Branches} branches");
     await ScaleOut.RunAsync(trace, new ScaleOut.Settings(
         parse.GetValue(scaleRounds), parse.GetValue(scaleSilos), parse.GetValue(scaleIngress), parse.GetValue(scalePlacement),
-        TimeSpan.FromSeconds(parse.GetValue(scaleTime)), Batch: parse.GetValue(scaleBatch), Calls: parse.GetValue(scaleCalls)), Console.WriteLine);
+        TimeSpan.FromSeconds(parse.GetValue(scaleTime)), Batch: parse.GetValue(scaleBatch), Calls: parse.GetValue(scaleCalls), FullBatches: parse.GetValue(scaleFull)), Console.WriteLine);
     return 0;
 });
 root.Subcommands.Add(scale);

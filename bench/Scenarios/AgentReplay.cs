@@ -29,7 +29,7 @@ public static class AgentReplay
     public sealed record Result(long Done, TimeSpan Elapsed, long Requests, long CameraCalls, long NotRecorded, string Reasons = "");
 
     public static async Task<Result> RunAsync(
-        BenchCluster cluster, BranchDayTrace trace, string prefix, Ingress ingress, int batchSize, BatchCalls calls, TimeSpan maxTime)
+        BenchCluster cluster, BranchDayTrace trace, string prefix, Ingress ingress, int batchSize, BatchCalls calls, TimeSpan maxTime, bool fullBatches = false)
     {
         var silos = cluster.Silos.Count;
         var factories = cluster.Silos.Select(s => s.Services.GetRequiredService<IGrainFactory>()).ToArray();
@@ -60,8 +60,10 @@ public static class AgentReplay
                 next++;
                 buffered++;
             }
-            over = mine.Count == 0 && (next >= trace.Frames.Length || watch.Elapsed >= maxTime);
-            var batch = new int[Math.Min(batchSize, mine.Count)];
+            var ending = next >= trace.Frames.Length || watch.Elapsed >= maxTime;
+            over = mine.Count == 0 && ending;
+            // Full batches: an agent draining a backlog sends only full batches (what is left at the end of the day too).
+            var batch = new int[fullBatches && mine.Count < batchSize && !ending ? 0 : Math.Min(batchSize, mine.Count)];
             for (var k = 0; k < batch.Length; k++)
             {
                 batch[k] = mine.Dequeue();

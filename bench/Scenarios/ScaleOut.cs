@@ -37,7 +37,7 @@ public static class ScaleOut
     /// </param>
     public sealed record Settings(
         int Rounds, int Silos, Ingress Ingress, PlacementMode Placement, TimeSpan MaxTime, bool Warm = true,
-        int Batch = 1, BatchCalls Calls = BatchCalls.Camera);
+        int Batch = 1, BatchCalls Calls = BatchCalls.Camera, bool FullBatches = false);
 
     public sealed record Run(int Silos, double Rate, long Sightings, long CrossSiloMessages, string Activations, TimeSpan Cpu, long Requests, long CameraCalls)
     {
@@ -49,6 +49,9 @@ public static class ScaleOut
         public double PerCpuSecond => Sightings / Cpu.TotalSeconds;
 
         public double CrossSiloPerSighting => CrossSiloMessages / (double)Sightings;
+
+        /// <summary>Cores this process kept busy on average during the replay (CPU time over wall clock): below the machine's cores, the replay waited.</summary>
+        public double CoresBusy => Cpu.TotalSeconds * Rate / Sightings;
     }
 
     public static async Task<IReadOnlyList<(Run One, Run Many)>> RunAsync(BranchDayTrace trace, Settings settings, Action<string> print)
@@ -68,13 +71,13 @@ public static class ScaleOut
             var many = await OnceAsync(trace, settings.Silos, settings, messages, $"r{round}b");
             rounds.Add((one, many));
             print(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: 1 silo {one.Rate:N0}/s, {settings.Silos} silos {many.Rate:N0}/s, ratio {many.Rate / one.Rate:N2}x; per CPU-second {one.PerCpuSecond:N0} vs {many.PerCpuSecond:N0}, ratio {many.PerCpuSecond / one.PerCpuSecond:N2}x; cross-silo messages per sighting {many.CrossSiloPerSighting:N3} ({many.CrossSiloMessages:N0} for {many.Sightings:N0}); activations per silo {many.Activations}; sightings per request {many.SightingsPerRequest:N1}, camera calls per request {many.CameraCallsPerRequest:N2}"));
+                $"round {round}: 1 silo {one.Rate:N0}/s, {settings.Silos} silos {many.Rate:N0}/s, ratio {many.Rate / one.Rate:N2}x; per CPU-second {one.PerCpuSecond:N0} vs {many.PerCpuSecond:N0}, ratio {many.PerCpuSecond / one.PerCpuSecond:N2}x; cross-silo messages per sighting {many.CrossSiloPerSighting:N3} ({many.CrossSiloMessages:N0} for {many.Sightings:N0}); activations per silo {many.Activations}; requests {one.Requests:N0} vs {many.Requests:N0} (sightings per request {one.SightingsPerRequest:N1} vs {many.SightingsPerRequest:N1}), camera calls per request {many.CameraCallsPerRequest:N2}; cores busy {one.CoresBusy:N2} vs {many.CoresBusy:N2}"));
         }
         var ratios = rounds.Select(r => r.Item2.Rate / r.Item1.Rate).Order().ToArray();
         var cpuRatios = rounds.Select(r => r.Item2.PerCpuSecond / r.Item1.PerCpuSecond).Order().ToArray();
         var perSighting = rounds.Select(r => r.Item2.CrossSiloPerSighting).Order().ToArray();
         print(string.Create(CultureInfo.InvariantCulture,
-            $"{settings.Silos} silos / 1 silo: median {ratios[ratios.Length / 2]:N2}x, range {ratios[0]:N2}-{ratios[^1]:N2}x over {ratios.Length} rounds; per CPU-second median {cpuRatios[cpuRatios.Length / 2]:N2}x, range {cpuRatios[0]:N2}-{cpuRatios[^1]:N2}x; cross-silo messages per sighting median {perSighting[perSighting.Length / 2]:N3} (range {perSighting[0]:N3}-{perSighting[^1]:N3}); placement {settings.Placement}, ingress {settings.Ingress}, batch {settings.Batch}{(settings.Batch > 1 ? $" ({settings.Calls} calls)" : "")}"));
+            $"{settings.Silos} silos / 1 silo: median {ratios[ratios.Length / 2]:N2}x, range {ratios[0]:N2}-{ratios[^1]:N2}x over {ratios.Length} rounds; per CPU-second median {cpuRatios[cpuRatios.Length / 2]:N2}x, range {cpuRatios[0]:N2}-{cpuRatios[^1]:N2}x; cross-silo messages per sighting median {perSighting[perSighting.Length / 2]:N3} (range {perSighting[0]:N3}-{perSighting[^1]:N3}); placement {settings.Placement}, ingress {settings.Ingress}, batch {settings.Batch}{(settings.Batch > 1 ? $" ({settings.Calls} calls{(settings.FullBatches ? ", full batches" : "")})" : "")}"));
         return rounds;
     }
 
@@ -94,7 +97,7 @@ public static class ScaleOut
         TimeSpan elapsed;
         if (settings.Batch > 1)
         {
-            var agents = await AgentReplay.RunAsync(cluster, trace, prefix, settings.Ingress, settings.Batch, settings.Calls, settings.MaxTime);
+            var agents = await AgentReplay.RunAsync(cluster, trace, prefix, settings.Ingress, settings.Batch, settings.Calls, settings.MaxTime, settings.FullBatches);
             (done, elapsed, requests, cameraCalls) = (agents.Done, agents.Elapsed, agents.Requests, agents.CameraCalls);
             if (agents.NotRecorded > 0)
             {
