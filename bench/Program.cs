@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using NextGenCrm.Bench.Fakes;
 using NextGenCrm.Bench.Pipelines;
 using NextGenCrm.Bench.Reporting;
 using NextGenCrm.Bench.Scenarios;
@@ -67,10 +68,11 @@ var scaleCalls = new Option<BatchCalls>("--batch-calls") { Description = "Camera
 var scaleFull = new Option<bool>("--full-batches") { Description = "Each agent sends only full batches (a backlog), so 1 and N silos send the same requests; by default a request is what the agent's buffer holds, which follows how long the slowest branch's requests take." };
 var scaleBranches = new Option<int?>("--branches") { Description = "Branches in the trace (each with its own edge agent); default 12, quick 4." };
 var scaleHours = new Option<double?>("--hours") { Description = "Hours of the branch day in the trace; default 10, quick 6." };
+var scaleTimers = new Option<ClockTimers>("--visit-timers") { Description = "TraceTime (the visitors' timers fire in trace time: visits close after the inactivity timeout and the visitor grain lets go, as in a branch's day) or Inert (they never fire: visitors stay active all replay, the replay before 2026-12-01 08:00).", DefaultValueFactory = _ => ClockTimers.TraceTime };
 var scaleTime = new Option<double>("--max-seconds") { Description = "Longest a replay may take (it stops at the trace's end).", DefaultValueFactory = _ => 10 };
 var scale = new Command("scale", "Scale-out efficiency: the trace replay on 1 and N silos, back to back; prints the ratio and cross-silo messages per sighting.")
 {
-    seed, quick, scaleRounds, scaleSilos, scaleIngress, scalePlacement, scaleTime, scaleBatch, scaleCalls, scaleBranches, scaleHours, scaleFull,
+    seed, quick, scaleRounds, scaleSilos, scaleIngress, scalePlacement, scaleTime, scaleBatch, scaleCalls, scaleBranches, scaleHours, scaleFull, scaleTimers,
 };
 scale.SetAction(async (parse, cancellationToken) =>
 {
@@ -81,7 +83,7 @@ scale.SetAction(async (parse, cancellationToken) =>
     Console.WriteLine($"NextGenCrm scale-out: {machine.Cores} cores, {machine.Runtime}, load average {machine.LoadAverage}; {trace.Frames.Length:N0} frames, {trace.Cameras.Count} cameras, {shape.Branches} branches");
     await ScaleOut.RunAsync(trace, new ScaleOut.Settings(
         parse.GetValue(scaleRounds), parse.GetValue(scaleSilos), parse.GetValue(scaleIngress), parse.GetValue(scalePlacement),
-        TimeSpan.FromSeconds(parse.GetValue(scaleTime)), Batch: parse.GetValue(scaleBatch), Calls: parse.GetValue(scaleCalls), FullBatches: parse.GetValue(scaleFull)), Console.WriteLine);
+        TimeSpan.FromSeconds(parse.GetValue(scaleTime)), Batch: parse.GetValue(scaleBatch), Calls: parse.GetValue(scaleCalls), FullBatches: parse.GetValue(scaleFull), Timers: parse.GetValue(scaleTimers)), Console.WriteLine);
     return 0;
 });
 root.Subcommands.Add(scale);

@@ -18,7 +18,7 @@ public static class Memory
     {
         var world = new FakeWorld { Ledger = { TrackVisitorIds = false } };
         var start = DateTimeOffset.UtcNow.AddHours(-1);
-        var clock = new TraceClock(start, realTimers: true);
+        var clock = new TraceClock(start, ClockTimers.WallClock);
         await using var cluster = await BenchCluster.StartAsync(1, world, clock, keepStates: false);
         var grains = cluster.Grains;
         await grains.GetGrain<INoopGrain>("warm").Ping(0);

@@ -37,9 +37,9 @@ public static class ScaleOut
     /// </param>
     public sealed record Settings(
         int Rounds, int Silos, Ingress Ingress, PlacementMode Placement, TimeSpan MaxTime, bool Warm = true,
-        int Batch = 1, BatchCalls Calls = BatchCalls.Camera, bool FullBatches = false);
+        int Batch = 1, BatchCalls Calls = BatchCalls.Camera, bool FullBatches = false, ClockTimers Timers = ClockTimers.TraceTime);
 
-    public sealed record Run(int Silos, double Rate, long Sightings, long CrossSiloMessages, string Activations, TimeSpan Cpu, long Requests, long CameraCalls)
+    public sealed record Run(int Silos, double Rate, long Sightings, long CrossSiloMessages, string Activations, TimeSpan Cpu, long Requests, long CameraCalls, long TimersFired)
     {
         public double SightingsPerRequest => Sightings / (double)Requests;
 
@@ -71,13 +71,13 @@ public static class ScaleOut
             var many = await OnceAsync(trace, settings.Silos, settings, messages, $"r{round}b");
             rounds.Add((one, many));
             print(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: 1 silo {one.Rate:N0}/s, {settings.Silos} silos {many.Rate:N0}/s, ratio {many.Rate / one.Rate:N2}x; per CPU-second {one.PerCpuSecond:N0} vs {many.PerCpuSecond:N0}, ratio {many.PerCpuSecond / one.PerCpuSecond:N2}x; cross-silo messages per sighting {many.CrossSiloPerSighting:N3} ({many.CrossSiloMessages:N0} for {many.Sightings:N0}); activations per silo {many.Activations}; requests {one.Requests:N0} vs {many.Requests:N0} (sightings per request {one.SightingsPerRequest:N1} vs {many.SightingsPerRequest:N1}), camera calls per request {many.CameraCallsPerRequest:N2}; cores busy {one.CoresBusy:N2} vs {many.CoresBusy:N2}"));
+                $"round {round}: 1 silo {one.Rate:N0}/s, {settings.Silos} silos {many.Rate:N0}/s, ratio {many.Rate / one.Rate:N2}x; per CPU-second {one.PerCpuSecond:N0} vs {many.PerCpuSecond:N0}, ratio {many.PerCpuSecond / one.PerCpuSecond:N2}x; cross-silo messages per sighting {many.CrossSiloPerSighting:N3} ({many.CrossSiloMessages:N0} for {many.Sightings:N0}); activations per silo {many.Activations}; requests {one.Requests:N0} vs {many.Requests:N0} (sightings per request {one.SightingsPerRequest:N1} vs {many.SightingsPerRequest:N1}), camera calls per request {many.CameraCallsPerRequest:N2}; cores busy {one.CoresBusy:N2} vs {many.CoresBusy:N2}; visit timers fired {one.TimersFired:N0} vs {many.TimersFired:N0}"));
         }
         var ratios = rounds.Select(r => r.Item2.Rate / r.Item1.Rate).Order().ToArray();
         var cpuRatios = rounds.Select(r => r.Item2.PerCpuSecond / r.Item1.PerCpuSecond).Order().ToArray();
         var perSighting = rounds.Select(r => r.Item2.CrossSiloPerSighting).Order().ToArray();
         print(string.Create(CultureInfo.InvariantCulture,
-            $"{settings.Silos} silos / 1 silo: median {ratios[ratios.Length / 2]:N2}x, range {ratios[0]:N2}-{ratios[^1]:N2}x over {ratios.Length} rounds; per CPU-second median {cpuRatios[cpuRatios.Length / 2]:N2}x, range {cpuRatios[0]:N2}-{cpuRatios[^1]:N2}x; cross-silo messages per sighting median {perSighting[perSighting.Length / 2]:N3} (range {perSighting[0]:N3}-{perSighting[^1]:N3}); placement {settings.Placement}, ingress {settings.Ingress}, batch {settings.Batch}{(settings.Batch > 1 ? $" ({settings.Calls} calls{(settings.FullBatches ? ", full batches" : "")})" : "")}"));
+            $"{settings.Silos} silos / 1 silo: median {ratios[ratios.Length / 2]:N2}x, range {ratios[0]:N2}-{ratios[^1]:N2}x over {ratios.Length} rounds; per CPU-second median {cpuRatios[cpuRatios.Length / 2]:N2}x, range {cpuRatios[0]:N2}-{cpuRatios[^1]:N2}x; cross-silo messages per sighting median {perSighting[perSighting.Length / 2]:N3} (range {perSighting[0]:N3}-{perSighting[^1]:N3}); placement {settings.Placement}, ingress {settings.Ingress}, batch {settings.Batch}{(settings.Batch > 1 ? $" ({settings.Calls} calls{(settings.FullBatches ? ", full batches" : "")})" : "")}, visit timers {settings.Timers}"));
         return rounds;
     }
 
@@ -85,7 +85,7 @@ public static class ScaleOut
     {
         var world = new FakeWorld();
         await world.EnrolAsync(trace.People);
-        await using var cluster = await BenchCluster.StartAsync(silos, world, new TraceClock(trace.DayStart), placement: settings.Placement);
+        await using var cluster = await BenchCluster.StartAsync(silos, world, new TraceClock(trace.DayStart, settings.Timers), placement: settings.Placement);
         await cluster.WaitForMembershipAsync(TimeSpan.FromSeconds(20));
         if (prefix == "warmN")
         {
@@ -121,7 +121,7 @@ public static class ScaleOut
                 .OrderBy(g => g.Key.ToString(), StringComparer.Ordinal)
                 .Select(g => g.Sum(s => s.ActivationCount).ToString("N0", CultureInfo.InvariantCulture)));
         }
-        return new Run(silos, done / elapsed.TotalSeconds, done, sent, activations, cpu, requests, cameraCalls);
+        return new Run(silos, done / elapsed.TotalSeconds, done, sent, activations, cpu, requests, cameraCalls, cluster.Clock.TimersFired);
     }
 
     /// <summary>The trace through the camera grains, each sighting sent from the silo the ingress picks.</summary>
