@@ -17,6 +17,8 @@ namespace NextGenCrm.Cameras;
 [NextGenCrm.Placement.BranchPlacement] // with its branch's other grains (bench/README.md, scale-out)
 public sealed partial class CameraGrain : Grain, ICameraGrain
 {
+    private static readonly TimeSpan RejectedForwardPause = TimeSpan.FromMilliseconds(20);
+
     private readonly TrackResolver _resolver;
     private readonly TimeProvider _clock;
     private readonly VisitPolicy _policy;
@@ -145,7 +147,7 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
         var visitor = GrainFactory.GetGrain<IVisitorGrain>(track.VisitorId);
         try
         {
-            var result = await visitor.RecordSighting(new VisitorSighting(
+            var result = await RecordAtVisitorAsync(visitor, new VisitorSighting(
                 sighting.SightingId, _branchId, _cameraId, sighting.CapturedAt, track.ImageKey, count, _atExit, track.Profile, track.FaceToken, track.PersonId, track.FaceDescriptor));
             if (result.MergedInto is { } survivorId)
             {
@@ -173,6 +175,25 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
             track.Unforwarded += count;
             track.LastForwarded = DateTimeOffset.MinValue;
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A visitor lets go of itself when its visit has closed and it owes nothing; a forward that reaches it in that
+    /// moment is forwarded by Orleans at most twice to the activation going away and then rejected, never having run.
+    /// It is sent once more, a moment later, to the visitor's next activation (2 to 9 sightings in 2.85 M in the
+    /// bench's 3-silo replay were answered "not recorded" for this before: bench/README.md, scale-out).
+    /// </summary>
+    private static async Task<VisitSightingResult> RecordAtVisitorAsync(IVisitorGrain visitor, VisitorSighting sighting)
+    {
+        try
+        {
+            return await visitor.RecordSighting(sighting);
+        }
+        catch (OrleansMessageRejectionException)
+        {
+            await Task.Delay(RejectedForwardPause);
+            return await visitor.RecordSighting(sighting);
         }
     }
 
