@@ -22,16 +22,16 @@ namespace NextGenCrm.Aws;
 /// </summary>
 internal static class AwsSdkSetup
 {
-    public const string Section = "AWS";
+    public const string SectionName = "AWS";
 
     private static readonly BasicAWSCredentials Placeholder = new("local", "local");
 
     /// <summary>The host's <c>AWS</c> section as the SDK's setup package reads it.</summary>
-    public static AWSOptions Shared(IConfiguration configuration) => configuration.GetAWSOptions(Section);
+    public static AWSOptions Shared(IConfiguration configuration) => configuration.GetAWSOptions(SectionName);
 
     /// <summary>The endpoint of <paramref name="service"/> (<c>AWS:{service}:ServiceURL</c>, then <c>AWS:ServiceURL</c>), or null for AWS itself.</summary>
     public static string? ServiceUrl(IConfiguration configuration, string service) =>
-        new[] { configuration[$"{Section}:{service}:ServiceURL"], configuration[$"{Section}:ServiceURL"] }.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+        new[] { configuration[$"{SectionName}:{service}:ServiceURL"], configuration[$"{SectionName}:ServiceURL"] }.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 
     /// <summary>
     /// The SDK's options for one service: <paramref name="shared"/> (a fresh instance, changed here) with the service's
@@ -69,7 +69,7 @@ internal static class AwsSdkSetup
             ?? (hasEndpoint
                 ? RegionEndpoint.USEast1
                 : throw new InvalidOperationException(
-                    $"{Section}:Region is not set and no region was found in AWS_REGION or the AWS profile."));
+                    $"{SectionName}:Region is not set and no region was found in AWS_REGION or the AWS profile."));
     }
 
     /// <summary>A region system name such as eu-west-1 (what <see cref="ResolveRegion"/> accepts from settings).</summary>
