@@ -27,6 +27,52 @@ public class FaceDetectorOptions
 
     /// <summary>ONNX Runtime intra-op threads per inference.</summary>
     public int Threads { get; set; } = 1;
+
+    /// <summary>
+    /// What is wrong with these settings, each naming its key under <paramref name="section"/> (the silo's
+    /// <c>FaceSearch:…:Detection</c>, the edge agent's <c>EdgeAgent:Detection</c>); none when they can be used.
+    /// </summary>
+    public IEnumerable<string> Problems(string section)
+    {
+        if (ScoreThreshold is <= 0 or >= 1)
+        {
+            yield return $"{section}:ScoreThreshold must be between 0 and 1";
+        }
+        if (MinFaceSize < 1)
+        {
+            yield return $"{section}:MinFaceSize must be at least 1";
+        }
+        if (Threads is < 1 or > ModelSettings.MaxThreads)
+        {
+            yield return $"{section}:Threads must be between 1 and {ModelSettings.MaxThreads}";
+        }
+        if (ModelSettings.Sha256Problem(ModelSha256, section) is { } sha)
+        {
+            yield return sha;
+        }
+        if (!Enum.IsDefined(Model))
+        {
+            yield return $"{section}:Model must be FullRange or ShortRange";
+        }
+        else if (TileSide != 0 && TileSide < BlazeFaceModelInfo.For(Model).InputSize)
+        {
+            // Tiles finer than the model's input would enlarge the frame: nothing more to see, only more work.
+            yield return $"{section}:TileSide must be 0 (whole frame only) or at least the model's input side ({BlazeFaceModelInfo.For(Model).InputSize})";
+        }
+    }
+}
+
+/// <summary>The checks the detector's and the embedder's model settings share.</summary>
+public static class ModelSettings
+{
+    /// <summary>ONNX Runtime intra-op threads: more than this is a typo, not a machine.</summary>
+    public const int MaxThreads = 64;
+
+    /// <summary>An expected model hash is empty (the pinned one) or 64 hex digits.</summary>
+    public static string? Sha256Problem(string sha256, string section) =>
+        sha256.Length == 0 || (sha256.Length == 64 && sha256.All(Uri.IsHexDigit))
+            ? null
+            : $"{section}:ModelSha256 must be empty (the pinned hash) or 64 hex digits";
 }
 
 public enum BlazeFaceModelKind

@@ -81,6 +81,7 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
             errors.Add($"{s}:Buffer:SegmentBytes must be at least 4096 and Buffer:MaxBytes at least twice SegmentBytes");
         }
         ValidateDetection(options.Detection, errors);
+        errors.AddRange(options.Embedding.Problems($"{s}:Embedding"));
         ValidateTracking(options.Tracking, errors);
         ValidateReIdentification(options.ReIdentification, errors);
         ValidateCameras(options.Cameras, errors);
@@ -219,26 +220,14 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
     private static void ValidateDetection(DetectionOptions d, List<string> errors)
     {
         const string s = EdgeAgentOptions.SectionName + ":Detection";
-        if (d.ScoreThreshold is <= 0 or >= 1)
+        errors.AddRange(d.Problems(s)); // the detector's own settings, checked as the silo checks its copy
+        if (d.CropMargin < 0 || d.JpegQuality is < 1 or > 100 || d.MaxCropSide < 32)
         {
-            errors.Add($"{s}:ScoreThreshold must be between 0 and 1");
-        }
-        if (d.MinFaceSize < 1 || d.CropMargin < 0 || d.JpegQuality is < 1 or > 100 || d.MaxCropSide < 32 || d.Threads < 1)
-        {
-            errors.Add($"{s}: MinFaceSize >= 1, CropMargin >= 0, JpegQuality 1-100, MaxCropSide >= 32, Threads >= 1");
+            errors.Add($"{s}: CropMargin >= 0, JpegQuality 1-100, MaxCropSide >= 32");
         }
         if (d.MinSearchFaceSize < d.MinFaceSize || d.MinSharpness < 0)
         {
             errors.Add($"{s}:MinSearchFaceSize must be at least MinFaceSize, and MinSharpness at least 0");
-        }
-        if (!Enum.IsDefined(d.Model))
-        {
-            errors.Add($"{s}:Model must be FullRange or ShortRange");
-        }
-        else if (d.TileSide != 0 && d.TileSide < BlazeFaceModelInfo.For(d.Model).InputSize)
-        {
-            // Tiles finer than the model's input would enlarge the frame: nothing more to see, only more work.
-            errors.Add($"{s}:TileSide must be 0 (whole frame only) or at least the model's input side ({BlazeFaceModelInfo.For(d.Model).InputSize})");
         }
     }
 

@@ -11,4 +11,17 @@ public sealed class FaceEmbedderOptions
 
     /// <summary>ONNX Runtime intra-op threads per inference.</summary>
     public int Threads { get; set; } = 1;
+
+    /// <summary>What is wrong with these settings, each naming its key under <paramref name="section"/>; none when they can be used.</summary>
+    public IEnumerable<string> Problems(string section)
+    {
+        if (Threads is < 1 or > ModelSettings.MaxThreads)
+        {
+            yield return $"{section}:Threads must be between 1 and {ModelSettings.MaxThreads}";
+        }
+        if (ModelSettings.Sha256Problem(ModelSha256, section) is { } sha)
+        {
+            yield return sha;
+        }
+    }
 }

@@ -57,6 +57,7 @@ public sealed class SimulatedFaceSearchOptionsValidator : IValidateOptions<Simul
         {
             errors.Add($"{s}:MaxAttempts must be between 1 and 10.");
         }
+        errors.AddRange(options.Detection.Problems($"{s}:Detection"));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

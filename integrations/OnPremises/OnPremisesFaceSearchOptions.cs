@@ -55,6 +55,8 @@ public sealed class OnPremisesFaceSearchOptionsValidator : IValidateOptions<OnPr
         {
             errors.Add($"{s}:TableName must be a DynamoDB table name (3-255 of letters, digits, '_', '-', '.').");
         }
+        errors.AddRange(options.Detection.Problems($"{s}:Detection"));
+        errors.AddRange(options.Embedding.Problems($"{s}:Embedding"));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -118,5 +118,23 @@ public sealed class DescriptorSightingsTests : IDisposable
         Assert.True(new EdgeAgentOptionsValidator().Validate(null, options).Succeeded, "the model beside the binary is found");
     }
 
+    [Fact]
+    public void The_embedders_and_detectors_thread_counts_and_model_hashes_are_checked_at_start_naming_the_key()
+    {
+        var options = new EdgeAgentOptions
+        {
+            BranchId = "b001",
+            Silo = new SiloOptions { BaseUrl = "http://127.0.0.1:5080" },
+            Embedding = new FaceEmbedderOptions { Threads = 0 },
+            Detection = new DetectionOptions { ModelSha256 = "not-a-hash" },
+            Cameras = [new CameraOptions { Id = "door", Source = CameraSourceKind.Folder, Path = _work }],
+        };
+
+        var result = new EdgeAgentOptionsValidator().Validate(null, options);
+
+        Assert.Contains("EdgeAgent:Embedding:Threads must be between 1 and 64", result.Failures!);
+        Assert.Contains("EdgeAgent:Detection:ModelSha256 must be empty (the pinned hash) or 64 hex digits", result.Failures!);
+    }
+
     public void Dispose() => Directory.Delete(_work, recursive: true);
 }

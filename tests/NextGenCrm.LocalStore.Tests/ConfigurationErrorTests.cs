@@ -11,6 +11,7 @@ public sealed class ConfigurationErrorTests
     [InlineData("--Sqs:Enabled=true", "Sqs:Enabled=true needs Sqs:SightingsQueueUrl")] // an impossible combination
     [InlineData("--Orleans:Endpoints:SiloPort=abc", "Orleans:Endpoints:SiloPort")] // a value of the wrong type
     [InlineData("--Ingest:MaxBatchSize=0", "Ingest:MaxBatchSize must be between 1 and 10000")] // ValidateOnStart
+    [InlineData("--FaceSearch:Simulated:Detection:ScoreThreshold=5", "FaceSearch:Simulated:Detection:ScoreThreshold must be between 0 and 1")] // the detector's settings
     public async Task A_wrong_setting_stops_the_silo_with_exit_code_2_naming_the_key(string setting, string named)
     {
         var output = Path.Combine(RepositoryPaths.Root, "silo", "bin",
