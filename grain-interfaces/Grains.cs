@@ -21,6 +21,9 @@ public interface ICameraGrain : IGrainWithStringKey
 
     Task<CameraStatus> GetStatus();
 
+    /// <summary>The silo this camera runs on (and its branch with it): whether an edge agent reached the right one.</summary>
+    Task<SiloAddress> GetSilo();
+
     /// <summary>
     /// Forgets every track that led to <paramref name="visitorId"/> (their erasure): the next sighting of
     /// such a track is searched again instead of being sent to the erased visitor.

@@ -20,6 +20,7 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
     private static readonly TimeSpan RejectedForwardPause = TimeSpan.FromMilliseconds(20);
 
     private readonly TrackResolver _resolver;
+    private readonly ILocalSiloDetails _silo;
     private readonly TimeProvider _clock;
     private readonly VisitPolicy _policy;
     private readonly VisitMetrics _metrics;
@@ -40,9 +41,11 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
         [FromKeyedServices(GrainClock.Key)] TimeProvider clock,
         IOptions<VisitPolicy> policy,
         VisitMetrics metrics,
-        ILogger<CameraGrain> logger)
+        ILogger<CameraGrain> logger,
+        ILocalSiloDetails silo)
     {
         _resolver = resolver;
+        _silo = silo;
         _clock = clock;
         _policy = policy.Value;
         _metrics = metrics;
@@ -129,6 +132,8 @@ public sealed partial class CameraGrain : Grain, ICameraGrain
     }
 
     public Task<CameraStatus> GetStatus() => Task.FromResult(Status());
+
+    public Task<SiloAddress> GetSilo() => Task.FromResult(_silo.SiloAddress);
 
     public Task ForgetVisitor(string visitorId)
     {

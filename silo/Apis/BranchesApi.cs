@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using NextGenCrm.Silo.Apis.Contracts;
 using NextGenCrm.Silo.Apis.Http;
 using NextGenCrm.Silo.Configuration;
+using NextGenCrm.Silo.Ingest;
 using NextGenCrm.Silo.Security;
 
 namespace NextGenCrm.Silo.Apis;
@@ -76,9 +77,10 @@ public static class BranchesApi
         await edge.Grains.GetGrain<ICameraGrain>(CameraKeys.Format(branchId, cameraId)).RecordHeartbeat(new CameraHeartbeat(
             body.SentAt!.Value, body.FramesPerSecond ?? 0, body.FacesSeen ?? 0, body.SightingsSent ?? 0,
             body.BufferDepth ?? 0, body.BufferDropped ?? 0, body.Status ?? "ok", body.AgentVersion));
+        await edge.Home.TellAsync(edge.Http.Response, CameraKeys.Format(branchId, cameraId));
         return TypedResults.NoContent();
     }
 }
 
 /// <summary>What an edge agent's calls (sightings, heartbeats) need besides their body: bound with [AsParameters].</summary>
-public sealed record EdgeCallServices(IGrainFactory Grains, BranchRegistry Branches, AuditTrail Audit, ILoggerFactory Loggers, HttpContext Http, CancellationToken Aborted);
+public sealed record EdgeCallServices(IGrainFactory Grains, BranchRegistry Branches, AuditTrail Audit, ILoggerFactory Loggers, HttpContext Http, CancellationToken Aborted, BranchHome Home);

@@ -37,7 +37,7 @@ public static partial class SightingsApi
 
     private static async Task<IResult> RecordAsync([FromBody] SightingRequest body, [AsParameters] SightingCallServices services)
     {
-        var (validator, ingest, _, audit, branches, loggers, http, cancellationToken) = services;
+        var (validator, ingest, _, audit, branches, loggers, http, cancellationToken, home) = services;
         if (!validator.TryValidate(body, out var sighting, out var errors))
         {
             return TypedResults.ValidationProblem(errors, title: "The sighting is not valid");
@@ -74,6 +74,7 @@ public static partial class SightingsApi
                 return AuditTrail.NotAudited();
             }
         }
+        await home.TellAsync(http.Response, sighting.CameraKey);
         return TypedResults.Ok(new SightingResponse(result.SightingId, result.VisitorId, result.VisitId, result.Outcome));
     }
 
@@ -83,7 +84,7 @@ public static partial class SightingsApi
 
     private static async Task<IResult> RecordBatchAsync([FromBody] SightingBatchRequest body, [AsParameters] SightingCallServices services)
     {
-        var (validator, ingest, limits, audit, branches, loggers, http, _) = services;
+        var (validator, ingest, limits, audit, branches, loggers, http, _, home) = services;
         if (body.Sightings is not { Count: > 0 } items)
         {
             return TypedResults.Problem(statusCode: 400, title: "Malformed request", detail: "sightings must be a non-empty array.");
@@ -118,6 +119,10 @@ public static partial class SightingsApi
             results[sightings[k].Index] = ItemResult(sightings[k].Index, sightings[k].Sighting, outcomes[k], logger);
         }
         await AuditBatchAsync(http, audit, sightings, results, logger);
+        if (sightings.Count > 0)
+        {
+            await home.TellAsync(http.Response, sightings[0].Sighting.CameraKey); // a branch's cameras live together
+        }
         return TypedResults.Ok(new BatchResponse(results));
     }
 
@@ -199,4 +204,4 @@ public static partial class SightingsApi
 /// <summary>What the sighting endpoints need besides their body: bound with [AsParameters].</summary>
 public sealed record SightingCallServices(
     SightingValidator Validator, SightingIngest Ingest, IOptions<IngestOptions> Limits, AuditTrail Audit, BranchRegistry Branches,
-    ILoggerFactory Loggers, HttpContext Http, CancellationToken Aborted);
+    ILoggerFactory Loggers, HttpContext Http, CancellationToken Aborted, BranchHome Home);

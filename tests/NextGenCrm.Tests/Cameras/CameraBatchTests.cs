@@ -210,6 +210,7 @@ public sealed class CameraBatchTests(ClusterFixture fixture)
             public Task<SightingResult> RecordSighting(Sighting sighting) => Task.FromException<SightingResult>(new TimeoutException("no answer"));
             public Task RecordHeartbeat(CameraHeartbeat heartbeat) => inner.RecordHeartbeat(heartbeat);
             public Task<CameraStatus> GetStatus() => inner.GetStatus();
+            public Task<SiloAddress> GetSilo() => inner.GetSilo();
             public Task ForgetVisitor(string visitorId) => inner.ForgetVisitor(visitorId);
             public Task<RecalledTrack?> RecallTrack(string trackId) => inner.RecallTrack(trackId);
         }

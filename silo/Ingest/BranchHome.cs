@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+
+namespace NextGenCrm.Silo.Ingest;
+
+/// <summary>
+/// Tells an edge agent whether the silo it reached is the one its branch's grains run on (response header
+/// <see cref="Header"/>, <c>true</c> or <c>false</c>, on sightings, batches and heartbeats). Behind an ingress that
+/// keeps a client on one pod by a cookie (ingress-nginx's cookie affinity, deploy/kubernetes/ingress.yaml), the agent
+/// keeps that cookie only while the answer is <c>true</c>: after a few requests its branch's sightings all enter at
+/// the silo that holds the branch, and none crosses to another silo to reach its camera (bench/README.md, scale-out).
+/// Where a camera runs is asked of the camera itself (its activation, not the placement's hash: a branch keeps its
+/// silo when another joins) and remembered for <see cref="Fresh"/>.
+/// </summary>
+public sealed class BranchHome(IGrainFactory grains, ILocalSiloDetails silo, TimeProvider clock)
+{
+    public const string Header = "X-NextGenCrm-Branch-Here";
+
+    /// <summary>How long where a camera runs is taken as known; a failed call forgets it at once.</summary>
+    public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(30);
+
+    /// <summary>Cameras remembered at most (one entry each, about 100 bytes); past it the memory starts over.</summary>
+    private const int MaxCameras = 20_000;
+
+    private readonly ConcurrentDictionary<string, (SiloAddress Silo, long At)> _cameras = new(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="cameraKey"/> runs on this silo; null when that could not be learnt now.</summary>
+    public async ValueTask<bool?> IsHereAsync(string cameraKey)
+    {
+        var now = clock.GetTimestamp();
+        if (_cameras.TryGetValue(cameraKey, out var known) && clock.GetElapsedTime(known.At, now) < Fresh)
+        {
+            return known.Silo.Equals(silo.SiloAddress);
+        }
+        try
+        {
+            var where = await grains.GetGrain<ICameraGrain>(cameraKey).GetSilo();
+            if (_cameras.Count >= MaxCameras)
+            {
+                _cameras.Clear();
+            }
+            _cameras[cameraKey] = (where, now);
+            return where.Equals(silo.SiloAddress);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            _cameras.TryRemove(cameraKey, out _);
+            return null;
+        }
+    }
+
+    /// <summary>Adds <see cref="Header"/> to <paramref name="response"/> when it is known.</summary>
+    public async ValueTask TellAsync(HttpResponse response, string cameraKey)
+    {
+        if (await IsHereAsync(cameraKey) is { } here)
+        {
+            response.Headers[Header] = here ? "true" : "false";
+        }
+    }
+}
