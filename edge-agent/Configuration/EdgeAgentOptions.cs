@@ -68,6 +68,10 @@ public sealed partial class EdgeAgentOptionsValidator : IValidateOptions<EdgeAge
         {
             errors.Add($"{s}:Silo:BatchSize must be between 1 and 500");
         }
+        if (options.Silo.AffinityCookie is { Length: > 0 } cookie && (cookie.Length > 64 || !cookie.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            errors.Add($"{s}:Silo:AffinityCookie must be empty or a cookie name of at most 64 letters, digits, '-', '_' or '.'");
+        }
         if (options.Silo.RequestTimeout <= TimeSpan.Zero || options.Silo.HeartbeatInterval <= TimeSpan.Zero || options.Silo.MaxRetryDelay <= TimeSpan.Zero)
         {
             errors.Add($"{s}:Silo:RequestTimeout, HeartbeatInterval and MaxRetryDelay must be positive");

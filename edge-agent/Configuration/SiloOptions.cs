@@ -24,4 +24,10 @@ public sealed class SiloOptions
 
     /// <summary>Plain http:// to a silo that is not on this machine sends the token in the clear: refused unless set.</summary>
     public bool AllowInsecureHttp { get; set; }
+
+    /// <summary>
+    /// The ingress's affinity cookie, kept only while the silo says it holds this branch (<c>BranchAffinity</c>);
+    /// empty = no cookie is ever sent. Must match <c>session-cookie-name</c> in deploy/kubernetes/ingress.yaml.
+    /// </summary>
+    public string AffinityCookie { get; set; } = "ngcrm-route";
 }

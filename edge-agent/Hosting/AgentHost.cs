@@ -12,8 +12,6 @@ using NextGenCrm.EdgeAgent.Configuration;
 using NextGenCrm.EdgeAgent.Delivery;
 using NextGenCrm.EdgeAgent.Detection;
 using NextGenCrm.ServiceDefaults;
-using Microsoft.Extensions.Http.Resilience;
-using Polly;
 using OpenTelemetry.Metrics;
 using NextGenCrm.EdgeAgent.ReIdentification;
 
@@ -95,26 +93,13 @@ public static class AgentHost
         }
         services.AddSingleton(sp =>
         {
-            var silo = Options(sp).Silo;
-            HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(5) };
-            if (sp.GetService<ISiloToken>() is { } token)
-            {
-                handler = new BearerTokenHandler(token) { InnerHandler = handler };
-            }
-            else
+            var token = sp.GetService<ISiloToken>();
+            if (token is null)
             {
                 sp.GetRequiredService<ILogger<SiloClient>>().LogWarning(
                     "No token configured (EdgeAgent:Silo:TokenFile or EdgeAgent:Silo:ClientCredentials): the silo will refuse the sightings, which stay in the buffer");
             }
-            // Microsoft.Extensions.Http.Resilience: a timeout per request and no retry here: a sighting that fails
-            // stays in the disk buffer, which sends it again with its own backoff (and survives a restart).
-            handler = new ResilienceHandler(new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(silo.RequestTimeout).Build()) { InnerHandler = handler };
-            var http = new HttpClient(handler)
-            {
-                BaseAddress = new Uri(silo.BaseUrl.EndsWith('/') ? silo.BaseUrl : silo.BaseUrl + "/"),
-                Timeout = Timeout.InfiniteTimeSpan,
-            };
-            return new SiloClient(http, sp.GetRequiredService<ILogger<SiloClient>>());
+            return new SiloClient(EdgeHttpClients.Silo(Options(sp).Silo, token, sp.GetRequiredService<ILoggerFactory>()), sp.GetRequiredService<ILogger<SiloClient>>());
         });
         if (chosen.Silo.ClientCredentials.Enabled)
         {

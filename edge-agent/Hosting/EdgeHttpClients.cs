@@ -1,16 +1,43 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using NextGenCrm.EdgeAgent.Configuration;
+using NextGenCrm.EdgeAgent.Delivery;
 using Polly;
 
 namespace NextGenCrm.EdgeAgent.Hosting;
 
 /// <summary>
-/// The agent's outgoing HttpClients besides the one to the silo, each with a resilience handler
-/// (Microsoft.Extensions.Http.Resilience) fitted to what its answer is worth.
+/// The agent's outgoing HttpClients, each with a resilience handler (Microsoft.Extensions.Http.Resilience) fitted to
+/// what its answer is worth.
 /// </summary>
 public static class EdgeHttpClients
 {
+    /// <summary>
+    /// The client of the silo's API: the bearer token, the ingress's affinity cookie kept while the silo holds the
+    /// branch (<see cref="BranchAffinity"/>; no other cookie), and a timeout per request with no retry here: a sighting
+    /// that fails stays in the disk buffer, which sends it again with its own backoff (and survives a restart).
+    /// </summary>
+    public static HttpClient Silo(SiloOptions silo, ISiloToken? token, ILoggerFactory loggers)
+    {
+        HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(5), UseCookies = false };
+        if (!string.IsNullOrEmpty(silo.AffinityCookie))
+        {
+            handler = new BranchAffinity(silo.AffinityCookie, loggers.CreateLogger<BranchAffinity>()) { InnerHandler = handler };
+        }
+        if (token is not null)
+        {
+            handler = new BearerTokenHandler(token) { InnerHandler = handler };
+        }
+        handler = new ResilienceHandler(new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(silo.RequestTimeout).Build()) { InnerHandler = handler };
+        return new HttpClient(handler)
+        {
+            BaseAddress = new Uri(silo.BaseUrl.EndsWith('/') ? silo.BaseUrl : silo.BaseUrl + "/"),
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
     /// <summary>The OAuth token endpoint (client-credentials grant).</summary>
     public const string TokenEndpoint = "NextGenCrm.Edge.TokenEndpoint";
 

@@ -95,6 +95,17 @@ public sealed partial class DeployManifestTests
     }
 
     [Fact]
+    public void The_ingress_pins_each_client_to_a_pod_by_the_cookie_the_edge_agent_keeps_while_its_branch_is_there()
+    {
+        var annotations = Map(Single("Ingress", "nextgencrm-api"), "metadata", "annotations");
+        Assert.Equal("cookie", annotations["nginx.ingress.kubernetes.io/affinity"]);
+        Assert.Equal("persistent", annotations["nginx.ingress.kubernetes.io/affinity-mode"]); // scaling out moves no pinned agent
+        Assert.Equal("ngcrm-route", annotations["nginx.ingress.kubernetes.io/session-cookie-name"]); // EdgeAgent:Silo:AffinityCookie's default
+        Assert.Equal("true", annotations["nginx.ingress.kubernetes.io/session-cookie-secure"]);
+        Assert.Equal("true", annotations["nginx.ingress.kubernetes.io/session-cookie-change-on-failure"]); // a dead pod's clients are placed afresh
+    }
+
+    [Fact]
     public void Services_policies_budget_and_autoscaler_select_the_silo_pods()
     {
         var service = Single("Service", "nextgencrm-api");
