@@ -60,7 +60,8 @@ public static class SiloHostingExtensions
         services.AddSingleton(sp => BranchCrops.For(sp, faceSearch));
         services.AddSingleton<SightingValidator>();
         services.AddSingleton<SightingIngest>();
-        services.AddSingleton(sp => new BranchHome(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILocalSiloDetails>(), TimeProvider.System));
+        services.AddSingleton(sp => new BranchHome(
+            sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILocalSiloDetails>(), sp.GetRequiredService<IClusterMembershipService>(), TimeProvider.System));
         services.AddApiHttp();
         services.AddOpenApi(o => o.AddBearerScheme());
         services.AddApiSecurity(configuration);

@@ -9,9 +9,10 @@ namespace NextGenCrm.Silo.Ingest;
 /// keeps that cookie only while the answer is <c>true</c>: after a few requests its branch's sightings all enter at
 /// the silo that holds the branch, and none crosses to another silo to reach its camera (bench/README.md, scale-out).
 /// Where a camera runs is asked of the camera itself (its activation, not the placement's hash: a branch keeps its
-/// silo when another joins) and remembered for <see cref="Fresh"/>.
+/// silo when another joins) and remembered for <see cref="Fresh"/>, or until the silo remembered is no longer active
+/// (then the branch comes back on another at once, and that one says so at once).
 /// </summary>
-public sealed class BranchHome(IGrainFactory grains, ILocalSiloDetails silo, TimeProvider clock)
+public sealed class BranchHome(IGrainFactory grains, ILocalSiloDetails silo, IClusterMembershipService membership, TimeProvider clock)
 {
     public const string Header = "X-NextGenCrm-Branch-Here";
 
@@ -27,7 +28,8 @@ public sealed class BranchHome(IGrainFactory grains, ILocalSiloDetails silo, Tim
     public async ValueTask<bool?> IsHereAsync(string cameraKey)
     {
         var now = clock.GetTimestamp();
-        if (_cameras.TryGetValue(cameraKey, out var known) && clock.GetElapsedTime(known.At, now) < Fresh)
+        if (_cameras.TryGetValue(cameraKey, out var known) && clock.GetElapsedTime(known.At, now) < Fresh
+            && membership.CurrentSnapshot.GetSiloStatus(known.Silo) == SiloStatus.Active)
         {
             return known.Silo.Equals(silo.SiloAddress);
         }

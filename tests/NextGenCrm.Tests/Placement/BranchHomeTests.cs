@@ -56,6 +56,49 @@ public sealed class BranchHomeTests
     }
 
     [Fact]
+    public async Task When_the_silo_holding_the_branch_stops_the_survivor_that_takes_it_says_so_at_once()
+    {
+        await using var cluster = await SiloCluster.StartAsync(3, new SiloFactoryOptions
+        {
+            Settings = WorldSilo.ScenarioSettings(),
+            Services = services => services.AddWorld(World.Clock),
+        });
+        // A branch held by a silo other than the first (the development cluster's primary, which must stay).
+        string branch;
+        SiloFactory home;
+        do
+        {
+            branch = World.NewBranch("home");
+            var where = await cluster.Grains.GetGrain<ICameraGrain>(CameraKeys.Format(branch, "entrance")).GetSilo();
+            home = cluster.Silos.Single(s => s.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.Equals(where));
+        }
+        while (home == cluster.First);
+        var token = TestTokens.For(Roles.Edge, branch);
+        var survivors = cluster.Silos.Where(s => s != home).ToList();
+        foreach (var silo in survivors)
+        {
+            using var http = silo.Client(token);
+            using var before = await http.PostAsJsonAsync("/api/v1/sightings", Sighting(branch), Ct);
+            Assert.Equal("false", Here(before)); // remembered: the camera runs on the home silo
+        }
+
+        await home.DisposeAsync();
+        await Sightings.EventuallyAsync(async () =>
+            (await cluster.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count == 2, "the cluster sees the home silo gone");
+
+        var after = new List<string?>();
+        foreach (var silo in survivors)
+        {
+            using var http = silo.Client(token);
+            using var response = await http.PostAsJsonAsync("/api/v1/sightings", Sighting(branch), Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            after.Add(Here(response));
+        }
+        Assert.Single(after, "true"); // not 30 s of "false" everywhere while the memory of the gone silo lasts
+        Assert.Single(after, "false");
+    }
+
+    [Fact]
     public async Task A_refused_sighting_says_nothing_of_where_the_branch_is()
     {
         await using var silo = WorldSilo.Start();
