@@ -1,12 +1,13 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
+using NextGenCrm.Contracts;
 
 namespace NextGenCrm.EdgeAgent.Delivery;
 
 /// <summary>
 /// Keeps the agent on the silo that holds its branch. The ingress (ingress-nginx with cookie affinity,
 /// deploy/kubernetes/ingress.yaml) pins a client to one silo pod by a cookie it sets; each silo says in
-/// <see cref="HereHeader"/> whether the branch's cameras run on it. The agent keeps the ingress's cookie only from an
+/// <see cref="EdgeHeaders.BranchHere"/> whether the branch's cameras run on it. The agent keeps the ingress's cookie only from an
 /// answer that says <c>true</c>, and forgets it on one that says <c>false</c> (the branch is served elsewhere, or
 /// moved after a silo left): the next request is then placed afresh by the ingress. So after a few requests (about as
 /// many as there are silos) every sighting of the branch enters at its own silo and none crosses to another silo to
@@ -15,9 +16,6 @@ namespace NextGenCrm.EdgeAgent.Delivery;
 /// </summary>
 public sealed partial class BranchAffinity(string cookieName, ILogger<BranchAffinity> logger) : DelegatingHandler
 {
-    /// <summary>The silo's answer (NextGenCrm.Silo.Ingest.BranchHome.Header): "true" or "false".</summary>
-    public const string HereHeader = "X-NextGenCrm-Branch-Here";
-
     /// <summary>Longest cookie value kept (ingress-nginx's is a 40-character hash); a longer one is ignored.</summary>
     public const int MaxValueLength = 256;
 
@@ -35,7 +33,7 @@ public sealed partial class BranchAffinity(string cookieName, ILogger<BranchAffi
             request.Headers.TryAddWithoutValidation("Cookie", sent);
         }
         var response = await base.SendAsync(request, cancellationToken);
-        if (!response.Headers.TryGetValues(HereHeader, out var answers))
+        if (!response.Headers.TryGetValues(EdgeHeaders.BranchHere, out var answers))
         {
             return response; // an answer that does not say (a refusal, an older silo): nothing learnt
         }

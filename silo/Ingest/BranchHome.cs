@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
+using NextGenCrm.Contracts;
 
 namespace NextGenCrm.Silo.Ingest;
 
 /// <summary>
 /// Tells an edge agent whether the silo it reached is the one its branch's grains run on (response header
-/// <see cref="Header"/>, <c>true</c> or <c>false</c>, on sightings, batches and heartbeats). Behind an ingress that
+/// <see cref="EdgeHeaders.BranchHere"/>, <c>true</c> or <c>false</c>, on sightings, batches and heartbeats). Behind an ingress that
 /// keeps a client on one pod by a cookie (ingress-nginx's cookie affinity, deploy/kubernetes/ingress.yaml), the agent
 /// keeps that cookie only while the answer is <c>true</c>: after a few requests its branch's sightings all enter at
 /// the silo that holds the branch, and none crosses to another silo to reach its camera (bench/README.md, scale-out).
@@ -14,8 +15,6 @@ namespace NextGenCrm.Silo.Ingest;
 /// </summary>
 public sealed class BranchHome(IGrainFactory grains, ILocalSiloDetails silo, IClusterMembershipService membership, TimeProvider clock)
 {
-    public const string Header = "X-NextGenCrm-Branch-Here";
-
     /// <summary>How long where a camera runs is taken as known; a failed call forgets it at once.</summary>
     public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(30);
 
@@ -50,12 +49,12 @@ public sealed class BranchHome(IGrainFactory grains, ILocalSiloDetails silo, ICl
         }
     }
 
-    /// <summary>Adds <see cref="Header"/> to <paramref name="response"/> when it is known.</summary>
+    /// <summary>Adds <see cref="EdgeHeaders.BranchHere"/> to <paramref name="response"/> when it is known.</summary>
     public async ValueTask TellAsync(HttpResponse response, string cameraKey)
     {
         if (await IsHereAsync(cameraKey) is { } here)
         {
-            response.Headers[Header] = here ? "true" : "false";
+            response.Headers[EdgeHeaders.BranchHere] = here ? "true" : "false";
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using NextGenCrm.Contracts;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -172,7 +173,7 @@ public sealed class BranchAffinityTests
             }
             context.Response.Headers.Append("Set-Cookie", "other=1; Path=/");
             Served.Enqueue(pod);
-            context.Response.Headers[BranchAffinity.HereHeader] = pod == Home ? "true" : "false";
+            context.Response.Headers[EdgeHeaders.BranchHere] = pod == Home ? "true" : "false";
             if (context.Request.Path.Value!.EndsWith("/heartbeat", StringComparison.Ordinal))
             {
                 context.Response.StatusCode = 204;

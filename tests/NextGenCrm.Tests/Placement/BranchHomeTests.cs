@@ -1,4 +1,5 @@
 using System.Net;
+using NextGenCrm.Contracts;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,7 @@ using NextGenCrm.Tests.Infrastructure;
 namespace NextGenCrm.Tests.Placement;
 
 /// <summary>
-/// Each silo tells an edge agent whether its branch's cameras run there (<see cref="BranchHome.Header"/>), so that an
+/// Each silo tells an edge agent whether its branch's cameras run there (<see cref="EdgeHeaders.BranchHere"/>), so that an
 /// agent behind a cookie-affinity ingress keeps to the silo holding its branch (deploy/kubernetes/ingress.yaml).
 /// </summary>
 public sealed class BranchHomeTests
@@ -112,7 +113,7 @@ public sealed class BranchHomeTests
     }
 
     private static string? Here(HttpResponseMessage response) =>
-        response.Headers.TryGetValues(BranchHome.Header, out var values) ? values.Single() : null;
+        response.Headers.TryGetValues(EdgeHeaders.BranchHere, out var values) ? values.Single() : null;
 
     private static JsonObject Sighting(string branch) => new()
     {
