@@ -43,6 +43,27 @@ public sealed partial class SightingBuffer
         }
     }
 
+    /// <summary>The oldest undelivered record as stored (sealed or not), or null when there is none.</summary>
+    private byte[]? PeekHead()
+    {
+        if (_depth == 0)
+        {
+            return null;
+        }
+        foreach (var (number, length) in _segments)
+        {
+            var from = number == _head.Segment ? _head.Offset : 0;
+            if (number < _head.Segment || from >= length)
+            {
+                continue;
+            }
+            using var stream = OpenForRead(number);
+            stream.Position = from;
+            return SegmentRecords.ReadNext(stream);
+        }
+        return null;
+    }
+
     /// <summary>Finds the valid end of a segment (truncating a torn tail) and counts records at or after <paramref name="from"/>.</summary>
     private (long ValidLength, long Pending) Scan(long number, long from)
     {

@@ -14,6 +14,7 @@ public sealed partial class SightingBuffer : IDisposable
 {
     private const string SegmentExtension = ".seg";
     private const string CommitFileName = "committed";
+    private const string KeyFileName = "buffer.key";
 
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _appended = new(0);
@@ -21,6 +22,8 @@ public sealed partial class SightingBuffer : IDisposable
     private readonly long _maxBytes;
     private readonly long _segmentBytes;
     private readonly ILogger _logger;
+    private readonly string _keyFile;
+    private readonly BufferSeal _seal;
     private readonly SortedDictionary<long, long> _segments = []; // segment number -> valid length
     private BufferPosition _head;
     private FileStream _tail = null!;
@@ -37,6 +40,23 @@ public sealed partial class SightingBuffer : IDisposable
         _logger = logger;
         CreatePrivateDirectory(_directory);
         Recover();
+        _keyFile = string.IsNullOrWhiteSpace(options.KeyFile) ? Path.Combine(_directory, KeyFileName) : Path.GetFullPath(options.KeyFile);
+        try
+        {
+            // A new key only for a buffer with no sealed sighting; the oldest one tells whether the key is the right one.
+            var head = PeekHead();
+            _seal = new BufferSeal(BufferSeal.LoadOrCreateKey(_keyFile, mayCreate: head is null || BufferSeal.IsClear(head)));
+            if (head is not null && _seal.Open(head) is null)
+            {
+                throw new InvalidOperationException(
+                    $"The sighting buffer at {_directory} holds {_depth} sightings sealed with another key than {_keyFile}: restore that key file, or move the buffer folder away to start an empty one.");
+            }
+        }
+        catch
+        {
+            _tail.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Sightings waiting for delivery.</summary>
@@ -47,13 +67,13 @@ public sealed partial class SightingBuffer : IDisposable
 
     public long Bytes { get { lock (_gate) { return _segments.Values.Sum(); } } }
 
-    /// <summary>Appends one record durably. False when the record alone is larger than the buffer may hold.</summary>
+    /// <summary>Appends one record durably, sealed. False when the record alone is larger than the buffer may hold.</summary>
     public bool Append(ReadOnlySpan<byte> payload)
     {
-        var record = SegmentRecords.Frame(payload);
+        var record = SegmentRecords.Frame(_seal.Seal(payload));
         lock (_gate)
         {
-            if (record.Length > _maxBytes / 2 || payload.Length > SegmentRecords.MaxRecordBytes)
+            if (record.Length > _maxBytes / 2 || payload.Length > SegmentRecords.MaxRecordBytes - BufferSeal.Overhead)
             {
                 Interlocked.Increment(ref _dropped);
                 LogRecordTooLarge(record.Length);
@@ -107,8 +127,16 @@ public sealed partial class SightingBuffer : IDisposable
                     }
                     stream ??= OpenForRead(position.Segment);
                     stream.Position = position.Offset;
-                    var record = SegmentRecords.ReadNext(stream);
-                    if (record is null || (records.Count > 0 && bytes + record.Length > maxBytes))
+                    var read = SegmentRecords.ReadNext(stream);
+                    if (read is null)
+                    {
+                        break;
+                    }
+                    // Checked against the head at start: a record this key cannot open here was sealed with another
+                    // since (the key file replaced while the agent ran). Kept on disk, never dropped: delivery stops.
+                    var record = _seal.Open(read)
+                        ?? throw new InvalidDataException($"A buffered sighting in segment {position.Segment} cannot be opened with the key {_keyFile}.");
+                    if (records.Count > 0 && bytes + record.Length > maxBytes)
                     {
                         break;
                     }
@@ -212,8 +240,8 @@ public sealed partial class SightingBuffer : IDisposable
 
     /// <summary>
     /// The buffer holds faces (crops, or descriptors with SendFaceAs=Descriptor): its folder and segments are readable by
-    /// the agent's user only (0700 / 0600 on Linux; the folder is made so even if it existed). The disk must be encrypted
-    /// as well: these modes do not protect a stolen disk.
+    /// the agent's user only (0700 / 0600 on Linux; the folder is made so even if it existed). These modes do not protect
+    /// a stolen disk: the records themselves are sealed (<see cref="BufferSeal"/>).
     /// </summary>
     private static void CreatePrivateDirectory(string directory)
     {
