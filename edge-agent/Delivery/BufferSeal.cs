@@ -64,6 +64,10 @@ internal sealed class BufferSeal(byte[] key)
     {
         if (File.Exists(path))
         {
+            if (new FileInfo(path).Length > 1024)
+            {
+                throw new InvalidOperationException($"The buffer key {path} must hold the base64 of {KeyBytes} bytes (openssl rand -base64 {KeyBytes}); it is larger than any key.");
+            }
             var text = File.ReadAllText(path).Trim();
             var key = new byte[KeyBytes];
             if (!Convert.TryFromBase64String(text, key, out var written) || written != KeyBytes)

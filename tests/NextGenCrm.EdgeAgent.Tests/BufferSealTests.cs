@@ -117,11 +117,13 @@ public sealed class BufferSealTests : IDisposable
     public void A_key_file_that_is_not_32_bytes_of_base64_is_refused_naming_it()
     {
         File.WriteAllText(KeyFile, "not a key");
-
         var refused = Assert.Throws<InvalidOperationException>(() => Open());
+        File.WriteAllText(KeyFile, new string('A', 1 << 20)); // a file far larger than a key is not read whole
+        var huge = Assert.Throws<InvalidOperationException>(() => Open());
 
         Assert.Contains(KeyFile, refused.Message, StringComparison.Ordinal);
         Assert.Contains("base64 of 32 bytes", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("larger than any key", huge.Message, StringComparison.Ordinal);
     }
 
     [Fact]
