@@ -18,6 +18,12 @@ public sealed class BranchHome(IGrainFactory grains, ILocalSiloDetails silo, ICl
     /// <summary>How long where a camera runs is taken as known; a failed call forgets it at once.</summary>
     public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Longest wait for a camera to say where it runs: the answer is only advice, and the sighting it rides on is
+    /// already recorded, so a camera on a silo that has just died does not hold the response up.
+    /// </summary>
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Cameras remembered at most (one entry each, about 100 bytes); past it the memory starts over.</summary>
     private const int MaxCameras = 20_000;
 
@@ -34,7 +40,7 @@ public sealed class BranchHome(IGrainFactory grains, ILocalSiloDetails silo, ICl
         }
         try
         {
-            var where = await grains.GetGrain<ICameraGrain>(cameraKey).GetSilo();
+            var where = await grains.GetGrain<ICameraGrain>(cameraKey).GetSilo().WaitAsync(AskTimeout, clock);
             if (_cameras.Count >= MaxCameras)
             {
                 _cameras.Clear();
