@@ -1,4 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using NextGenCrm.Integrations.Embedded;
+using NextGenCrm.Ports;
 using System.Reflection;
 using NextGenCrm.Tests.Infrastructure;
 
@@ -16,17 +19,21 @@ public sealed class RejectedForwardTests
     public async Task A_forward_rejected_before_it_ran_is_sent_again_and_the_sighting_is_recorded_once()
     {
         var rejections = new RejectFirstSighting();
-        await using var silo = WorldSilo.Start(services: s => s.AddSingleton<IIncomingGrainCallFilter>(rejections));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow); // its own: other classes move World.Clock meanwhile
+        await using var silo = WorldSilo.Start(services: s => Reject(s, rejections), clock: clock);
         var grains = silo.Grains;
         var branch = World.NewBranch("rejected");
         var face = $"rejected-{Guid.NewGuid():N}";
 
-        var seen = await grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1"));
+        var seen = await grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1", clock.GetUtcNow()));
 
         Assert.Equal(SightingOutcome.NewVisit, seen.Outcome);
         Assert.Equal(1, rejections.Rejected);
         Assert.Equal(seen.VisitId, Assert.Single(await grains.VisitsAsync(seen.VisitorId!)).VisitId);
         await Sightings.EventuallyAsync(() => World.TasksAt(branch).Count == 1, "the visit's task is delivered");
+        await Sightings.EventuallyAsync(() => World.AlertsAt(branch).Count == 1, "the stranger's SMS is sent");
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Single(World.TasksAt(branch)); // and neither is sent twice
         Assert.Single(World.AlertsAt(branch));
     }
 
@@ -34,17 +41,30 @@ public sealed class RejectedForwardTests
     public async Task A_forward_rejected_twice_fails_that_sighting_alone_and_the_next_one_is_recorded()
     {
         var rejections = new RejectFirstSighting(times: 2);
-        await using var silo = WorldSilo.Start(services: s => s.AddSingleton<IIncomingGrainCallFilter>(rejections));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var silo = WorldSilo.Start(services: s => Reject(s, rejections), clock: clock);
         var grains = silo.Grains;
         var branch = World.NewBranch("rejected");
         var face = $"rejected-{Guid.NewGuid():N}";
 
-        await Assert.ThrowsAsync<OrleansMessageRejectionException>(() => grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1")));
-        var again = await grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1", World.Clock.GetUtcNow().AddSeconds(1)));
+        await Assert.ThrowsAsync<OrleansMessageRejectionException>(() => grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1", clock.GetUtcNow())));
+        var again = await grains.RecordAsync(Sightings.Of(face, branch, "lobby", "t1", clock.GetUtcNow().AddSeconds(1)));
 
         Assert.Equal(2, rejections.Rejected);
         Assert.Equal(SightingOutcome.NewVisit, again.Outcome);
         Assert.Single(await grains.VisitsAsync(again.VisitorId!));
+    }
+
+    /// <summary>
+    /// The rejecting filter, and a face search without lost answers: World's loses 2 % of them, as Rekognition can, and
+    /// the duplicate face that leaves is merged into another visitor, which is not what these tests look at.
+    /// </summary>
+    private static void Reject(IServiceCollection services, RejectFirstSighting rejections)
+    {
+        var faces = new SimulatedFaceSearch(SimulatedFaceSearchOptions.Instant);
+        services.AddSingleton<IFaceSearch>(faces);
+        services.AddSingleton<IFaceCollectionUpkeep>(faces);
+        services.AddSingleton<IIncomingGrainCallFilter>(rejections);
     }
 
     /// <summary>Rejects the first <paramref name="times"/> sightings reaching any visitor, before the visitor runs.</summary>
