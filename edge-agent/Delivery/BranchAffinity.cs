@@ -21,12 +21,9 @@ public sealed partial class BranchAffinity(string cookieName, ILogger<BranchAffi
 
     private string? _cookie; // "name=value", sent on every request while kept
 
-    /// <summary>The cookie sent now, "name=value", or null.</summary>
-    public string? Kept => Volatile.Read(ref _cookie);
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var sent = Kept;
+        var sent = Volatile.Read(ref _cookie);
         if (sent is not null)
         {
             request.Headers.Remove("Cookie");

@@ -20,11 +20,7 @@ public sealed class BranchHomeTests
     [Fact]
     public async Task Of_three_silos_only_the_one_running_the_branchs_cameras_says_the_branch_is_here()
     {
-        await using var cluster = await SiloCluster.StartAsync(3, new SiloFactoryOptions
-        {
-            Settings = WorldSilo.ScenarioSettings(),
-            Services = services => services.AddWorld(World.Clock),
-        });
+        await using var cluster = await ThreeSilosAsync();
         var branch = World.NewBranch("home");
         var token = TestTokens.For(Roles.Edge, branch);
 
@@ -59,11 +55,7 @@ public sealed class BranchHomeTests
     [Fact]
     public async Task When_the_silo_holding_the_branch_stops_the_survivor_that_takes_it_says_so_at_once()
     {
-        await using var cluster = await SiloCluster.StartAsync(3, new SiloFactoryOptions
-        {
-            Settings = WorldSilo.ScenarioSettings(),
-            Services = services => services.AddWorld(World.Clock),
-        });
+        await using var cluster = await ThreeSilosAsync();
         // A branch held by a silo other than the first (the development cluster's primary, which must stay).
         string branch;
         SiloFactory home;
@@ -111,6 +103,12 @@ public sealed class BranchHomeTests
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Null(Here(refused));
     }
+
+    private static Task<SiloCluster> ThreeSilosAsync() => SiloCluster.StartAsync(3, new SiloFactoryOptions
+    {
+        Settings = WorldSilo.ScenarioSettings(),
+        Services = services => services.AddWorld(World.Clock),
+    });
 
     private static string? Here(HttpResponseMessage response) =>
         response.Headers.TryGetValues(EdgeHeaders.BranchHere, out var values) ? values.Single() : null;
